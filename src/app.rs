@@ -1,0 +1,150 @@
+//! Application state shared by handlers, the CLI and tests, and the start-up sequence.
+
+use crate::auth::{self, AuthError, DemoAccounts};
+use crate::config::{Config, ConfigError};
+use crate::db::models::{Office, Role, User};
+use crate::db::{Db, DbError};
+use crate::signing::{DevPki, PkiError};
+use crate::storage::{BlobStore, StorageError};
+
+/// Everything a request handler needs, managed by Rocket.
+#[derive(Debug, Clone)]
+pub struct App {
+    /// Settings.
+    pub config: Config,
+    /// Database pool.
+    pub db: Db,
+    /// Blob storage.
+    pub blobs: BlobStore,
+}
+
+/// Why the service could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StartError {
+    /// Bad configuration.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// Database unreachable or migration failed.
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// Blob store unusable.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    /// Development PKI could not be created.
+    #[error(transparent)]
+    Pki(#[from] PkiError),
+    /// Demo data could not be seeded.
+    #[error("seeding demo data failed: {0}")]
+    Seed(#[from] AuthError),
+    /// A file in the data directory could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// Path.
+        path: std::path::PathBuf,
+        /// Cause.
+        source: std::io::Error,
+    },
+}
+
+impl App {
+    /// Opens the database (running migrations) and the blob store.
+    pub fn open(config: Config) -> Result<App, StartError> {
+        std::fs::create_dir_all(&config.data_dir).map_err(|source| StartError::Io {
+            path: config.data_dir.clone(),
+            source,
+        })?;
+        let db = Db::open(&config.database_url, config.database_pool_size)?;
+        let applied = db.migrate()?;
+        tracing::info!(
+            backend = db.backend().name(),
+            migrations = applied,
+            "database ready"
+        );
+        let blobs = BlobStore::open_local(&config.blob_dir)?;
+        let swept = blobs.sweep_staging()?;
+        if swept > 0 {
+            tracing::warn!(
+                removed = swept,
+                "removed partial blobs left by an interrupted write"
+            );
+        }
+        Ok(App { config, db, blobs })
+    }
+
+    /// Full start: open, seed the demo office into an empty database, and create the
+    /// development PKI and the certificates of every office and official that lacks one.
+    pub fn start(config: Config) -> Result<App, StartError> {
+        let app = App::open(config)?;
+        if app.config.seed_demo {
+            let mut conn = app.db.get()?;
+            if let Some(demo) = auth::seed_demo(&mut conn)? {
+                log_demo_accounts(&demo);
+            }
+        }
+        if app.config.dev_pki {
+            app.ensure_dev_pki()?;
+        }
+        Ok(app)
+    }
+
+    /// Creates the development PKI if missing and issues development certificates for
+    /// offices and officials that have none.
+    pub fn ensure_dev_pki(&self) -> Result<DevPki, StartError> {
+        let (pki, created) = DevPki::ensure(&self.config.pki_dir)?;
+        if created {
+            tracing::warn!(
+                dir = %pki.dir().display(),
+                "created a DEVELOPMENT PKI: copies signed with these keys have no legal value; \
+                 KHÓA PHÁT TRIỂN, không dùng cho vận hành thật"
+            );
+        }
+        let mut conn = self.db.get()?;
+        let offices = Office::list(&mut conn)?;
+        for office in &offices {
+            if pki.ensure_office_seal(office.id.as_str(), &office.name)? {
+                tracing::warn!(office = %office.name, "issued DEVELOPMENT agency-seal certificate");
+            }
+        }
+        for official in officials(&mut conn)? {
+            let office_name = offices
+                .iter()
+                .find(|o| Some(&o.id) == official.office_id.as_ref())
+                .map(|o| o.name.as_str())
+                .unwrap_or("certcopy");
+            if pki.ensure_official(official.id.as_str(), &official.full_name, office_name)? {
+                tracing::warn!(official = %official.full_name, "issued DEVELOPMENT signing certificate");
+            }
+        }
+        Ok(pki)
+    }
+}
+
+fn officials(conn: &mut crate::db::DbConn) -> Result<Vec<User>, DbError> {
+    use crate::db::schema::users;
+    use diesel::prelude::*;
+    Ok(users::table
+        .filter(users::role.eq(Role::Official.as_str()))
+        .select(User::as_select())
+        .load(conn)?)
+}
+
+fn log_demo_accounts(demo: &DemoAccounts) {
+    let mut lines = format!(
+        "\n================ DEMO ACCOUNTS (shown once / chỉ hiện một lần) ================\n\
+         office / cơ quan: {} ({})\n",
+        demo.office.name, demo.office.id
+    );
+    for (role, username, password) in &demo.logins {
+        lines.push_str(&format!(
+            "  {:<9} login: {:<16} password: {}\n",
+            role.as_str(),
+            username,
+            password
+        ));
+    }
+    lines.push_str(
+        "================================================================================",
+    );
+    tracing::warn!("{lines}");
+}

@@ -1,0 +1,494 @@
+//! Account operations: citizen registration, login/logout, and the admin actions that
+//! create offices, staff accounts, agencies and their API keys.
+
+use serde::Deserialize;
+use serde_json::json;
+
+use super::identity::{
+    check_password_strength, normalize_citizen_id, normalize_email, normalize_full_name,
+    normalize_phone,
+};
+use super::password::{hash_password, verify_password};
+use super::tokens::{new_secret_token, token_hash};
+use super::AuthError;
+use crate::db::ids::{ApiKeyId, OfficeId, UserId};
+use crate::db::models::{ApiKey, NewApiKey, NewUser, Office, OfficeKind, Role, Session, User};
+use crate::db::{now_utc, write_transaction, DbConn, DbError};
+use crate::registry::audit::{self, Actor, AuditEvent};
+
+/// What a citizen submits to register.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RegisterCitizen {
+    /// Full name as on the citizen ID card.
+    pub full_name: String,
+    /// 12-digit citizen identity number.
+    pub citizen_id: String,
+    /// Mobile phone (phone or e-mail required).
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// E-mail (phone or e-mail required).
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Password.
+    pub password: String,
+}
+
+/// Registers a citizen account. Validation happens before hashing; uniqueness is left to
+/// the database's unique constraints so two simultaneous registrations cannot both pass.
+pub fn register_citizen(conn: &mut DbConn, request: &RegisterCitizen) -> Result<User, AuthError> {
+    let full_name = normalize_full_name(&request.full_name)?;
+    let citizen_id = normalize_citizen_id(&request.citizen_id)?;
+    let phone = non_blank(&request.phone).map(normalize_phone).transpose()?;
+    let email = non_blank(&request.email).map(normalize_email).transpose()?;
+    if phone.is_none() && email.is_none() {
+        return Err(AuthError::MissingContact);
+    }
+    let mut personal = vec![citizen_id.as_str()];
+    personal.extend(phone.as_deref());
+    check_password_strength(&request.password, &personal)?;
+    let new_user = NewUser {
+        id: UserId::generate(),
+        role: Role::Citizen.as_str(),
+        full_name,
+        citizen_id: Some(citizen_id),
+        username: None,
+        phone,
+        email,
+        password_hash: hash_password(&request.password)?,
+        office_id: None,
+        position: None,
+        disabled: false,
+        created_at: now_utc(),
+    };
+    insert_user(conn, &new_user)?;
+    find_user(conn, &new_user.id)
+}
+
+fn non_blank(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+fn insert_user(conn: &mut DbConn, new_user: &NewUser) -> Result<(), AuthError> {
+    User::insert(conn, new_user).map_err(|error| match error {
+        DbError::Duplicate { .. } => AuthError::AccountExists,
+        other => AuthError::Db(other),
+    })
+}
+
+fn find_user(conn: &mut DbConn, id: &UserId) -> Result<User, AuthError> {
+    User::find(conn, id)?.ok_or(AuthError::AccountNotFound)
+}
+
+/// A successful login.
+#[derive(Debug, Clone)]
+pub struct LoginOutcome {
+    /// The session token: shown once, stored only as a hash.
+    pub token: String,
+    /// The account.
+    pub user: User,
+    /// Expiry (UTC).
+    pub expires_at: time::PrimitiveDateTime,
+}
+
+/// An Argon2id hash of a random secret, checked when the login is unknown so the answer
+/// takes as long as for a real account.
+fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| hash_password(&new_secret_token("")).unwrap_or_default())
+}
+
+/// Checks a login (citizen ID, username, phone or e-mail) and password and opens a session.
+pub fn login(
+    conn: &mut DbConn,
+    login: &str,
+    password: &str,
+    session_hours: u32,
+    request_id: Option<&str>,
+) -> Result<LoginOutcome, AuthError> {
+    let login = login.trim();
+    if login.is_empty() || password.len() > super::identity::MAX_PASSWORD_BYTES {
+        return Err(AuthError::BadCredentials);
+    }
+    let mut candidates = vec![login.to_owned(), login.to_lowercase()];
+    candidates.extend(normalize_phone(login).ok());
+    candidates.extend(normalize_citizen_id(login).ok());
+    let mut found = None;
+    for candidate in &candidates {
+        if let Some(user) = User::find_by_login(conn, candidate)? {
+            found = Some(user);
+            break;
+        }
+    }
+    let Some(user) = found else {
+        let _ = verify_password(password, dummy_hash());
+        return Err(AuthError::BadCredentials);
+    };
+    if !verify_password(password, &user.password_hash) {
+        return Err(AuthError::BadCredentials);
+    }
+    if user.disabled {
+        return Err(AuthError::AccountDisabled);
+    }
+    let token = new_secret_token("");
+    let now = now_utc();
+    let expires_at = now + time::Duration::hours(i64::from(session_hours));
+    let session = Session {
+        id: token_hash(&token),
+        user_id: user.id.clone(),
+        created_at: now,
+        expires_at,
+    };
+    write_transaction(conn, |conn| {
+        session.insert(conn)?;
+        Session::purge_expired(conn, now)?;
+        if user.role().is_staff() {
+            let actor = Actor::from(&user);
+            let event = AuditEvent {
+                action: "auth.login",
+                target: Some(user.id.to_string()),
+                office_id: None,
+                detail: json!({}),
+            };
+            audit::record(conn, Some(&actor), event, request_id)?;
+        }
+        Ok::<_, AuthError>(())
+    })?;
+    Ok(LoginOutcome {
+        token,
+        user,
+        expires_at,
+    })
+}
+
+/// Ends the session whose token is given. Returns whether one was open.
+pub fn logout(conn: &mut DbConn, token: &str) -> Result<bool, AuthError> {
+    Ok(Session::delete(conn, &token_hash(token))?)
+}
+
+/// A new office, as the admin submits it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct NewOffice {
+    /// Display name.
+    pub name: String,
+    /// Kind of office.
+    pub kind: OfficeKind,
+    /// Province.
+    pub province: String,
+    /// District (may be empty where the two-level local government applies).
+    #[serde(default)]
+    pub district: String,
+    /// Street address.
+    pub address: String,
+}
+
+fn bounded(
+    field: &'static str,
+    value: &str,
+    max_chars: usize,
+    may_be_empty: bool,
+) -> Result<String, AuthError> {
+    let value = value.trim();
+    if (!may_be_empty && value.is_empty())
+        || value.chars().count() > max_chars
+        || value.chars().any(char::is_control)
+    {
+        return Err(AuthError::InvalidField(field));
+    }
+    Ok(value.to_owned())
+}
+
+/// Creates an office (admin action, audited).
+pub fn create_office(
+    conn: &mut DbConn,
+    actor: &Actor,
+    request: &NewOffice,
+    request_id: Option<&str>,
+) -> Result<Office, AuthError> {
+    let office = Office {
+        id: OfficeId::generate(),
+        name: bounded("name", &request.name, 200, false)?,
+        kind: request.kind.as_str().to_owned(),
+        province: bounded("province", &request.province, 100, false)?,
+        district: bounded("district", &request.district, 100, true)?,
+        address: bounded("address", &request.address, 300, false)?,
+        created_at: now_utc(),
+    };
+    write_transaction(conn, |conn| {
+        office.insert(conn)?;
+        let event = AuditEvent {
+            action: "office.create",
+            target: Some(office.id.to_string()),
+            office_id: Some(office.id.clone()),
+            detail: json!({ "name": office.name, "kind": office.kind }),
+        };
+        audit::record(conn, Some(actor), event, request_id)?;
+        Ok::<_, AuthError>(())
+    })?;
+    Ok(office)
+}
+
+/// A new staff account, as the admin submits it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct NewStaff {
+    /// clerk, official or admin.
+    pub role: Role,
+    /// Login name.
+    pub username: String,
+    /// Full name.
+    pub full_name: String,
+    /// Office (required for clerks and officials).
+    #[serde(default)]
+    pub office_id: Option<OfficeId>,
+    /// Position of an official (e.g. "Phó Chủ tịch UBND").
+    #[serde(default)]
+    pub position: Option<String>,
+    /// Initial password.
+    pub password: String,
+}
+
+fn normalize_username(input: &str) -> Result<String, AuthError> {
+    let name = input.trim().to_lowercase();
+    let valid = (3..=40).contains(&name.len())
+        && name.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-' || b == b'_'
+        })
+        && name.bytes().next().is_some_and(|b| b.is_ascii_lowercase());
+    if valid {
+        Ok(name)
+    } else {
+        Err(AuthError::InvalidUsername)
+    }
+}
+
+/// Creates a clerk, official or admin account (admin action, audited).
+pub fn create_staff(
+    conn: &mut DbConn,
+    actor: &Actor,
+    request: &NewStaff,
+    request_id: Option<&str>,
+) -> Result<User, AuthError> {
+    if !matches!(request.role, Role::Clerk | Role::Official | Role::Admin) {
+        return Err(AuthError::InvalidRole);
+    }
+    let username = normalize_username(&request.username)?;
+    let full_name = normalize_full_name(&request.full_name)?;
+    check_password_strength(&request.password, &[&username])?;
+    let needs_office = matches!(request.role, Role::Clerk | Role::Official);
+    let office_id = match (&request.office_id, needs_office) {
+        (Some(id), _) => Some(id.clone()),
+        (None, true) => return Err(AuthError::OfficeNotFound),
+        (None, false) => None,
+    };
+    let position = match (&request.position, request.role) {
+        (Some(p), _) => Some(bounded("position", p, 100, false)?),
+        (None, Role::Official) => return Err(AuthError::InvalidField("position")),
+        (None, _) => None,
+    };
+    let password_hash = hash_password(&request.password)?;
+    let new_user = NewUser {
+        id: UserId::generate(),
+        role: request.role.as_str(),
+        full_name,
+        citizen_id: None,
+        username: Some(username),
+        phone: None,
+        email: None,
+        password_hash,
+        office_id,
+        position,
+        disabled: false,
+        created_at: now_utc(),
+    };
+    write_transaction(conn, |conn| {
+        if let Some(office_id) = &new_user.office_id {
+            Office::find(conn, office_id)?.ok_or(AuthError::OfficeNotFound)?;
+        }
+        insert_user(conn, &new_user)?;
+        let event = AuditEvent {
+            action: "staff.create",
+            target: Some(new_user.id.to_string()),
+            office_id: new_user.office_id.clone(),
+            detail: json!({ "role": new_user.role, "username": new_user.username }),
+        };
+        audit::record(conn, Some(actor), event, request_id)?;
+        Ok::<_, AuthError>(())
+    })?;
+    find_user(conn, &new_user.id)
+}
+
+/// A receiving agency, as the admin submits it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct NewAgency {
+    /// Agency name, e.g. "Sở Giáo dục và Đào tạo TP. Hồ Chí Minh".
+    pub name: String,
+    /// Login name of the agency account.
+    pub username: String,
+    /// Label of the first API key.
+    #[serde(default)]
+    pub key_label: Option<String>,
+}
+
+/// Creates an agency account and its first API key (admin action, audited). Returns the
+/// account and the key, which is shown only this once.
+pub fn create_agency(
+    conn: &mut DbConn,
+    actor: &Actor,
+    request: &NewAgency,
+    request_id: Option<&str>,
+) -> Result<(User, String), AuthError> {
+    let username = normalize_username(&request.username)?;
+    let name = bounded("name", &request.name, 200, false)?;
+    // Agencies log in with API keys only: the password is a random secret nobody knows.
+    let password_hash = hash_password(&new_secret_token(""))?;
+    let new_user = NewUser {
+        id: UserId::generate(),
+        role: Role::Agency.as_str(),
+        full_name: name,
+        citizen_id: None,
+        username: Some(username),
+        phone: None,
+        email: None,
+        password_hash,
+        office_id: None,
+        position: None,
+        disabled: false,
+        created_at: now_utc(),
+    };
+    let label = request
+        .key_label
+        .clone()
+        .unwrap_or_else(|| "default".to_owned());
+    let key = write_transaction(conn, |conn| {
+        insert_user(conn, &new_user)?;
+        let event = AuditEvent {
+            action: "agency.create",
+            target: Some(new_user.id.to_string()),
+            office_id: None,
+            detail: json!({ "name": new_user.full_name, "username": new_user.username }),
+        };
+        audit::record(conn, Some(actor), event, request_id)?;
+        insert_api_key(conn, actor, &new_user.id, &label, request_id)
+    })?;
+    Ok((find_user(conn, &new_user.id)?, key))
+}
+
+/// Issues another API key for an agency account (admin action, audited). The key is
+/// returned once and stored only as its hash.
+pub fn issue_api_key(
+    conn: &mut DbConn,
+    actor: &Actor,
+    agency_id: &UserId,
+    label: &str,
+    request_id: Option<&str>,
+) -> Result<String, AuthError> {
+    write_transaction(conn, |conn| {
+        let agency = User::find(conn, agency_id)?.ok_or(AuthError::AccountNotFound)?;
+        if agency.role() != Role::Agency {
+            return Err(AuthError::AccountNotFound);
+        }
+        insert_api_key(conn, actor, agency_id, label, request_id)
+    })
+}
+
+fn insert_api_key(
+    conn: &mut DbConn,
+    actor: &Actor,
+    agency_id: &UserId,
+    label: &str,
+    request_id: Option<&str>,
+) -> Result<String, AuthError> {
+    let label = bounded("key_label", label, 100, false)?;
+    let key = new_secret_token("cc_live_");
+    let row = NewApiKey {
+        id: ApiKeyId::generate(),
+        user_id: agency_id.clone(),
+        prefix: key.chars().take(12).collect(),
+        key_hash: token_hash(&key),
+        label,
+        created_at: now_utc(),
+    };
+    ApiKey::insert(conn, &row)?;
+    let event = AuditEvent {
+        action: "api_key.issue",
+        target: Some(row.id.to_string()),
+        office_id: None,
+        detail: json!({ "agency": agency_id, "prefix": row.prefix, "label": row.label }),
+    };
+    audit::record(conn, Some(actor), event, request_id)?;
+    Ok(key)
+}
+
+/// The demo accounts created on first start, with their one-time passwords.
+#[derive(Debug, Clone)]
+pub struct DemoAccounts {
+    /// The demo office.
+    pub office: Office,
+    /// (username, password) of the clerk, the official and the admin.
+    pub logins: Vec<(Role, String, String)>,
+}
+
+/// Seeds the demo office with a clerk, an official and an admin, only into a database
+/// without any account. Returns `None` when the database already has accounts.
+pub fn seed_demo(conn: &mut DbConn) -> Result<Option<DemoAccounts>, AuthError> {
+    if User::count(conn)? > 0 {
+        return Ok(None);
+    }
+    let office = Office {
+        id: OfficeId::generate(),
+        name: "UBND Phường Bến Nghé".to_owned(),
+        kind: OfficeKind::CommuneCommittee.as_str().to_owned(),
+        province: "TP. Hồ Chí Minh".to_owned(),
+        district: "Quận 1".to_owned(),
+        address: "Phường Bến Nghé, Quận 1, TP. Hồ Chí Minh".to_owned(),
+        created_at: now_utc(),
+    };
+    let people = [
+        (Role::Clerk, "canbo.bennghe", "Trần Thị Bích", None),
+        (
+            Role::Official,
+            "lanhdao.bennghe",
+            "Nguyễn Văn Minh",
+            Some("Phó Chủ tịch UBND phường"),
+        ),
+        (Role::Admin, "admin", "Quản trị hệ thống", None),
+    ];
+    let mut rows = Vec::new();
+    let mut logins = Vec::new();
+    for (role, username, full_name, position) in people {
+        let password = format!("Demo-{}", &new_secret_token("")[..12]);
+        rows.push(NewUser {
+            id: UserId::generate(),
+            role: role.as_str(),
+            full_name: full_name.to_owned(),
+            citizen_id: None,
+            username: Some(username.to_owned()),
+            phone: None,
+            email: None,
+            password_hash: hash_password(&password)?,
+            office_id: (role != Role::Admin).then(|| office.id.clone()),
+            position: position.map(str::to_owned),
+            disabled: false,
+            created_at: now_utc(),
+        });
+        logins.push((role, username.to_owned(), password));
+    }
+    let seeded = write_transaction(conn, |conn| {
+        // Re-checked under the write lock: two instances starting together seed once.
+        if User::count(conn)? > 0 {
+            return Ok::<_, AuthError>(false);
+        }
+        office.insert(conn)?;
+        for row in &rows {
+            insert_user(conn, row)?;
+        }
+        let event = AuditEvent {
+            action: "demo.seed",
+            target: Some(office.id.to_string()),
+            office_id: Some(office.id.clone()),
+            detail: json!({ "accounts": logins.iter().map(|l| &l.1).collect::<Vec<_>>() }),
+        };
+        audit::record(conn, None, event, None)?;
+        Ok(true)
+    })?;
+    Ok(seeded.then_some(DemoAccounts { office, logins }))
+}

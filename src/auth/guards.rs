@@ -1,0 +1,235 @@
+//! Rocket request guards: [`AuthUser`] for any signed-in account, and one guard per role.
+//!
+//! | guard | accepts |
+//! |---|---|
+//! | [`Citizen`] | citizens |
+//! | [`Clerk`] | clerks, and officials (who also work the desk of their own office) |
+//! | [`Official`] | officials |
+//! | [`Agency`] | agencies (API key) |
+//! | [`Admin`] | administrators |
+//!
+//! A missing or invalid credential answers 401, a wrong role 403. The reason is left in
+//! the request-local [`GuardFailure`] for the JSON error catchers.
+
+use std::sync::Mutex;
+
+use rocket::http::Status;
+use rocket::request::{FromRequest, Outcome, Request};
+
+use super::tokens::token_hash;
+use super::AuthError;
+use crate::app::App;
+use crate::db::ids::OfficeId;
+use crate::db::models::{ApiKey, Role, Session, User};
+use crate::db::now_utc;
+use crate::error::PublicError;
+use crate::registry::audit::Actor;
+
+/// Name of the private cookie holding the session token on pages.
+pub const SESSION_COOKIE: &str = "certcopy_session";
+
+/// How the request proved who it is.
+#[derive(Debug, Clone)]
+pub enum Credential {
+    /// A login session (bearer token or cookie); holds the token's hash.
+    Session {
+        /// SHA-256 of the token.
+        token_hash: String,
+    },
+    /// An agency API key.
+    ApiKey {
+        /// The key's id.
+        key_id: String,
+    },
+}
+
+/// Any authenticated account.
+#[derive(Debug, Clone)]
+pub struct AuthUser {
+    /// The account.
+    pub user: User,
+    /// The credential used.
+    pub credential: Credential,
+}
+
+impl AuthUser {
+    /// The account as an audit actor.
+    pub fn actor(&self) -> Actor {
+        Actor::from(&self.user)
+    }
+
+    /// The account's role.
+    pub fn role(&self) -> Role {
+        self.user.role()
+    }
+}
+
+/// Why the last guard of this request failed, for the error catchers.
+#[derive(Debug, Default)]
+pub struct GuardFailure(pub Mutex<Option<PublicError>>);
+
+impl GuardFailure {
+    /// The failure recorded on `request`, if any.
+    pub fn of(request: &Request<'_>) -> Option<PublicError> {
+        let failure = request.local_cache(GuardFailure::default);
+        failure.0.lock().ok().and_then(|slot| slot.clone())
+    }
+}
+
+fn fail<T>(request: &Request<'_>, error: AuthError) -> Outcome<T, AuthError> {
+    let public = PublicError::from_error(&error);
+    let status = Status::from_code(public.status).unwrap_or(Status::InternalServerError);
+    if let Ok(mut slot) = request.local_cache(GuardFailure::default).0.lock() {
+        *slot = Some(public);
+    }
+    Outcome::Error((status, error))
+}
+
+enum Presented {
+    Session(String),
+    ApiKey(String),
+    Nothing,
+}
+
+fn presented_credential(request: &Request<'_>) -> Presented {
+    if let Some(header) = request.headers().get_one("Authorization") {
+        let header = header.trim();
+        if let Some(token) = header.strip_prefix("Bearer ") {
+            return Presented::Session(token.trim().to_owned());
+        }
+        if let Some(key) = header.strip_prefix("ApiKey ") {
+            return Presented::ApiKey(key.trim().to_owned());
+        }
+    }
+    if let Some(key) = request.headers().get_one("X-Api-Key") {
+        return Presented::ApiKey(key.trim().to_owned());
+    }
+    if let Some(cookie) = request.cookies().get_private(SESSION_COOKIE) {
+        return Presented::Session(cookie.value().to_owned());
+    }
+    Presented::Nothing
+}
+
+async fn authenticate(request: &Request<'_>) -> Result<AuthUser, AuthError> {
+    let presented = presented_credential(request);
+    if matches!(presented, Presented::Nothing) {
+        return Err(AuthError::NotAuthenticated);
+    }
+    let Some(app) = request.rocket().state::<App>() else {
+        return Err(AuthError::NotAuthenticated);
+    };
+    app.db
+        .run(move |conn| {
+            let (user_id, credential) = match presented {
+                Presented::Session(token) => {
+                    let hash = token_hash(&token);
+                    let session = Session::find_live(conn, &hash, now_utc())?
+                        .ok_or(AuthError::NotAuthenticated)?;
+                    (session.user_id, Credential::Session { token_hash: hash })
+                }
+                Presented::ApiKey(key) => {
+                    let key = ApiKey::find_active(conn, &token_hash(&key))?
+                        .ok_or(AuthError::NotAuthenticated)?;
+                    (
+                        key.user_id,
+                        Credential::ApiKey {
+                            key_id: key.id.to_string(),
+                        },
+                    )
+                }
+                Presented::Nothing => return Err(AuthError::NotAuthenticated),
+            };
+            let user = User::find(conn, &user_id)?.ok_or(AuthError::NotAuthenticated)?;
+            if user.disabled {
+                return Err(AuthError::AccountDisabled);
+            }
+            Ok(AuthUser { user, credential })
+        })
+        .await
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for AuthUser {
+    type Error = AuthError;
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, AuthError> {
+        // Several guards on one route share one lookup.
+        let cached = request
+            .local_cache_async(async {
+                authenticate(request)
+                    .await
+                    .map_err(|e| PublicError::from_error(&e))
+            })
+            .await;
+        match cached {
+            Ok(user) => Outcome::Success(user.clone()),
+            Err(public) if public.status == 403 => fail(request, AuthError::AccountDisabled),
+            Err(public) if public.status >= 500 => fail(
+                request,
+                AuthError::Db(crate::db::DbError::Task(public.message_en.clone())),
+            ),
+            Err(_) => fail(request, AuthError::NotAuthenticated),
+        }
+    }
+}
+
+/// Declares a role guard wrapping [`AuthUser`].
+macro_rules! role_guard {
+    ($(#[$doc:meta])* $name:ident, $($role:path)|+) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        pub struct $name(pub AuthUser);
+
+        #[rocket::async_trait]
+        impl<'r> FromRequest<'r> for $name {
+            type Error = AuthError;
+
+            async fn from_request(request: &'r Request<'_>) -> Outcome<Self, AuthError> {
+                match AuthUser::from_request(request).await {
+                    Outcome::Success(user) if matches!(user.role(), $($role)|+) => {
+                        Outcome::Success($name(user))
+                    }
+                    Outcome::Success(_) => fail(request, AuthError::Forbidden),
+                    Outcome::Error(error) => Outcome::Error(error),
+                    Outcome::Forward(status) => Outcome::Forward(status),
+                }
+            }
+        }
+    };
+}
+
+role_guard!(
+    /// A signed-in citizen.
+    Citizen, Role::Citizen
+);
+role_guard!(
+    /// A clerk, or an official working the desk of their office.
+    Clerk, Role::Clerk | Role::Official
+);
+role_guard!(
+    /// An official, the competent signer of an office.
+    Official, Role::Official
+);
+role_guard!(
+    /// A receiving agency authenticated by API key.
+    Agency, Role::Agency
+);
+role_guard!(
+    /// An administrator.
+    Admin, Role::Admin
+);
+
+impl Clerk {
+    /// The office this clerk (or official) works at. Staff rows always have one (a CHECK
+    /// constraint requires it).
+    pub fn office_id(&self) -> Option<&OfficeId> {
+        self.0.user.office_id.as_ref()
+    }
+}
+
+impl Official {
+    /// The office this official signs for.
+    pub fn office_id(&self) -> Option<&OfficeId> {
+        self.0.user.office_id.as_ref()
+    }
+}

@@ -1,0 +1,191 @@
+//! Checks on what a person types when registering: citizen ID number, phone, e-mail,
+//! full name and password strength.
+
+use super::AuthError;
+
+/// Province codes that open a 12-digit citizen identity number (Circular 07/2016/TT-BCA,
+/// Annex: codes of the 63 provinces and centrally-run cities).
+const PROVINCE_CODES: &[&str] = &[
+    "001", "002", "004", "006", "008", "010", "011", "012", "014", "015", "017", "019", "020",
+    "022", "024", "025", "026", "027", "030", "031", "033", "034", "035", "036", "037", "038",
+    "040", "042", "044", "045", "046", "048", "049", "051", "052", "054", "056", "058", "060",
+    "062", "064", "066", "067", "068", "070", "072", "074", "075", "077", "079", "080", "082",
+    "083", "084", "086", "087", "089", "091", "092", "093", "094", "095", "096",
+];
+
+/// Checks a citizen identity number: exactly 12 ASCII digits opening with a province
+/// code. Spaces, dots and dashes typed between digit groups are removed first.
+pub fn normalize_citizen_id(input: &str) -> Result<String, AuthError> {
+    let digits: String = input
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '.' | '-'))
+        .collect();
+    if digits.len() != 12 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(AuthError::InvalidCitizenId);
+    }
+    if !PROVINCE_CODES.contains(&&digits[..3]) {
+        return Err(AuthError::InvalidCitizenId);
+    }
+    Ok(digits)
+}
+
+/// Normalises a Vietnamese mobile number to `0` + 9 digits (`+84…`/`84…` accepted).
+pub fn normalize_phone(input: &str) -> Result<String, AuthError> {
+    let compact: String = input
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '.' | '-'))
+        .collect();
+    let national = if let Some(rest) = compact.strip_prefix("+84") {
+        format!("0{rest}")
+    } else if compact.starts_with("84") && compact.len() == 11 {
+        format!("0{}", &compact[2..])
+    } else {
+        compact
+    };
+    let valid = national.len() == 10
+        && national.starts_with('0')
+        && national.bytes().all(|b| b.is_ascii_digit())
+        && matches!(national.as_bytes()[1], b'3' | b'5' | b'7' | b'8' | b'9');
+    if valid {
+        Ok(national)
+    } else {
+        Err(AuthError::InvalidPhone)
+    }
+}
+
+/// Normalises an e-mail address to lower case and checks its shape.
+pub fn normalize_email(input: &str) -> Result<String, AuthError> {
+    let email = input.trim().to_lowercase();
+    let Some((local, domain)) = email.split_once('@') else {
+        return Err(AuthError::InvalidEmail);
+    };
+    let valid = !local.is_empty()
+        && email.len() <= 254
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        && !domain.contains('@');
+    if valid {
+        Ok(email)
+    } else {
+        Err(AuthError::InvalidEmail)
+    }
+}
+
+/// Trims and collapses spaces in a full name; 2–100 characters, letters, spaces and a few
+/// punctuation marks.
+pub fn normalize_full_name(input: &str) -> Result<String, AuthError> {
+    let name = input.split_whitespace().collect::<Vec<_>>().join(" ");
+    let length = name.chars().count();
+    let allowed = name
+        .chars()
+        .all(|c| c.is_alphabetic() || matches!(c, ' ' | '.' | '\'' | '-'));
+    if (2..=100).contains(&length) && allowed {
+        Ok(name)
+    } else {
+        Err(AuthError::InvalidFullName)
+    }
+}
+
+/// Minimum password length.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+/// Maximum password length (bounds the hashing cost of a hostile request).
+pub const MAX_PASSWORD_BYTES: usize = 128;
+
+/// Refuses weak passwords: too short or long, only one kind of character, or containing
+/// the person's own citizen ID / phone.
+pub fn check_password_strength(password: &str, personal: &[&str]) -> Result<(), AuthError> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(AuthError::WeakPassword(PasswordWeakness::TooShort));
+    }
+    if password.len() > MAX_PASSWORD_BYTES {
+        return Err(AuthError::WeakPassword(PasswordWeakness::TooLong));
+    }
+    let has_letter = password.chars().any(char::is_alphabetic);
+    let has_digit = password.chars().any(|c| c.is_ascii_digit());
+    if !has_letter || !has_digit {
+        return Err(AuthError::WeakPassword(
+            PasswordWeakness::NeedsLettersAndDigits,
+        ));
+    }
+    let lower = password.to_lowercase();
+    if personal
+        .iter()
+        .any(|p| p.len() >= 6 && lower.contains(&p.to_lowercase()))
+    {
+        return Err(AuthError::WeakPassword(
+            PasswordWeakness::ContainsPersonalData,
+        ));
+    }
+    Ok(())
+}
+
+/// Why a password was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordWeakness {
+    /// Fewer than [`MIN_PASSWORD_CHARS`] characters.
+    TooShort,
+    /// More than [`MAX_PASSWORD_BYTES`] bytes.
+    TooLong,
+    /// Needs at least one letter and one digit.
+    NeedsLettersAndDigits,
+    /// Contains the citizen ID or phone number.
+    ContainsPersonalData,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn citizen_id_rules() {
+        assert_eq!(
+            normalize_citizen_id("079 203 001 234").unwrap(),
+            "079203001234"
+        );
+        assert!(normalize_citizen_id("07920300123").is_err(), "11 digits");
+        assert!(normalize_citizen_id("0792030012345").is_err(), "13 digits");
+        assert!(normalize_citizen_id("07920300123a").is_err(), "letter");
+        assert!(
+            normalize_citizen_id("003203001234").is_err(),
+            "003 is not a province"
+        );
+        assert!(
+            normalize_citizen_id("٠٧٩٢٠٣٠٠١٢٣٤").is_err(),
+            "non-ASCII digits"
+        );
+    }
+
+    #[test]
+    fn phone_rules() {
+        assert_eq!(normalize_phone("+84 912 345 678").unwrap(), "0912345678");
+        assert_eq!(normalize_phone("84912345678").unwrap(), "0912345678");
+        assert_eq!(normalize_phone("0912-345-678").unwrap(), "0912345678");
+        assert!(normalize_phone("0112345678").is_err());
+        assert!(normalize_phone("091234567").is_err());
+    }
+
+    #[test]
+    fn email_and_name_rules() {
+        assert_eq!(normalize_email(" An@Example.VN ").unwrap(), "an@example.vn");
+        assert!(normalize_email("an@example").is_err());
+        assert!(normalize_email("an example@x.vn").is_err());
+        assert_eq!(
+            normalize_full_name("  Nguyễn   Văn  An ").unwrap(),
+            "Nguyễn Văn An"
+        );
+        assert!(normalize_full_name("A").is_err());
+        assert!(normalize_full_name("Robert'); DROP TABLE").is_err());
+    }
+
+    #[test]
+    fn password_rules() {
+        assert!(check_password_strength("ngan1", &[]).is_err());
+        assert!(check_password_strength("chuachuachua", &[]).is_err());
+        assert!(check_password_strength("12345678901", &[]).is_err());
+        assert!(check_password_strength("x079203001234", &["079203001234"]).is_err());
+        assert!(check_password_strength(&"a1".repeat(80), &[]).is_err());
+        assert!(check_password_strength("Hoa-sen-2026", &["079203001234"]).is_ok());
+    }
+}

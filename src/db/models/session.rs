@@ -1,0 +1,72 @@
+use diesel::prelude::*;
+
+use crate::db::ids::UserId;
+use crate::db::schema::sessions;
+use crate::db::{DbConn, DbResult};
+
+/// A login session. `id` is the SHA-256 (hex) of the bearer token; the token itself is
+/// never stored.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = sessions)]
+pub struct Session {
+    /// SHA-256 of the token, hex.
+    pub id: String,
+    /// Owner.
+    pub user_id: UserId,
+    /// Creation time (UTC).
+    pub created_at: time::PrimitiveDateTime,
+    /// Expiry (UTC).
+    pub expires_at: time::PrimitiveDateTime,
+}
+
+impl Session {
+    /// Inserts the session.
+    pub fn insert(&self, conn: &mut DbConn) -> DbResult<()> {
+        diesel::insert_into(sessions::table)
+            .values(self)
+            .execute(conn)?;
+        Ok(())
+    }
+
+    /// The unexpired session with this token hash.
+    pub fn find_live(
+        conn: &mut DbConn,
+        token_hash: &str,
+        now: time::PrimitiveDateTime,
+    ) -> DbResult<Option<Session>> {
+        Ok(sessions::table
+            .find(token_hash)
+            .filter(sessions::expires_at.gt(now))
+            .select(Session::as_select())
+            .first(conn)
+            .optional()?)
+    }
+
+    /// Deletes the session (logout). Returns whether it existed.
+    pub fn delete(conn: &mut DbConn, token_hash: &str) -> DbResult<bool> {
+        Ok(diesel::delete(sessions::table.find(token_hash)).execute(conn)? > 0)
+    }
+
+    /// Deletes expired sessions.
+    pub fn purge_expired(conn: &mut DbConn, now: time::PrimitiveDateTime) -> DbResult<usize> {
+        Ok(diesel::delete(sessions::table.filter(sessions::expires_at.le(now))).execute(conn)?)
+    }
+}
+
+/// Serde helpers writing stored UTC timestamps as RFC 3339 with `Z`.
+pub mod utc_serde {
+    use serde::Serializer;
+    use time::format_description::well_known::Rfc3339;
+
+    /// Serializes a UTC `PrimitiveDateTime` as RFC 3339.
+    pub fn serialize<S: Serializer>(
+        value: &time::PrimitiveDateTime,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let text = value
+            .assume_utc()
+            .format(&Rfc3339)
+            .map_err(serde::ser::Error::custom)?;
+        serializer.serialize_str(&text)
+    }
+}

@@ -1,0 +1,161 @@
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::db::ids::{OfficeId, UserId};
+use crate::db::schema::users;
+use crate::db::{DbConn, DbResult};
+
+/// What an account may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// A citizen who books appointments and keeps copies in a wallet.
+    Citizen,
+    /// Office staff who receive, scan and check originals.
+    Clerk,
+    /// The competent signer of an office.
+    Official,
+    /// A receiving agency that verifies copies (API key).
+    Agency,
+    /// Administrator of the service.
+    Admin,
+}
+
+impl Role {
+    /// Stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Citizen => "citizen",
+            Role::Clerk => "clerk",
+            Role::Official => "official",
+            Role::Agency => "agency",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// Parses the stored form.
+    pub fn parse(text: &str) -> Option<Role> {
+        Some(match text {
+            "citizen" => Role::Citizen,
+            "clerk" => Role::Clerk,
+            "official" => Role::Official,
+            "agency" => Role::Agency,
+            "admin" => Role::Admin,
+            _ => return None,
+        })
+    }
+
+    /// Staff work at an office and their actions are audited.
+    pub fn is_staff(self) -> bool {
+        matches!(self, Role::Clerk | Role::Official | Role::Admin)
+    }
+}
+
+/// An account row.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct User {
+    /// Account id.
+    pub id: UserId,
+    /// Stored [`Role`].
+    pub role: String,
+    /// Full name as on the citizen ID card / staff record.
+    pub full_name: String,
+    /// 12-digit citizen ID number (citizens; optional for others).
+    pub citizen_id: Option<String>,
+    /// Login name for staff and agencies.
+    pub username: Option<String>,
+    /// Phone number in `0xxxxxxxxx` form.
+    pub phone: Option<String>,
+    /// E-mail address, lower case.
+    pub email: Option<String>,
+    /// Argon2id PHC string.
+    pub password_hash: String,
+    /// The office of a clerk or official.
+    pub office_id: Option<OfficeId>,
+    /// Position of an official, e.g. "Phó Chủ tịch".
+    pub position: Option<String>,
+    /// Disabled accounts cannot log in.
+    pub disabled: bool,
+    /// Creation time (UTC).
+    pub created_at: time::PrimitiveDateTime,
+}
+
+/// A new account.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser {
+    /// Account id.
+    pub id: UserId,
+    /// Stored [`Role`].
+    pub role: &'static str,
+    /// Full name.
+    pub full_name: String,
+    /// Citizen ID number.
+    pub citizen_id: Option<String>,
+    /// Staff/agency login name.
+    pub username: Option<String>,
+    /// Normalised phone.
+    pub phone: Option<String>,
+    /// Normalised e-mail.
+    pub email: Option<String>,
+    /// Argon2id PHC string.
+    pub password_hash: String,
+    /// Office of staff.
+    pub office_id: Option<OfficeId>,
+    /// Position of an official.
+    pub position: Option<String>,
+    /// Always false on creation.
+    pub disabled: bool,
+    /// Creation time.
+    pub created_at: time::PrimitiveDateTime,
+}
+
+impl User {
+    /// The account's role. Rows are written only through [`Role::as_str`] and the column
+    /// has a CHECK constraint, so an unknown value means a corrupted database; it is
+    /// treated as the least-privileged role.
+    pub fn role(&self) -> Role {
+        Role::parse(&self.role).unwrap_or(Role::Citizen)
+    }
+}
+
+impl User {
+    /// Inserts an account; a duplicate citizen ID, username, phone or e-mail is refused by
+    /// the unique constraints ([`crate::db::DbError::Duplicate`]).
+    pub fn insert(conn: &mut DbConn, new_user: &NewUser) -> DbResult<()> {
+        diesel::insert_into(users::table)
+            .values(new_user)
+            .execute(conn)?;
+        Ok(())
+    }
+
+    /// Finds an account by id.
+    pub fn find(conn: &mut DbConn, id: &UserId) -> DbResult<Option<User>> {
+        Ok(users::table
+            .find(id)
+            .select(User::as_select())
+            .first(conn)
+            .optional()?)
+    }
+
+    /// Finds the account a login name refers to: citizen ID, username, phone or e-mail.
+    pub fn find_by_login(conn: &mut DbConn, login: &str) -> DbResult<Option<User>> {
+        Ok(users::table
+            .filter(
+                users::citizen_id
+                    .eq(login)
+                    .or(users::username.eq(login))
+                    .or(users::phone.eq(login))
+                    .or(users::email.eq(login)),
+            )
+            .select(User::as_select())
+            .first(conn)
+            .optional()?)
+    }
+
+    /// Number of accounts.
+    pub fn count(conn: &mut DbConn) -> DbResult<i64> {
+        Ok(users::table.count().get_result(conn)?)
+    }
+}

@@ -1,0 +1,71 @@
+//! Diesel table definitions shared by both backends (portable column types only).
+
+diesel::table! {
+    offices (id) {
+        id -> Text,
+        name -> Text,
+        kind -> Text,
+        province -> Text,
+        district -> Text,
+        address -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        role -> Text,
+        full_name -> Text,
+        citizen_id -> Nullable<Text>,
+        username -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        password_hash -> Text,
+        office_id -> Nullable<Text>,
+        position -> Nullable<Text>,
+        disabled -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    api_keys (id) {
+        id -> Text,
+        user_id -> Text,
+        prefix -> Text,
+        key_hash -> Text,
+        label -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        actor_id -> Nullable<Text>,
+        actor_role -> Nullable<Text>,
+        office_id -> Nullable<Text>,
+        action -> Text,
+        target -> Nullable<Text>,
+        detail -> Text,
+        request_id -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(users -> offices (office_id));
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(api_keys -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(offices, users, sessions, api_keys, audit_log);

@@ -1,0 +1,247 @@
+//! Content-addressed blob storage over `object_store`.
+//!
+//! Blobs (signed copies, scans) are stored under `sha256/{first two hex}/{full hex}`: the
+//! name is the SHA-256 of the content, so a stored blob can always be checked against its
+//! name, and storing the same bytes twice is a no-op. The local backend writes to a
+//! staging file (`name#N`) and renames it into place with fsync, so a crash never leaves a
+//! partial blob under a real name; [`BlobStore::sweep_staging`] removes leftovers on start.
+//! An S3-compatible store can replace the local one at scale (DESIGN §7).
+
+use std::path::{Path as FsPath, PathBuf};
+use std::sync::Arc;
+
+use object_store::local::LocalFileSystem;
+use object_store::path::Path as ObjectPath;
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
+use sha2::{Digest, Sha256};
+
+/// Errors of the blob store.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StorageError {
+    /// The store could not be opened.
+    #[error("cannot open blob store at {path}: {reason}")]
+    Open {
+        /// Directory.
+        path: PathBuf,
+        /// Cause.
+        reason: String,
+    },
+    /// No blob has this digest.
+    #[error("blob {0} not found")]
+    NotFound(String),
+    /// A digest string is not 64 lower-case hex characters.
+    #[error("`{0}` is not a SHA-256 digest")]
+    BadDigest(String),
+    /// The stored bytes no longer match their name (disk corruption or tampering).
+    #[error("blob {0} is corrupted: content does not match its SHA-256")]
+    Corrupted(String),
+    /// Any other I/O failure.
+    #[error("blob store I/O failed: {0}")]
+    Io(String),
+}
+
+/// A SHA-256 digest as 64 lower-case hex characters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Sha256Hex(String);
+
+impl Sha256Hex {
+    /// Digest of `bytes`.
+    pub fn of(bytes: &[u8]) -> Self {
+        Self(hex::encode(Sha256::digest(bytes)))
+    }
+
+    /// Parses a hex digest (either case).
+    pub fn parse(text: &str) -> Result<Self, StorageError> {
+        let lower = text.to_ascii_lowercase();
+        if lower.len() == 64 && lower.bytes().all(|b| b.is_ascii_hexdigit()) {
+            Ok(Self(lower))
+        } else {
+            Err(StorageError::BadDigest(text.to_owned()))
+        }
+    }
+
+    /// The hex string.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Sha256Hex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The blob store, cheap to clone.
+#[derive(Clone)]
+pub struct BlobStore {
+    store: Arc<dyn ObjectStore>,
+    root: PathBuf,
+}
+
+impl std::fmt::Debug for BlobStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BlobStore")
+            .field("root", &self.root)
+            .finish()
+    }
+}
+
+fn io_error(error: impl std::fmt::Display) -> StorageError {
+    StorageError::Io(error.to_string())
+}
+
+impl BlobStore {
+    /// Opens (creating if needed) a local store rooted at `dir`.
+    pub fn open_local(dir: &FsPath) -> Result<Self, StorageError> {
+        let open_error = |reason: String| StorageError::Open {
+            path: dir.to_owned(),
+            reason,
+        };
+        std::fs::create_dir_all(dir).map_err(|e| open_error(e.to_string()))?;
+        let root = dir.canonicalize().map_err(|e| open_error(e.to_string()))?;
+        let store = LocalFileSystem::new_with_prefix(&root)
+            .map_err(|e| open_error(e.to_string()))?
+            .with_fsync(true);
+        Ok(Self {
+            store: Arc::new(store),
+            root,
+        })
+    }
+
+    fn location(digest: &Sha256Hex) -> ObjectPath {
+        let hex = digest.as_str();
+        ObjectPath::from(format!("sha256/{}/{}", &hex[..2], hex))
+    }
+
+    /// Stores `bytes` and returns their digest. Idempotent.
+    pub async fn put(&self, bytes: Vec<u8>) -> Result<Sha256Hex, StorageError> {
+        let digest = Sha256Hex::of(&bytes);
+        let location = Self::location(&digest);
+        if self.store.head(&location).await.is_ok() {
+            return Ok(digest);
+        }
+        self.store
+            .put(&location, PutPayload::from(bytes))
+            .await
+            .map_err(io_error)?;
+        Ok(digest)
+    }
+
+    /// Reads a blob and checks it still hashes to its name.
+    pub async fn get(&self, digest: &Sha256Hex) -> Result<Vec<u8>, StorageError> {
+        let location = Self::location(digest);
+        let result = match self.store.get(&location).await {
+            Ok(result) => result,
+            Err(object_store::Error::NotFound { .. }) => {
+                return Err(StorageError::NotFound(digest.to_string()))
+            }
+            Err(other) => return Err(io_error(other)),
+        };
+        let bytes = result.bytes().await.map_err(io_error)?.to_vec();
+        if Sha256Hex::of(&bytes) != *digest {
+            return Err(StorageError::Corrupted(digest.to_string()));
+        }
+        Ok(bytes)
+    }
+
+    /// Whether a blob exists.
+    pub async fn exists(&self, digest: &Sha256Hex) -> Result<bool, StorageError> {
+        match self.store.head(&Self::location(digest)).await {
+            Ok(_) => Ok(true),
+            Err(object_store::Error::NotFound { .. }) => Ok(false),
+            Err(other) => Err(io_error(other)),
+        }
+    }
+
+    /// Removes staging files (`name#N`) left by a crash during a write. Returns how many
+    /// were removed. Run at start, before serving.
+    pub fn sweep_staging(&self) -> Result<usize, StorageError> {
+        fn walk(dir: &FsPath, removed: &mut usize) -> std::io::Result<()> {
+            for entry in std::fs::read_dir(dir)? {
+                let entry = entry?;
+                let path = entry.path();
+                if entry.file_type()?.is_dir() {
+                    walk(&path, removed)?;
+                } else if is_staging_name(&entry.file_name().to_string_lossy()) {
+                    std::fs::remove_file(&path)?;
+                    *removed += 1;
+                }
+            }
+            Ok(())
+        }
+        let mut removed = 0;
+        walk(&self.root, &mut removed).map_err(io_error)?;
+        Ok(removed)
+    }
+
+    /// Filesystem root of the store.
+    pub fn root(&self) -> &FsPath {
+        &self.root
+    }
+}
+
+/// `object_store`'s local backend stages writes as `{name}#{digits}`.
+fn is_staging_name(name: &str) -> bool {
+    match name.rsplit_once('#') {
+        Some((_, suffix)) => !suffix.is_empty() && suffix.bytes().all(|b| b.is_ascii_digit()),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[rocket::async_test]
+    async fn put_get_round_trip_and_dedup() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BlobStore::open_local(dir.path()).unwrap();
+        let digest = store.put(b"ban sao".to_vec()).await.unwrap();
+        assert_eq!(digest, Sha256Hex::of(b"ban sao"));
+        assert_eq!(store.put(b"ban sao".to_vec()).await.unwrap(), digest);
+        assert_eq!(store.get(&digest).await.unwrap(), b"ban sao");
+        let missing = Sha256Hex::of(b"other");
+        assert!(matches!(
+            store.get(&missing).await,
+            Err(StorageError::NotFound(_))
+        ));
+        assert!(!store.exists(&missing).await.unwrap());
+    }
+
+    #[rocket::async_test]
+    async fn corrupted_blob_is_detected() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BlobStore::open_local(dir.path()).unwrap();
+        let digest = store.put(b"original".to_vec()).await.unwrap();
+        let hex = digest.as_str();
+        let file = store.root().join("sha256").join(&hex[..2]).join(hex);
+        std::fs::write(&file, b"tampered").unwrap();
+        assert!(matches!(
+            store.get(&digest).await,
+            Err(StorageError::Corrupted(_))
+        ));
+    }
+
+    #[test]
+    fn staging_leftovers_are_swept_and_invisible() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BlobStore::open_local(dir.path()).unwrap();
+        let sub = store.root().join("sha256").join("ab");
+        std::fs::create_dir_all(&sub).unwrap();
+        let partial = sub.join(format!("{}#1", "ab".repeat(32)));
+        std::fs::write(&partial, b"half a pdf").unwrap();
+        std::fs::write(sub.join("ab".repeat(32)), b"kept").unwrap();
+        assert_eq!(store.sweep_staging().unwrap(), 1);
+        assert!(!partial.exists());
+        assert!(sub.join("ab".repeat(32)).exists());
+    }
+
+    #[test]
+    fn digest_parsing() {
+        assert!(Sha256Hex::parse(&"A".repeat(64)).is_ok());
+        assert!(Sha256Hex::parse("abc").is_err());
+        assert!(Sha256Hex::parse(&"g".repeat(64)).is_err());
+    }
+}

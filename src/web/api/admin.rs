@@ -1,0 +1,147 @@
+//! `/api/v1/admin/*`: offices, staff accounts, agencies and their API keys, audit log.
+//! Admin only; every action is audited by the domain functions.
+
+use rocket::http::Status;
+use rocket::serde::json::{json, Json, Value};
+use rocket::{get, post, routes, Route, State};
+use serde::Deserialize;
+
+use super::views::UserView;
+use crate::app::App;
+use crate::auth::{self, Admin, AuthError, NewAgency, NewOffice, NewStaff};
+use crate::db::ids::UserId;
+use crate::db::models::{AuditEntry, Office};
+use crate::web::{ApiError, RequestId};
+
+pub fn routes() -> Vec<Route> {
+    routes![
+        create_office,
+        create_staff,
+        create_agency,
+        create_api_key,
+        audit_log
+    ]
+}
+
+type JsonBody<'r, T> = Result<Json<T>, rocket::serde::json::Error<'r>>;
+
+/// Issues development certificates for new offices and officials when the development
+/// PKI is on (RSA key generation: blocking work).
+async fn provision_dev_certificates(app: &App) -> Result<(), ApiError> {
+    if !app.config.dev_pki {
+        return Ok(());
+    }
+    let app = app.clone();
+    let outcome =
+        rocket::tokio::task::spawn_blocking(move || app.ensure_dev_pki().map(|_| ())).await;
+    match outcome {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(error)) => {
+            let mut api = ApiError::for_status(Status::InternalServerError);
+            api.internal = Some(format!("development PKI: {error}"));
+            Err(api)
+        }
+        Err(join) => {
+            let mut api = ApiError::for_status(Status::InternalServerError);
+            api.internal = Some(format!("development PKI task: {join}"));
+            Err(api)
+        }
+    }
+}
+
+#[post("/offices", data = "<body>")]
+async fn create_office(
+    app: &State<App>,
+    admin: Admin,
+    request_id: RequestId,
+    body: JsonBody<'_, NewOffice>,
+) -> Result<(Status, Json<Office>), ApiError> {
+    let request = body.map_err(|e| ApiError::bad_json(&e))?.into_inner();
+    let actor = admin.0.actor();
+    let office = app
+        .db
+        .run(move |conn| auth::create_office(conn, &actor, &request, Some(&request_id.0)))
+        .await?;
+    provision_dev_certificates(app).await?;
+    Ok((Status::Created, Json(office)))
+}
+
+#[post("/staff", data = "<body>")]
+async fn create_staff(
+    app: &State<App>,
+    admin: Admin,
+    request_id: RequestId,
+    body: JsonBody<'_, NewStaff>,
+) -> Result<(Status, Json<UserView>), ApiError> {
+    let request = body.map_err(|e| ApiError::bad_json(&e))?.into_inner();
+    let actor = admin.0.actor();
+    let user = app
+        .db
+        .run(move |conn| auth::create_staff(conn, &actor, &request, Some(&request_id.0)))
+        .await?;
+    provision_dev_certificates(app).await?;
+    Ok((Status::Created, Json(UserView::from(&user))))
+}
+
+#[post("/agencies", data = "<body>")]
+async fn create_agency(
+    app: &State<App>,
+    admin: Admin,
+    request_id: RequestId,
+    body: JsonBody<'_, NewAgency>,
+) -> Result<(Status, Json<Value>), ApiError> {
+    let request = body.map_err(|e| ApiError::bad_json(&e))?.into_inner();
+    let actor = admin.0.actor();
+    let (agency, key) = app
+        .db
+        .run(move |conn| auth::create_agency(conn, &actor, &request, Some(&request_id.0)))
+        .await?;
+    Ok((
+        Status::Created,
+        Json(json!({ "agency": UserView::from(&agency), "api_key": key })),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+struct NewKey {
+    label: String,
+}
+
+#[post("/agencies/<agency_id>/api-keys", data = "<body>")]
+async fn create_api_key(
+    app: &State<App>,
+    admin: Admin,
+    request_id: RequestId,
+    agency_id: UserId,
+    body: JsonBody<'_, NewKey>,
+) -> Result<(Status, Json<Value>), ApiError> {
+    let request = body.map_err(|e| ApiError::bad_json(&e))?.into_inner();
+    let actor = admin.0.actor();
+    let key = app
+        .db
+        .run(move |conn| {
+            auth::issue_api_key(
+                conn,
+                &actor,
+                &agency_id,
+                &request.label,
+                Some(&request_id.0),
+            )
+        })
+        .await?;
+    Ok((Status::Created, Json(json!({ "api_key": key }))))
+}
+
+#[get("/audit?<limit>")]
+async fn audit_log(
+    app: &State<App>,
+    _admin: Admin,
+    limit: Option<i64>,
+) -> Result<Json<Vec<AuditEntry>>, ApiError> {
+    let limit = limit.unwrap_or(100).clamp(1, 1000);
+    let rows = app
+        .db
+        .run(move |conn| AuditEntry::latest(conn, limit).map_err(AuthError::from))
+        .await?;
+    Ok(Json(rows))
+}

@@ -1,0 +1,108 @@
+//! `/api/v1/auth/*` and `/api/v1/me`.
+
+use rocket::http::{Cookie, CookieJar, SameSite, Status};
+use rocket::serde::json::{json, Json, Value};
+use rocket::{get, post, routes, Route, State};
+use serde::Deserialize;
+
+use super::views::UserView;
+use crate::app::App;
+use crate::auth::{self, AuthUser, Credential, RegisterCitizen, SESSION_COOKIE};
+use crate::web::{ApiError, RequestId};
+
+pub fn routes() -> Vec<Route> {
+    routes![register, login, logout]
+}
+
+pub fn me_routes() -> Vec<Route> {
+    routes![me]
+}
+
+type JsonBody<'r, T> = Result<Json<T>, rocket::serde::json::Error<'r>>;
+
+/// Citizen self-registration.
+#[post("/register", data = "<body>")]
+async fn register(
+    app: &State<App>,
+    body: JsonBody<'_, RegisterCitizen>,
+) -> Result<(Status, Json<UserView>), ApiError> {
+    let request = body.map_err(|e| ApiError::bad_json(&e))?.into_inner();
+    let user = app
+        .db
+        .run(move |conn| auth::register_citizen(conn, &request))
+        .await?;
+    Ok((Status::Created, Json(UserView::from(&user))))
+}
+
+#[derive(Debug, Deserialize)]
+struct LoginRequest {
+    login: String,
+    password: String,
+}
+
+/// Login with citizen ID / username / phone / e-mail and password. Answers the bearer
+/// token and also sets it in a private cookie for pages.
+#[post("/login", data = "<body>")]
+async fn login(
+    app: &State<App>,
+    cookies: &CookieJar<'_>,
+    request_id: RequestId,
+    body: JsonBody<'_, LoginRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let request = body.map_err(|e| ApiError::bad_json(&e))?.into_inner();
+    let hours = app.config.session_hours;
+    let outcome = app
+        .db
+        .run(move |conn| {
+            auth::login(
+                conn,
+                &request.login,
+                &request.password,
+                hours,
+                Some(&request_id.0),
+            )
+        })
+        .await?;
+    let mut cookie = Cookie::new(SESSION_COOKIE, outcome.token.clone());
+    cookie.set_http_only(true);
+    cookie.set_same_site(SameSite::Lax);
+    cookie.set_path("/");
+    cookie.set_max_age(time::Duration::hours(i64::from(hours)));
+    cookies.add_private(cookie);
+    let expires_at = outcome
+        .expires_at
+        .assume_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    Ok(Json(json!({
+        "token": outcome.token,
+        "token_type": "Bearer",
+        "expires_at": expires_at,
+        "user": UserView::from(&outcome.user),
+    })))
+}
+
+/// Ends the current session (token or cookie).
+#[post("/logout")]
+async fn logout(
+    app: &State<App>,
+    cookies: &CookieJar<'_>,
+    user: AuthUser,
+) -> Result<Status, ApiError> {
+    cookies.remove_private(Cookie::from(SESSION_COOKIE));
+    if let Credential::Session { token_hash } = user.credential {
+        app.db
+            .run(move |conn| {
+                use crate::db::models::Session;
+                Session::delete(conn, &token_hash).map_err(crate::auth::AuthError::from)
+            })
+            .await?;
+    }
+    Ok(Status::NoContent)
+}
+
+/// The signed-in account.
+#[get("/me")]
+fn me(user: AuthUser) -> Json<UserView> {
+    Json(UserView::from(&user.user))
+}

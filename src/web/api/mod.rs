@@ -1,0 +1,18 @@
+//! `/api/v1` JSON routes.
+
+mod admin;
+mod auth;
+mod health;
+mod views;
+
+use rocket::Route;
+
+/// Every mount point and its routes, in one table.
+pub fn mounts() -> Vec<(&'static str, Vec<Route>)> {
+    vec![
+        ("/api/v1", health::routes()),
+        ("/api/v1/auth", auth::routes()),
+        ("/api/v1", auth::me_routes()),
+        ("/api/v1/admin", admin::routes()),
+    ]
+}

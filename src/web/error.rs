@@ -1,0 +1,180 @@
+//! The HTTP error type: every handler returns `Result<_, ApiError>`, and every error the
+//! service sends is `{"error":{"code","message","message_vi","message_en","request_id"}}`.
+//! `message` follows `Accept-Language` (Vietnamese unless English is preferred).
+
+use rocket::http::{ContentType, Status};
+use rocket::request::Request;
+use rocket::response::{self, Responder, Response};
+use serde_json::json;
+
+use crate::error::{PublicError, UserFacing};
+
+use super::request_id::RequestId;
+
+/// An error answer.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    /// What the client sees.
+    pub public: PublicError,
+    /// Internal detail for the log (never sent).
+    pub internal: Option<String>,
+}
+
+impl ApiError {
+    /// A client error with a code and messages.
+    pub fn new(status: u16, code: &'static str, message_vi: &str, message_en: &str) -> Self {
+        ApiError {
+            public: PublicError {
+                status,
+                code,
+                message_vi: message_vi.to_owned(),
+                message_en: message_en.to_owned(),
+            },
+            internal: None,
+        }
+    }
+
+    /// A request body that is not the JSON expected.
+    pub fn bad_json(error: &rocket::serde::json::Error<'_>) -> Self {
+        let (status, detail) = match error {
+            rocket::serde::json::Error::Io(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                (413, e.to_string())
+            }
+            rocket::serde::json::Error::Io(e) => (400, e.to_string()),
+            rocket::serde::json::Error::Parse(_, e) => (422, e.to_string()),
+        };
+        if status == 413 {
+            return ApiError::new(
+                413,
+                "payload_too_large",
+                "Dữ liệu gửi lên quá lớn.",
+                "The request body is too large.",
+            );
+        }
+        ApiError::new(
+            status,
+            "invalid_json",
+            &format!("Dữ liệu gửi lên không đúng định dạng JSON yêu cầu: {detail}"),
+            &format!("The request body is not the JSON expected: {detail}"),
+        )
+    }
+
+    /// The response for a status with no more specific error (used by catchers).
+    pub fn for_status(status: Status) -> Self {
+        let (code, vi, en) = match status.code {
+            400 => ("bad_request", "Yêu cầu không hợp lệ.", "Bad request."),
+            401 => (
+                "not_authenticated",
+                "Bạn cần đăng nhập để thực hiện thao tác này.",
+                "Please log in to do this.",
+            ),
+            403 => (
+                "forbidden",
+                "Bạn không có quyền thực hiện thao tác này.",
+                "You are not allowed to do this.",
+            ),
+            404 => ("not_found", "Không tìm thấy.", "Not found."),
+            405 => (
+                "method_not_allowed",
+                "Phương thức không được hỗ trợ.",
+                "Method not allowed.",
+            ),
+            413 => (
+                "payload_too_large",
+                "Dữ liệu gửi lên quá lớn.",
+                "The request body is too large.",
+            ),
+            415 => (
+                "unsupported_media_type",
+                "Định dạng dữ liệu không được hỗ trợ.",
+                "Unsupported media type.",
+            ),
+            422 => (
+                "unprocessable",
+                "Dữ liệu gửi lên không hợp lệ.",
+                "The request could not be processed.",
+            ),
+            429 => (
+                "rate_limited",
+                "Quá nhiều yêu cầu, vui lòng thử lại sau.",
+                "Too many requests, please retry later.",
+            ),
+            503 => (
+                "service_busy",
+                "Hệ thống đang quá tải, vui lòng thử lại sau.",
+                "The service is overloaded, please retry later.",
+            ),
+            500..=599 => (
+                "internal_error",
+                "Lỗi hệ thống, vui lòng thử lại sau.",
+                "Internal error, please try again later.",
+            ),
+            _ => (
+                "error",
+                "Yêu cầu không thực hiện được.",
+                "The request failed.",
+            ),
+        };
+        ApiError::new(status.code, code, vi, en)
+    }
+}
+
+impl<E: UserFacing + std::fmt::Display> From<E> for ApiError {
+    fn from(error: E) -> Self {
+        let public = PublicError::from_error(&error);
+        let internal = (public.status >= 500).then(|| error.to_string());
+        ApiError { public, internal }
+    }
+}
+
+/// Whether the client prefers English over Vietnamese.
+pub fn prefers_english(request: &Request<'_>) -> bool {
+    let Some(header) = request.headers().get_one("Accept-Language") else {
+        return false;
+    };
+    let mut best: Option<(f32, bool)> = None;
+    for part in header.split(',') {
+        let mut pieces = part.trim().split(';');
+        let tag = pieces.next().unwrap_or("").trim().to_ascii_lowercase();
+        let quality = pieces
+            .find_map(|p| {
+                p.trim()
+                    .strip_prefix("q=")
+                    .and_then(|q| q.parse::<f32>().ok())
+            })
+            .unwrap_or(1.0);
+        let english = tag == "en" || tag.starts_with("en-");
+        let vietnamese = tag == "vi" || tag.starts_with("vi-");
+        if (english || vietnamese) && best.is_none_or(|(q, _)| quality > q) {
+            best = Some((quality, english));
+        }
+    }
+    best.is_some_and(|(_, english)| english)
+}
+
+impl<'r> Responder<'r, 'static> for ApiError {
+    fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
+        let request_id = RequestId::of(request);
+        if let Some(internal) = &self.internal {
+            tracing::error!(request_id = %request_id, code = self.public.code, "{internal}");
+        }
+        let english = prefers_english(request);
+        let public = &self.public;
+        let body = json!({
+            "error": {
+                "code": public.code,
+                "message": if english { &public.message_en } else { &public.message_vi },
+                "message_vi": public.message_vi,
+                "message_en": public.message_en,
+                "request_id": request_id,
+            }
+        })
+        .to_string();
+        let status = Status::from_code(public.status).unwrap_or(Status::InternalServerError);
+        Response::build()
+            .status(status)
+            .header(ContentType::JSON)
+            .sized_body(body.len(), std::io::Cursor::new(body))
+            .ok()
+    }
+}

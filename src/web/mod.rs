@@ -1,0 +1,41 @@
+//! HTTP layer: routes only. Each file under `api/` exposes `routes()`; handlers parse the
+//! request, call a domain module and map the result. No business logic lives here.
+
+pub mod api;
+pub mod error;
+pub mod request_id;
+
+use figment::Figment;
+use rocket::http::Status;
+use rocket::{catch, catchers, Build, Request, Rocket};
+
+pub use error::ApiError;
+pub use request_id::RequestId;
+
+use crate::app::App;
+use crate::auth::GuardFailure;
+
+/// Builds the Rocket instance serving `app` with Rocket settings from `figment`.
+pub fn build_rocket(figment: Figment, app: App) -> Rocket<Build> {
+    let mut rocket = rocket::custom(figment)
+        .manage(app)
+        .attach(request_id::RequestLog)
+        .register("/", catchers![default_catcher]);
+    for (base, routes) in api::mounts() {
+        rocket = rocket.mount(base, routes);
+    }
+    rocket
+}
+
+/// Every error Rocket produces itself (unknown route, guard failure, body too large, …)
+/// answered in the same JSON shape as handler errors.
+#[catch(default)]
+fn default_catcher(status: Status, request: &Request<'_>) -> ApiError {
+    match GuardFailure::of(request) {
+        Some(public) if public.status == status.code => ApiError {
+            public,
+            internal: None,
+        },
+        _ => ApiError::for_status(status),
+    }
+}

@@ -1,0 +1,337 @@
+//! Test harness: `TestApp` runs the real Rocket application against a fresh database —
+//! a temporary SQLite file, or a fresh PostgreSQL database created on the server named by
+//! `CERTCOPY_TEST_DATABASE_URL` and dropped afterwards.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use certcopy::auth;
+use certcopy::config::Config;
+use certcopy::db::ids::{OfficeId, UserId};
+use certcopy::db::models::{NewUser, Office, OfficeKind, Role, User};
+use certcopy::db::now_utc;
+use certcopy::App;
+use diesel::{Connection, RunQueryDsl};
+use rocket::http::{ContentType, Header, Status};
+use rocket::local::asynchronous::{Client, LocalResponse};
+use serde_json::Value;
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Declares a test that runs once on SQLite and once on PostgreSQL. The PostgreSQL run
+/// needs `CERTCOPY_TEST_DATABASE_URL`; without it, it prints that it was skipped (CI sets
+/// it and checks these tests ran).
+#[macro_export]
+macro_rules! db_test {
+    ($name:ident, |$app:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            async fn case($app: $crate::common::TestApp) $body
+
+            #[rocket::async_test]
+            async fn sqlite() {
+                let app = $crate::common::TestApp::builder($crate::common::Backend::Sqlite).build().await;
+                case(app.expect("SQLite is always available")).await;
+            }
+
+            #[rocket::async_test]
+            async fn postgres() {
+                if let Some(app) = $crate::common::TestApp::builder($crate::common::Backend::Postgres).build().await {
+                    case(app).await;
+                }
+            }
+        }
+    };
+}
+
+/// A fresh PostgreSQL database, dropped on drop.
+pub struct PgDatabase {
+    admin_url: String,
+    name: String,
+    pub url: String,
+}
+
+impl PgDatabase {
+    pub fn create(admin_url: &str) -> PgDatabase {
+        let name = format!("certcopy_t_{}", uuid::Uuid::new_v4().simple());
+        let mut conn = diesel::PgConnection::establish(admin_url)
+            .unwrap_or_else(|e| panic!("CERTCOPY_TEST_DATABASE_URL is set but unusable: {e}"));
+        diesel::sql_query(format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .expect("create test database");
+        let base = admin_url
+            .rsplit_once('/')
+            .map(|(base, _)| base)
+            .unwrap_or(admin_url);
+        PgDatabase {
+            admin_url: admin_url.to_owned(),
+            url: format!("{base}/{name}"),
+            name,
+        }
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut conn) = diesel::PgConnection::establish(&self.admin_url) {
+            let _ = diesel::sql_query(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .execute(&mut conn);
+        }
+    }
+}
+
+/// The PostgreSQL server for tests, if configured.
+pub fn postgres_admin_url() -> Option<String> {
+    std::env::var("CERTCOPY_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
+/// Builder for [`TestApp`].
+pub struct TestAppBuilder {
+    backend: Backend,
+    dev_pki: bool,
+    extra_routes: Vec<(&'static str, Vec<rocket::Route>)>,
+}
+
+impl TestAppBuilder {
+    /// Creates the development PKI (slower: RSA key generation).
+    pub fn with_dev_pki(mut self) -> Self {
+        self.dev_pki = true;
+        self
+    }
+
+    /// Mounts test-only routes (e.g. probes for the role guards).
+    pub fn with_routes(mut self, base: &'static str, routes: Vec<rocket::Route>) -> Self {
+        self.extra_routes.push((base, routes));
+        self
+    }
+
+    /// Starts the app; `None` when PostgreSQL was asked for but is not configured.
+    pub async fn build(self) -> Option<TestApp> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let pg = match self.backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => match postgres_admin_url() {
+                Some(url) => Some(PgDatabase::create(&url)),
+                None => {
+                    eprintln!("PostgreSQL skipped: CERTCOPY_TEST_DATABASE_URL is not set");
+                    return None;
+                }
+            },
+        };
+        let config = Config {
+            data_dir: dir.path().join("data"),
+            database_url: match &pg {
+                Some(pg) => pg.url.clone(),
+                None => dir
+                    .path()
+                    .join("data/test.db")
+                    .to_string_lossy()
+                    .into_owned(),
+            },
+            blob_dir: dir.path().join("data/blobs"),
+            pki_dir: dir.path().join("pki"),
+            dev_pki: self.dev_pki,
+            seed_demo: false,
+            database_pool_size: 8,
+            ..Config::default()
+        };
+        let app = rocket::tokio::task::spawn_blocking(move || App::start(config))
+            .await
+            .expect("start task")
+            .expect("app starts");
+        let figment = rocket::Config::figment()
+            .merge(("secret_key", "hPRYyVRiMyxpw5sBB1XeCMN1kFsDCqKvBi2QJxBVHQk="))
+            .merge(("log_level", "off"));
+        let mut rocket = certcopy::web::build_rocket(figment, app.clone());
+        for (base, routes) in self.extra_routes {
+            rocket = rocket.mount(base, routes);
+        }
+        let client = Client::untracked(rocket).await.expect("rocket ignites");
+        Some(TestApp {
+            client,
+            app,
+            dir: dir.path().to_owned(),
+            _dir: dir,
+            _pg: pg,
+        })
+    }
+}
+
+/// A running application with its own database.
+pub struct TestApp {
+    pub client: Client,
+    pub app: App,
+    pub dir: PathBuf,
+    _dir: tempfile::TempDir,
+    _pg: Option<PgDatabase>,
+}
+
+/// Default password of accounts made by the harness.
+pub const PASSWORD: &str = "Mat-khau-2026";
+
+impl TestApp {
+    pub fn builder(backend: Backend) -> TestAppBuilder {
+        TestAppBuilder {
+            backend,
+            dev_pki: false,
+            extra_routes: Vec::new(),
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.app.db.backend() {
+            certcopy::config::DatabaseBackend::Sqlite => Backend::Sqlite,
+            certcopy::config::DatabaseBackend::Postgres => Backend::Postgres,
+        }
+    }
+
+    /// Runs blocking database work.
+    pub async fn db<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut certcopy::db::DbConn) -> T + Send + 'static,
+    ) -> T {
+        let db = self.app.db.clone();
+        rocket::tokio::task::spawn_blocking(move || work(&mut db.get().expect("connection")))
+            .await
+            .expect("db task")
+    }
+
+    /// Inserts an office directly.
+    pub async fn office(&self, name: &str) -> Office {
+        let office = Office {
+            id: OfficeId::generate(),
+            name: name.to_owned(),
+            kind: OfficeKind::CommuneCommittee.as_str().to_owned(),
+            province: "TP. Hồ Chí Minh".to_owned(),
+            district: "Quận 1".to_owned(),
+            address: "1 Đường Thử, Phường Bến Nghé".to_owned(),
+            created_at: now_utc(),
+        };
+        let row = office.clone();
+        self.db(move |conn| row.insert(conn).expect("insert office"))
+            .await;
+        office
+    }
+
+    /// Inserts an account directly with [`PASSWORD`].
+    pub async fn user(&self, role: Role, username: &str, office: Option<&OfficeId>) -> User {
+        let hash = auth::hash_password(PASSWORD).unwrap();
+        let id = UserId::generate();
+        let new_user = NewUser {
+            id: id.clone(),
+            role: role.as_str(),
+            full_name: format!("Người Thử {username}"),
+            citizen_id: (role == Role::Citizen)
+                .then(|| format!("0792030{:05}", name_digits(username))),
+            username: Some(username.to_owned()),
+            phone: None,
+            email: None,
+            password_hash: hash,
+            office_id: office.cloned(),
+            position: (role == Role::Official).then(|| "Phó Chủ tịch UBND phường".to_owned()),
+            disabled: false,
+            created_at: now_utc(),
+        };
+        self.db(move |conn| {
+            User::insert(conn, &new_user).expect("insert user");
+            User::find(conn, &id).unwrap().unwrap()
+        })
+        .await
+    }
+
+    /// Logs in and returns the bearer token.
+    pub async fn login(&self, login: &str) -> String {
+        let response = self
+            .post_json(
+                "/api/v1/auth/login",
+                &serde_json::json!({"login": login, "password": PASSWORD}),
+                None,
+            )
+            .await;
+        assert_eq!(response.0, Status::Ok, "login {login}: {}", response.1);
+        response.1["token"].as_str().expect("token").to_owned()
+    }
+
+    /// A user of `role` (with a new office for staff) and their bearer token.
+    pub async fn signed_in(&self, role: Role, username: &str) -> (User, String) {
+        let office = match role {
+            Role::Clerk | Role::Official => Some(self.office(&format!("UBND {username}")).await.id),
+            _ => None,
+        };
+        let user = self.user(role, username, office.as_ref()).await;
+        let token = self.login(username).await;
+        (user, token)
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> (Status, Value) {
+        let mut request = self.client.get(path.to_owned());
+        if let Some(token) = token {
+            request = request.header(bearer(token));
+        }
+        read(request.dispatch().await).await
+    }
+
+    pub async fn post_json(
+        &self,
+        path: &str,
+        body: &Value,
+        token: Option<&str>,
+    ) -> (Status, Value) {
+        let mut request = self
+            .client
+            .post(path.to_owned())
+            .header(ContentType::JSON)
+            .body(body.to_string());
+        if let Some(token) = token {
+            request = request.header(bearer(token));
+        }
+        read(request.dispatch().await).await
+    }
+}
+
+pub fn bearer(token: &str) -> Header<'static> {
+    Header::new("Authorization", format!("Bearer {token}"))
+}
+
+/// Reads a response as (status, JSON or Null).
+pub async fn read(response: LocalResponse<'_>) -> (Status, Value) {
+    let status = response.status();
+    let text = response.into_string().await.unwrap_or_default();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+/// Asserts an error answer: status, code, and both messages present.
+pub fn assert_error(answer: &(Status, Value), status: Status, code: &str) {
+    assert_eq!(answer.0, status, "{}", answer.1);
+    let error = &answer.1["error"];
+    assert_eq!(error["code"], code, "{}", answer.1);
+    assert!(
+        !error["message_vi"].as_str().unwrap_or("").is_empty(),
+        "{}",
+        answer.1
+    );
+    assert!(
+        !error["message_en"].as_str().unwrap_or("").is_empty(),
+        "{}",
+        answer.1
+    );
+}
+
+/// Five digits derived from a name, so each test user gets its own citizen ID.
+fn name_digits(seed: &str) -> u32 {
+    seed.bytes().fold(7u32, |acc, b| {
+        acc.wrapping_mul(31).wrapping_add(u32::from(b))
+    }) % 100_000
+}

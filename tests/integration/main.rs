@@ -1,0 +1,11 @@
+//! Integration tests: the whole service through Rocket's local client, on SQLite and
+//! (when `CERTCOPY_TEST_DATABASE_URL` is set) PostgreSQL.
+
+mod common;
+
+mod accounts;
+mod admin;
+mod crash;
+mod health;
+mod pki_fixtures;
+mod roles;
