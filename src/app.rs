@@ -62,6 +62,22 @@ impl App {
             "database ready"
         );
         let blobs = BlobStore::open_local(&config.blob_dir)?;
+        let interrupted = {
+            let mut conn = db.get()?;
+            crate::registry::void_interrupted(&mut conn, time::Duration::minutes(15)).map_err(
+                |e| {
+                    DbError::Query(diesel::result::Error::QueryBuilderError(
+                        e.to_string().into(),
+                    ))
+                },
+            )?
+        };
+        if interrupted > 0 {
+            tracing::warn!(
+                count = interrupted,
+                "register entries left pending by an interrupted issuance were voided"
+            );
+        }
         let swept = blobs.sweep_staging()?;
         if swept > 0 {
             tracing::warn!(

@@ -99,3 +99,7 @@ typed_id!(
     /// Identifies an agency API key.
     ApiKeyId
 );
+typed_id!(
+    /// Identifies a certification register entry (one issued copy).
+    CopyId
+);

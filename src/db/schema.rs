@@ -68,4 +68,52 @@ diesel::joinable!(users -> offices (office_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_keys -> users (user_id));
 
-diesel::allow_tables_to_appear_in_same_query!(offices, users, sessions, api_keys, audit_log);
+diesel::allow_tables_to_appear_in_same_query!(
+    offices,
+    users,
+    sessions,
+    api_keys,
+    audit_log,
+    register_books,
+    register_entries
+);
+
+diesel::table! {
+    register_books (office_id, year) {
+        office_id -> Text,
+        year -> Integer,
+        book -> Text,
+        next_sequence -> BigInt,
+    }
+}
+
+diesel::table! {
+    register_entries (id) {
+        id -> Text,
+        office_id -> Text,
+        year -> Integer,
+        sequence -> BigInt,
+        book -> Text,
+        type_code -> Text,
+        status -> Text,
+        verification_code -> Text,
+        requester_name -> Text,
+        requester_citizen_id -> Text,
+        document_title -> Text,
+        page_count -> Integer,
+        copies -> Integer,
+        signer_id -> Text,
+        signer_name -> Text,
+        signer_position -> Text,
+        fee_vnd -> BigInt,
+        document_sha256 -> Nullable<Text>,
+        created_at -> Timestamp,
+        issued_at -> Nullable<Timestamp>,
+        void_reason -> Nullable<Text>,
+        annulled_reason -> Nullable<Text>,
+        annulled_by -> Nullable<Text>,
+        annulled_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(register_entries -> offices (office_id));

@@ -8,4 +8,5 @@ mod admin;
 mod crash;
 mod health;
 mod pki_fixtures;
+mod register;
 mod roles;
