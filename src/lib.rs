@@ -18,6 +18,7 @@ pub mod error;
 pub mod registry;
 pub mod signing;
 pub mod storage;
+pub mod verification;
 pub mod web;
 
 pub use app::App;

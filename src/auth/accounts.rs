@@ -4,16 +4,16 @@
 use serde::Deserialize;
 use serde_json::json;
 
+use super::AuthError;
 use super::identity::{
     check_password_strength, normalize_citizen_id, normalize_email, normalize_full_name,
     normalize_phone,
 };
 use super::password::{hash_password, verify_password};
 use super::tokens::{new_secret_token, token_hash};
-use super::AuthError;
 use crate::db::ids::{ApiKeyId, OfficeId, UserId};
 use crate::db::models::{ApiKey, NewApiKey, NewUser, Office, OfficeKind, Role, Session, User};
-use crate::db::{now_utc, write_transaction, DbConn, DbError};
+use crate::db::{DbConn, DbError, now_utc, write_transaction};
 use crate::registry::audit::{self, Actor, AuditEvent};
 
 /// What a citizen submits to register.

@@ -16,8 +16,8 @@ use std::sync::Mutex;
 use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome, Request};
 
-use super::tokens::token_hash;
 use super::AuthError;
+use super::tokens::token_hash;
 use crate::app::App;
 use crate::db::ids::OfficeId;
 use crate::db::models::{ApiKey, Role, Session, User};

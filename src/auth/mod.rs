@@ -15,8 +15,8 @@ mod password;
 mod tokens;
 
 pub use accounts::{
-    create_agency, create_office, create_staff, issue_api_key, login, logout, register_citizen,
-    seed_demo, DemoAccounts, LoginOutcome, NewAgency, NewOffice, NewStaff, RegisterCitizen,
+    DemoAccounts, LoginOutcome, NewAgency, NewOffice, NewStaff, RegisterCitizen, create_agency,
+    create_office, create_staff, issue_api_key, login, logout, register_citizen, seed_demo,
 };
 pub use guards::{
     Admin, Agency, AuthUser, Citizen, Clerk, Credential, GuardFailure, Official, SESSION_COOKIE,

@@ -1,9 +1,9 @@
 //! Argon2id password hashing (RFC 9106; parameters: the argon2 crate's defaults,
 //! m = 19 MiB, t = 2, p = 1, as OWASP recommends).
 
+use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::Argon2;
 
 use super::AuthError;
 

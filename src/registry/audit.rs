@@ -2,7 +2,7 @@
 
 use crate::db::ids::{OfficeId, UserId};
 use crate::db::models::{AuditEntry, NewAuditEntry, Role, User};
-use crate::db::{now_utc, DbConn, DbResult};
+use crate::db::{DbConn, DbResult, now_utc};
 
 /// Who performed an action.
 #[derive(Debug, Clone)]

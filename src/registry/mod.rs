@@ -12,8 +12,8 @@ pub mod register;
 
 pub use code::{new_verification_code, normalize_verification_code};
 pub use register::{
-    annul_entry, copy_fee_vnd, open_entry, publish_entry, void_entry, void_interrupted,
-    NewCertification, COPY_TYPE_CODE, VIETNAM_OFFSET,
+    COPY_TYPE_CODE, NewCertification, VIETNAM_OFFSET, annul_entry, copy_fee_vnd, open_entry,
+    publish_entry, void_entry, void_interrupted,
 };
 
 use crate::db::DbError;

@@ -19,12 +19,12 @@ use diesel::prelude::*;
 use serde_json::json;
 use time::OffsetDateTime;
 
-use super::audit::{self, Actor, AuditEvent};
 use super::RegistryError;
+use super::audit::{self, Actor, AuditEvent};
 use crate::db::ids::{CopyId, OfficeId, UserId};
 use crate::db::models::{EntryStatus, RegisterEntry};
 use crate::db::schema::{register_books, register_entries};
-use crate::db::{now_utc, write_transaction, DbConn, DbError};
+use crate::db::{DbConn, DbError, now_utc, write_transaction};
 
 /// Register type code for copies certified from originals (Circular 01/2020/TT-BTP).
 pub const COPY_TYPE_CODE: &str = "SCT/BS";

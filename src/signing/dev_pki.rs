@@ -28,8 +28,8 @@ use std::path::{Path, PathBuf};
 
 use rcgen::{
     BasicConstraints, CertificateParams, CertificateRevocationListParams, DistinguishedName,
-    DnType, IsCa, Issuer, KeyIdMethod, KeyPair, KeyUsagePurpose, RevocationReason,
-    RevokedCertParams, SerialNumber, PKCS_ECDSA_P256_SHA256, PKCS_RSA_SHA256,
+    DnType, IsCa, Issuer, KeyIdMethod, KeyPair, KeyUsagePurpose, PKCS_ECDSA_P256_SHA256,
+    PKCS_RSA_SHA256, RevocationReason, RevokedCertParams, SerialNumber,
 };
 use ring::rand::{SecureRandom, SystemRandom};
 use rsa::pkcs8::{EncodePrivateKey, LineEnding};
@@ -560,12 +560,14 @@ mod tests {
             !DevPki::ensure(dir.path()).unwrap().1,
             "second call reuses the PKI"
         );
-        assert!(pki
-            .ensure_official("u1", "Nguyễn Văn Minh", "UBND Phường Bến Nghé")
-            .unwrap());
-        assert!(pki
-            .ensure_office_seal("o1", "UBND Phường Bến Nghé")
-            .unwrap());
+        assert!(
+            pki.ensure_official("u1", "Nguyễn Văn Minh", "UBND Phường Bến Nghé")
+                .unwrap()
+        );
+        assert!(
+            pki.ensure_office_seal("o1", "UBND Phường Bến Nghé")
+                .unwrap()
+        );
 
         let read = |p: PathBuf| {
             let pem = fs::read_to_string(p).unwrap();

@@ -135,7 +135,7 @@ impl BlobStore {
         let result = match self.store.get(&location).await {
             Ok(result) => result,
             Err(object_store::Error::NotFound { .. }) => {
-                return Err(StorageError::NotFound(digest.to_string()))
+                return Err(StorageError::NotFound(digest.to_string()));
             }
             Err(other) => return Err(io_error(other)),
         };

@@ -7,7 +7,7 @@ pub mod request_id;
 
 use figment::Figment;
 use rocket::http::Status;
-use rocket::{catch, catchers, Build, Request, Rocket};
+use rocket::{Build, Request, Rocket, catch, catchers};
 
 pub use error::ApiError;
 pub use request_id::RequestId;

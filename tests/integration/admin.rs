@@ -2,7 +2,7 @@ use certcopy::db::models::{AuditEntry, Role};
 use rocket::http::Status;
 use serde_json::json;
 
-use crate::common::{assert_error, Backend, TestApp};
+use crate::common::{Backend, TestApp, assert_error};
 use crate::db_test;
 
 db_test!(
@@ -188,14 +188,16 @@ async fn dev_pki_is_created_for_new_offices_and_officials() {
             && pki.join("justice-ca.crt").exists()
             && pki.join("crl.pem").exists()
     );
-    assert!(pki
-        .join("offices")
-        .join(&office_id)
-        .join("seal.crt")
-        .exists());
-    assert!(pki
-        .join("officials")
-        .join(official["id"].as_str().unwrap())
-        .join("signing.key")
-        .exists());
+    assert!(
+        pki.join("offices")
+            .join(&office_id)
+            .join("seal.crt")
+            .exists()
+    );
+    assert!(
+        pki.join("officials")
+            .join(official["id"].as_str().unwrap())
+            .join("signing.key")
+            .exists()
+    );
 }

@@ -2,7 +2,7 @@
 //! yearly restart, void and annulment.
 
 use certcopy::db::models::{EntryStatus, RegisterEntry, Role};
-use certcopy::registry::{self, audit::Actor, NewCertification, RegistryError};
+use certcopy::registry::{self, NewCertification, RegistryError, audit::Actor};
 use time::macros::datetime;
 
 use crate::db_test;

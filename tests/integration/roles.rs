@@ -7,7 +7,7 @@ use rocket::http::{Header, Status};
 use rocket::{get, routes};
 use serde_json::json;
 
-use crate::common::{assert_error, Backend, TestApp};
+use crate::common::{Backend, TestApp, assert_error};
 
 #[get("/citizen")]
 fn citizen(_guard: Citizen) -> &'static str {

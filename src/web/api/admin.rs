@@ -2,8 +2,8 @@
 //! Admin only; every action is audited by the domain functions.
 
 use rocket::http::Status;
-use rocket::serde::json::{json, Json, Value};
-use rocket::{get, post, routes, Route, State};
+use rocket::serde::json::{Json, Value, json};
+use rocket::{Route, State, get, post, routes};
 use serde::Deserialize;
 
 use super::views::UserView;

@@ -1,8 +1,8 @@
 //! `/api/v1/auth/*` and `/api/v1/me`.
 
 use rocket::http::{Cookie, CookieJar, SameSite, Status};
-use rocket::serde::json::{json, Json, Value};
-use rocket::{get, post, routes, Route, State};
+use rocket::serde::json::{Json, Value, json};
+use rocket::{Route, State, get, post, routes};
 use serde::Deserialize;
 
 use super::views::UserView;

@@ -1,8 +1,8 @@
 //! `GET /api/v1/health`.
 
 use diesel::connection::SimpleConnection;
-use rocket::serde::json::{json, Json, Value};
-use rocket::{get, routes, Route, State};
+use rocket::serde::json::{Json, Value, json};
+use rocket::{Route, State, get, routes};
 
 use crate::app::App;
 use crate::db::DbError;

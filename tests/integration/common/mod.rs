@@ -6,12 +6,12 @@
 
 use std::path::PathBuf;
 
+use certcopy::App;
 use certcopy::auth;
 use certcopy::config::Config;
 use certcopy::db::ids::{OfficeId, UserId};
 use certcopy::db::models::{NewUser, Office, OfficeKind, Role, User};
 use certcopy::db::now_utc;
-use certcopy::App;
 use diesel::{Connection, RunQueryDsl};
 use rocket::http::{ContentType, Header, Status};
 use rocket::local::asynchronous::{Client, LocalResponse};

@@ -1,0 +1,450 @@
+//! The CMS layer (RFC 5652, ETSI EN 319 122-1 for CAdES): parse the SignedData from
+//! `/Contents`, check the message digest over the signed byte ranges and the signature over
+//! the signed attributes. Knows nothing of PDF beyond the two slices it is given.
+
+use const_oid::ObjectIdentifier;
+use const_oid::db::{rfc5280, rfc5911, rfc5912};
+use der::asn1::{OctetString, OctetStringRef, SetOfVec};
+use der::{Decode, Encode};
+use ring::signature::{self, UnparsedPublicKey, VerificationAlgorithm};
+use spki::AlgorithmIdentifierOwned;
+use x509_cert::Certificate;
+use x509_cert::attr::Attribute;
+use x509_cert::ext::pkix::name::GeneralName;
+use x509_cert::serial_number::SerialNumber;
+
+use cms::cert::CertificateChoices;
+use cms::content_info::ContentInfo;
+use cms::signed_data::{SignedData, SignerIdentifier, SignerInfo};
+
+use super::byte_range::DigestAlgorithm;
+use super::findings::{self, Finding};
+
+/// What the CMS layer established about one signature.
+#[derive(Debug, Clone, Default)]
+pub struct CmsStatus {
+    /// The signer certificate (DER), when the CMS names one it contains.
+    pub signer_certificate: Option<Vec<u8>>,
+    /// All certificates carried in the CMS (DER), signer included.
+    pub certificates: Vec<Vec<u8>>,
+    /// The digest algorithm of the signer info, when supported.
+    pub digest_algorithm: Option<DigestAlgorithm>,
+    /// The message digest matched the signed bytes.
+    pub digest_matches: bool,
+    /// The signature over the signed attributes verified.
+    pub signature_verified: bool,
+    /// Errors and warnings, in check order.
+    pub(crate) findings: Vec<Finding>,
+}
+
+/// How the caller wants the signed attributes judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CmsProfile {
+    /// `ETSI.CAdES.detached`: signing-certificate(-v2) is mandatory (ETSI EN 319 142-1 §6.3).
+    Cades,
+    /// `adbe.pkcs7.detached`: signing-certificate is optional.
+    Pkcs7,
+}
+
+/// RFC 4055 RSASSA-PSS-params.
+#[derive(Debug, Clone, der::Sequence)]
+struct RsaPssParameters {
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    hash: Option<AlgorithmIdentifierOwned>,
+    #[asn1(context_specific = "1", tag_mode = "EXPLICIT", optional = "true")]
+    mask_gen: Option<AlgorithmIdentifierOwned>,
+    #[asn1(context_specific = "2", tag_mode = "EXPLICIT", optional = "true")]
+    salt_length: Option<u32>,
+    #[asn1(context_specific = "3", tag_mode = "EXPLICIT", optional = "true")]
+    trailer_field: Option<u32>,
+}
+
+/// RFC 5035 SigningCertificateV2 (policies ignored).
+#[derive(Debug, Clone, der::Sequence)]
+struct SigningCertificateV2 {
+    certs: Vec<EssCertIdV2>,
+    policies: Option<der::Any>,
+}
+
+/// RFC 5035 ESSCertIDv2.
+#[derive(Debug, Clone, der::Sequence)]
+struct EssCertIdV2 {
+    /// DEFAULT sha256: absent in DER when SHA-256.
+    hash_algorithm: Option<AlgorithmIdentifierOwned>,
+    cert_hash: OctetString,
+    issuer_serial: Option<IssuerSerial>,
+}
+
+/// RFC 5035 IssuerSerial.
+#[derive(Debug, Clone, der::Sequence)]
+struct IssuerSerial {
+    issuer: Vec<GeneralName>,
+    serial_number: SerialNumber,
+}
+
+/// Checks the CMS `cms_der` against the signed bytes `signed_parts` (the two ByteRange slices).
+pub(crate) fn check_cms(
+    cms_der: &[u8],
+    signed_parts: [&[u8]; 2],
+    profile: CmsProfile,
+) -> CmsStatus {
+    let mut status = CmsStatus::default();
+    if let Err(finding) = check_into(cms_der, signed_parts, profile, &mut status) {
+        status.findings.push(finding);
+    }
+    status
+}
+
+fn malformed(code: &str, vi: &str, en: &str) -> Finding {
+    findings::format(code, vi, en)
+}
+
+fn check_into(
+    cms_der: &[u8],
+    signed_parts: [&[u8]; 2],
+    profile: CmsProfile,
+    status: &mut CmsStatus,
+) -> Result<(), Finding> {
+    let not_signed_data = || {
+        malformed(
+            "CMS_MALFORMED",
+            "dữ liệu chữ ký không phải là cấu trúc CMS SignedData hợp lệ.",
+            "the signature value is not a valid CMS SignedData.",
+        )
+    };
+    let content_info = ContentInfo::from_der(cms_der).map_err(|_| not_signed_data())?;
+    if content_info.content_type != rfc5911::ID_SIGNED_DATA {
+        return Err(not_signed_data());
+    }
+    let signed_data: SignedData = content_info
+        .content
+        .decode_as()
+        .map_err(|_| not_signed_data())?;
+
+    if signed_data.encap_content_info.econtent_type != rfc5911::ID_DATA
+        || signed_data.encap_content_info.econtent.is_some()
+    {
+        return Err(malformed(
+            "CMS_NOT_DETACHED",
+            "chữ ký không ở dạng tách rời (detached) như chữ ký PDF yêu cầu.",
+            "the CMS is not a detached signature over data, as PDF signatures must be.",
+        ));
+    }
+    let signer_infos = signed_data.signer_infos.0.as_slice();
+    let [signer_info] = signer_infos else {
+        return Err(malformed(
+            "CMS_SIGNER_COUNT",
+            "dữ liệu chữ ký phải có đúng một người ký.",
+            "the CMS must have exactly one signer.",
+        ));
+    };
+
+    status.certificates = signed_data
+        .certificates
+        .iter()
+        .flat_map(|set| set.0.iter())
+        .filter_map(|choice| match choice {
+            CertificateChoices::Certificate(certificate) => certificate.to_der().ok(),
+            CertificateChoices::Other(_) => None,
+        })
+        .collect();
+    let signer = signed_data
+        .certificates
+        .iter()
+        .flat_map(|set| set.0.iter())
+        .find_map(|choice| match choice {
+            CertificateChoices::Certificate(certificate)
+                if identifies(&signer_info.sid, certificate) =>
+            {
+                Some(certificate)
+            }
+            _ => None,
+        });
+
+    let digest_algorithm = digest_algorithm(&signer_info.digest_alg.oid).ok_or_else(|| {
+        findings::unsupported_algorithm(&format!("digest {}", signer_info.digest_alg.oid))
+    })?;
+    status.digest_algorithm = Some(digest_algorithm);
+
+    let signed_attributes = signer_info.signed_attrs.as_ref().ok_or_else(|| {
+        malformed(
+            "CMS_NO_SIGNED_ATTRIBUTES",
+            "chữ ký không có các thuộc tính được ký bắt buộc.",
+            "the CMS has no signed attributes.",
+        )
+    })?;
+    let content_type = single_attribute_value(signed_attributes, rfc5911::ID_CONTENT_TYPE)?
+        .and_then(|value| value.decode_as::<ObjectIdentifier>().ok());
+    if content_type != Some(rfc5911::ID_DATA) {
+        return Err(malformed(
+            "CMS_CONTENT_TYPE",
+            "thuộc tính loại nội dung (content-type) thiếu hoặc sai.",
+            "the content-type signed attribute is missing or wrong.",
+        ));
+    }
+    let message_digest = single_attribute_value(signed_attributes, rfc5911::ID_MESSAGE_DIGEST)?
+        .and_then(|value| {
+            value
+                .decode_as::<OctetStringRef<'_>>()
+                .ok()
+                .map(|digest| digest.as_bytes().to_vec())
+        })
+        .ok_or_else(|| {
+            malformed(
+                "CMS_MESSAGE_DIGEST",
+                "thuộc tính dấu vân tay (message-digest) thiếu hoặc sai.",
+                "the message-digest signed attribute is missing or malformed.",
+            )
+        })?;
+
+    // Check order follows ETSI EN 319 102-1: the digest first, then the signature value.
+    status.digest_matches = digest_algorithm.digest_parts(&signed_parts) == message_digest;
+    if !status.digest_matches {
+        status.findings.push(findings::hash_mismatch());
+    }
+
+    let Some(signer) = signer else {
+        return Err(findings::signer_certificate_missing());
+    };
+    status.signer_certificate = signer.to_der().ok();
+
+    let signed_attributes_der = signed_attributes.to_der().map_err(|_| not_signed_data())?;
+    let algorithm = verification_algorithm(signer_info, signer, digest_algorithm)?;
+    let public_key = signer
+        .tbs_certificate
+        .subject_public_key_info
+        .subject_public_key
+        .raw_bytes();
+    status.signature_verified = UnparsedPublicKey::new(algorithm, public_key)
+        .verify(&signed_attributes_der, signer_info.signature.as_bytes())
+        .is_ok();
+    if !status.signature_verified {
+        status.findings.push(findings::signature_value_invalid());
+    }
+
+    check_signing_certificate(signed_attributes, signer, profile, status)?;
+    Ok(())
+}
+
+/// Whether `certificate` is the one `sid` names (RFC 5652 §5.3).
+fn identifies(sid: &SignerIdentifier, certificate: &Certificate) -> bool {
+    match sid {
+        SignerIdentifier::IssuerAndSerialNumber(issuer_serial) => {
+            issuer_serial.issuer == certificate.tbs_certificate.issuer
+                && issuer_serial.serial_number == certificate.tbs_certificate.serial_number
+        }
+        SignerIdentifier::SubjectKeyIdentifier(key_id) => certificate
+            .tbs_certificate
+            .extensions
+            .iter()
+            .flatten()
+            .filter(|extension| extension.extn_id == rfc5280::ID_CE_SUBJECT_KEY_IDENTIFIER)
+            .filter_map(|extension| OctetString::from_der(extension.extn_value.as_bytes()).ok())
+            .any(|value| value == key_id.0),
+    }
+}
+
+fn digest_algorithm(oid: &ObjectIdentifier) -> Option<DigestAlgorithm> {
+    match *oid {
+        rfc5912::ID_SHA_256 => Some(DigestAlgorithm::Sha256),
+        rfc5912::ID_SHA_384 => Some(DigestAlgorithm::Sha384),
+        rfc5912::ID_SHA_512 => Some(DigestAlgorithm::Sha512),
+        _ => None,
+    }
+}
+
+/// The value of an attribute that must occur at most once with exactly one value.
+fn single_attribute_value(
+    attributes: &SetOfVec<Attribute>,
+    oid: ObjectIdentifier,
+) -> Result<Option<&der::Any>, Finding> {
+    let mut matching = attributes.iter().filter(|attribute| attribute.oid == oid);
+    match (matching.next(), matching.next()) {
+        (None, _) => Ok(None),
+        (Some(attribute), None) => match attribute.values.as_slice() {
+            [value] => Ok(Some(value)),
+            _ => Err(duplicate_attribute(oid)),
+        },
+        (Some(_), Some(_)) => Err(duplicate_attribute(oid)),
+    }
+}
+
+fn duplicate_attribute(oid: ObjectIdentifier) -> Finding {
+    malformed(
+        "CMS_ATTRIBUTE_DUPLICATED",
+        &format!("thuộc tính {oid} xuất hiện nhiều lần."),
+        &format!("attribute {oid} occurs more than once."),
+    )
+}
+
+/// The ring algorithm for the signer info's signature algorithm, the digest algorithm and
+/// the signer key. Mismatched hashes are rejected rather than guessed.
+fn verification_algorithm(
+    signer_info: &SignerInfo,
+    signer: &Certificate,
+    digest: DigestAlgorithm,
+) -> Result<&'static dyn VerificationAlgorithm, Finding> {
+    let oid = signer_info.signature_algorithm.oid;
+    let unsupported = || findings::unsupported_algorithm(&format!("signature {oid}"));
+    let hash_mismatch = || {
+        malformed(
+            "CMS_ALGORITHM_MISMATCH",
+            "thuật toán băm của chữ ký không thống nhất.",
+            "the signature and digest algorithms name different hashes.",
+        )
+    };
+    let require = |named: DigestAlgorithm| {
+        if named == digest {
+            Ok(())
+        } else {
+            Err(hash_mismatch())
+        }
+    };
+    match oid {
+        rfc5912::RSA_ENCRYPTION => Ok(match digest {
+            DigestAlgorithm::Sha256 => &signature::RSA_PKCS1_2048_8192_SHA256,
+            DigestAlgorithm::Sha384 => &signature::RSA_PKCS1_2048_8192_SHA384,
+            DigestAlgorithm::Sha512 => &signature::RSA_PKCS1_2048_8192_SHA512,
+        }),
+        rfc5912::SHA_256_WITH_RSA_ENCRYPTION => {
+            require(DigestAlgorithm::Sha256).map(|()| &signature::RSA_PKCS1_2048_8192_SHA256 as _)
+        }
+        rfc5912::SHA_384_WITH_RSA_ENCRYPTION => {
+            require(DigestAlgorithm::Sha384).map(|()| &signature::RSA_PKCS1_2048_8192_SHA384 as _)
+        }
+        rfc5912::SHA_512_WITH_RSA_ENCRYPTION => {
+            require(DigestAlgorithm::Sha512).map(|()| &signature::RSA_PKCS1_2048_8192_SHA512 as _)
+        }
+        rfc5912::ID_RSASSA_PSS => {
+            let parameters: RsaPssParameters = signer_info
+                .signature_algorithm
+                .parameters
+                .as_ref()
+                .and_then(|any| any.decode_as().ok())
+                .ok_or_else(unsupported)?;
+            let hash = parameters
+                .hash
+                .as_ref()
+                .and_then(|h| digest_algorithm(&h.oid))
+                .ok_or_else(unsupported)?;
+            let mgf_hash = parameters
+                .mask_gen
+                .as_ref()
+                .filter(|mgf| mgf.oid == rfc5912::ID_MGF_1)
+                .and_then(|mgf| mgf.parameters.as_ref())
+                .and_then(|any| any.decode_as::<AlgorithmIdentifierOwned>().ok())
+                .and_then(|h| digest_algorithm(&h.oid));
+            // ring verifies PSS with MGF1 over the same hash and salt length = hash length.
+            let salt_ok = parameters.salt_length.unwrap_or(20) as usize == hash.output_len();
+            if mgf_hash != Some(hash) || !salt_ok || parameters.trailer_field.unwrap_or(1) != 1 {
+                return Err(unsupported());
+            }
+            require(hash)?;
+            Ok(match hash {
+                DigestAlgorithm::Sha256 => &signature::RSA_PSS_2048_8192_SHA256,
+                DigestAlgorithm::Sha384 => &signature::RSA_PSS_2048_8192_SHA384,
+                DigestAlgorithm::Sha512 => &signature::RSA_PSS_2048_8192_SHA512,
+            })
+        }
+        rfc5912::ID_EC_PUBLIC_KEY => ecdsa(signer, digest).ok_or_else(unsupported),
+        rfc5912::ECDSA_WITH_SHA_256 => require(DigestAlgorithm::Sha256)
+            .and_then(|()| ecdsa(signer, digest).ok_or_else(unsupported)),
+        rfc5912::ECDSA_WITH_SHA_384 => require(DigestAlgorithm::Sha384)
+            .and_then(|()| ecdsa(signer, digest).ok_or_else(unsupported)),
+        _ => Err(unsupported()),
+    }
+}
+
+/// ECDSA for the signer key's curve (P-256 or P-384) and `digest`.
+fn ecdsa(
+    signer: &Certificate,
+    digest: DigestAlgorithm,
+) -> Option<&'static dyn VerificationAlgorithm> {
+    let key_algorithm = &signer.tbs_certificate.subject_public_key_info.algorithm;
+    if key_algorithm.oid != rfc5912::ID_EC_PUBLIC_KEY {
+        return None;
+    }
+    let curve: ObjectIdentifier = key_algorithm.parameters.as_ref()?.decode_as().ok()?;
+    match (curve, digest) {
+        (rfc5912::SECP_256_R_1, DigestAlgorithm::Sha256) => {
+            Some(&signature::ECDSA_P256_SHA256_ASN1)
+        }
+        (rfc5912::SECP_256_R_1, DigestAlgorithm::Sha384) => {
+            Some(&signature::ECDSA_P256_SHA384_ASN1)
+        }
+        (rfc5912::SECP_384_R_1, DigestAlgorithm::Sha256) => {
+            Some(&signature::ECDSA_P384_SHA256_ASN1)
+        }
+        (rfc5912::SECP_384_R_1, DigestAlgorithm::Sha384) => {
+            Some(&signature::ECDSA_P384_SHA384_ASN1)
+        }
+        _ => None,
+    }
+}
+
+/// RFC 5035 / ETSI EN 319 122-1 §5.2.2: the signed reference to the signing certificate must
+/// name the certificate used; CAdES requires it.
+fn check_signing_certificate(
+    attributes: &SetOfVec<Attribute>,
+    signer: &Certificate,
+    profile: CmsProfile,
+    status: &mut CmsStatus,
+) -> Result<(), Finding> {
+    let v2 = single_attribute_value(attributes, rfc5911::ID_AA_SIGNING_CERTIFICATE_V_2)?;
+    let v1 = single_attribute_value(attributes, rfc5911::ID_AA_SIGNING_CERTIFICATE)?;
+    let Some(value) = v2 else {
+        if v1.is_some() {
+            status.findings.push(Finding {
+                sub_indication: None,
+                message: super::report::ReportMessage {
+                    code: "SIGNING_CERTIFICATE_V1_NOT_CHECKED".into(),
+                    message_vi: "Thuộc tính chứng thư ký dạng cũ (SHA-1) không được kiểm tra."
+                        .into(),
+                    message_en: "The legacy (SHA-1) signing-certificate attribute was not checked."
+                        .into(),
+                },
+            });
+        }
+        if profile == CmsProfile::Cades && v1.is_none() {
+            return Err(malformed(
+                "CADES_SIGNING_CERTIFICATE_MISSING",
+                "chữ ký dạng CAdES thiếu thuộc tính chứng thư ký (signing-certificate-v2).",
+                "the CAdES signature lacks the signing-certificate-v2 attribute.",
+            ));
+        }
+        return Ok(());
+    };
+    let reference: SigningCertificateV2 = value.decode_as().map_err(|_| {
+        malformed(
+            "SIGNING_CERTIFICATE_MALFORMED",
+            "thuộc tính chứng thư ký (signing-certificate-v2) sai cấu trúc.",
+            "the signing-certificate-v2 attribute is malformed.",
+        )
+    })?;
+    let signer_der = signer
+        .to_der()
+        .map_err(|_| findings::signing_certificate_mismatch())?;
+    let Some(first) = reference.certs.first() else {
+        return Err(findings::signing_certificate_mismatch());
+    };
+    let hash_oid = first
+        .hash_algorithm
+        .as_ref()
+        .map_or(rfc5912::ID_SHA_256, |algorithm| algorithm.oid);
+    let hash = digest_algorithm(&hash_oid).ok_or_else(|| {
+        findings::unsupported_algorithm(&format!("signing-certificate hash {hash_oid}"))
+    })?;
+    let hash_matches = hash.digest_parts(&[&signer_der]) == first.cert_hash.as_bytes();
+    let issuer_serial_matches = first.issuer_serial.as_ref().is_none_or(|issuer_serial| {
+        issuer_serial.serial_number == signer.tbs_certificate.serial_number
+            && issuer_serial.issuer.iter().any(
+                |name| matches!(name, GeneralName::DirectoryName(directory) if *directory == signer.tbs_certificate.issuer),
+            )
+    });
+    if !(hash_matches && issuer_serial_matches) {
+        status
+            .findings
+            .push(findings::signing_certificate_mismatch());
+    }
+    Ok(())
+}

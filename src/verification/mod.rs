@@ -1,0 +1,322 @@
+//! Verifying certified copies (DESIGN.md §6): the PDF's signatures, their certificates, and
+//! what changed after each signature, summed up in a [`DocumentReport`].
+//!
+//! Layers, bottom up (each with its own result type):
+//! - CMS ([`CmsStatus`]): SignedData structure, message digest, signature value;
+//! - PDF signature ([`SignatureReport`]): ByteRange and `/Contents` in the raw bytes,
+//!   certificate chain and revocation, modifications after signing, DocMDP;
+//! - document ([`DocumentReport`]): all signatures and the verdict.
+//!
+//! Everything fails closed: a check that cannot be completed never passes. Garbage input is a
+//! [`VerificationError`]; a forged, altered or malformed signature is a report with
+//! `TOTAL_FAILED` or `INDETERMINATE`, never a panic.
+//!
+//! Choices where ETSI EN 319 102-1 leaves room, fixed here:
+//! - revoked at or before the claimed signing time: `TOTAL_FAILED/REVOKED`; revoked later:
+//!   `INDETERMINATE/REVOKED_NO_POE` (no timestamp proves the signing time);
+//! - signer key usage without digitalSignature/nonRepudiation, CA without keyCertSign or
+//!   basic constraints, path length exceeded, unknown critical extension:
+//!   `INDETERMINATE/CHAIN_CONSTRAINTS_FAILURE`;
+//! - `/Contents` zeroed (or anything that is not one DER SignedData followed by zero padding):
+//!   `TOTAL_FAILED/FORMAT_FAILURE`; a well-formed CMS whose signature does not verify:
+//!   `TOTAL_FAILED/SIG_CRYPTO_FAILURE`;
+//! - certificates are checked at the claimed signing time (`/M`); expiry since then is a
+//!   warning;
+//! - a certificate without a current CRL from its issuer: `INDETERMINATE/TRY_LATER`, unless
+//!   [`ValidationPolicy::require_revocation_check`] is off.
+
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
+)]
+
+mod byte_range;
+mod chain;
+mod cms_check;
+mod error;
+mod findings;
+mod modifications;
+mod object_graph;
+mod pdf_signature;
+mod pdf_syntax;
+mod policy;
+mod report;
+mod revisions;
+mod signature_fields;
+
+use std::collections::HashSet;
+
+pub use byte_range::{ByteRange, DigestAlgorithm, digest_byte_ranges};
+pub use cms_check::CmsStatus;
+pub use error::{PolicyError, VerificationError};
+pub use policy::{ValidationPolicy, certificates_from_pem_or_der, crls_from_pem_or_der};
+pub use report::{
+    CertificateSummary, Coverage, DocMdpPermission, DocumentReport, Indication, Modification,
+    ModificationKind, RegisterStatus, ReportMessage, SignatureReport, SubIndication,
+};
+
+use findings::Finding;
+use pdf_signature::CheckedSignature;
+use revisions::Revisions;
+use signature_fields::SignatureValue;
+
+/// Verifies every signature of the PDF in `bytes` under `policy`.
+///
+/// Returns `Err` only when the input is not a readable PDF (empty, no `%PDF-` header at the
+/// start, truncated, unreadable structure). The report's `register` is left `None` for the
+/// caller to fill.
+pub fn verify_pdf(
+    bytes: &[u8],
+    policy: &ValidationPolicy,
+) -> Result<DocumentReport, VerificationError> {
+    if bytes.is_empty() {
+        return Err(VerificationError::Empty);
+    }
+    if !bytes.starts_with(b"%PDF-") {
+        // lopdf would skip leading junk and shift every offset; ByteRange offsets count from
+        // the first byte, so the header must be there.
+        return Err(VerificationError::NotPdf);
+    }
+    if u32::try_from(bytes.len()).is_err() {
+        return Err(VerificationError::TooLarge);
+    }
+    let markers = pdf_syntax::revision_markers(bytes);
+    let complete = markers.last().is_some_and(|last| {
+        bytes
+            .get(last.line_end..)
+            .is_some_and(|rest| rest.iter().all(|&b| pdf_syntax::is_whitespace(b)))
+    });
+    if !complete {
+        return Err(VerificationError::Truncated);
+    }
+    let revisions = Revisions::read(bytes, markers);
+    let last_index = revisions.markers.len().saturating_sub(1);
+    let latest = revisions
+        .document(last_index)
+        .ok_or_else(|| VerificationError::Unreadable("cross-reference data or trailer".into()))?;
+    if object_graph::catalog(latest).is_none() {
+        return Err(VerificationError::Unreadable("no document catalog".into()));
+    }
+
+    let mut document_errors = Vec::new();
+    let mut document_warnings = Vec::new();
+    let mut checked = Vec::new();
+    let fields = signature_fields::signature_fields(latest);
+    for field in &fields {
+        let timestamp = match field.value {
+            SignatureValue::Indirect(id) => latest
+                .objects
+                .get(&id)
+                .and_then(|object| object_graph::as_dictionary(latest, object))
+                .is_some_and(|value| modifications::is_document_timestamp(latest, value)),
+            SignatureValue::Direct => false,
+        };
+        if timestamp {
+            document_warnings.push(findings::document_timestamp_not_validated(&field.name));
+            continue;
+        }
+        checked.push(pdf_signature::check_signature(
+            bytes, field, latest, &revisions, policy,
+        ));
+    }
+    judge_modifications(bytes, &revisions, latest, &mut checked);
+    document_errors.extend(removed_signatures(&revisions, &fields));
+    for (index, marker) in revisions.markers.iter().enumerate() {
+        if revisions.document(index).is_none() {
+            document_warnings.push(findings::unreadable_revision(marker.line_end));
+        }
+    }
+
+    let signatures: Vec<SignatureReport> = checked.into_iter().map(finish).collect();
+    let valid = signatures
+        .iter()
+        .filter(|s| s.indication == Indication::TotalPassed)
+        .count();
+    if signatures.is_empty() {
+        document_errors.push(findings::no_signature());
+    }
+    let verdict = if signatures.is_empty() || !document_errors.is_empty() {
+        Indication::TotalFailed
+    } else {
+        signatures.iter().fold(Indication::TotalPassed, |worst, s| {
+            worst.worst(s.indication)
+        })
+    };
+    Ok(DocumentReport {
+        validation_time: policy.validation_time,
+        signatures_count: signatures.len(),
+        valid_signatures_count: valid,
+        revisions_count: revisions.markers.len(),
+        signatures,
+        errors: document_errors,
+        warnings: document_warnings,
+        register: None,
+        verdict,
+    })
+}
+
+/// Adds the modifications after each signature and judges them against its permission
+/// (its own DocMDP level, else that of an earlier certification signature, else approval
+/// rules). Also enforces that a certification signature is the first one (ISO 32000-1
+/// §12.8.2.2.1).
+fn judge_modifications(
+    bytes: &[u8],
+    revisions: &Revisions,
+    latest: &Document,
+    checked: &mut [CheckedSignature],
+) {
+    let certifications: Vec<(usize, DocMdpPermission)> = checked
+        .iter()
+        .filter_map(|signature| {
+            Some((
+                signature.revision?,
+                signature.report.certification_permission?,
+            ))
+        })
+        .collect();
+    let first_signed = checked
+        .iter()
+        .filter_map(|signature| signature.revision)
+        .min();
+    for signature in checked.iter_mut() {
+        let Some(revision) = signature.revision else {
+            continue;
+        };
+        let Some(signed) = revisions.document(revision) else {
+            continue;
+        };
+        if signature.report.certification_permission.is_some() && first_signed != Some(revision) {
+            signature.findings.push(findings::certification_not_first());
+        }
+        let permission = certifications
+            .iter()
+            .filter(|(certified, _)| *certified <= revision)
+            .map(|(_, permission)| *permission)
+            .chain(signature.report.certification_permission)
+            .min_by_key(|permission| match permission {
+                DocMdpPermission::NoChanges => 1,
+                DocMdpPermission::FillFormsAndSign => 2,
+                DocMdpPermission::FillFormsSignAndAnnotate => 3,
+            });
+        let mut found = if revision == revisions.markers.len().saturating_sub(1) {
+            Vec::new()
+        } else {
+            modifications::modifications(signed, latest)
+        };
+        found.extend(revisions.hidden_objects_after(bytes, revision));
+        found.retain(|modification| modification.kind != ModificationKind::Structural);
+        let only_timestamps = !found.iter().any(|m| {
+            matches!(
+                m.kind,
+                ModificationKind::Signature
+                    | ModificationKind::SignatureField
+                    | ModificationKind::FormField
+            )
+        });
+        let forbidden: Vec<&Modification> = found
+            .iter()
+            .filter(|m| !modifications::is_permitted(m.kind, permission, only_timestamps))
+            .collect();
+        if let Some(worst) = forbidden.iter().map(|m| m.kind).max() {
+            let (vi, en) = describe_kind(worst);
+            signature
+                .findings
+                .push(findings::modified_after_signing(vi, en, forbidden.len()));
+        } else if !found.is_empty() {
+            signature
+                .findings
+                .push(findings::allowed_changes_after_signing(found.len()));
+        }
+        signature.report.modifications = found;
+    }
+}
+
+fn describe_kind(kind: ModificationKind) -> (&'static str, &'static str) {
+    match kind {
+        ModificationKind::PageContent => ("nội dung trang bị thay đổi", "page content was changed"),
+        ModificationKind::PageTree => (
+            "trang bị thêm, xóa hoặc đổi thứ tự",
+            "pages were added, removed or reordered",
+        ),
+        ModificationKind::Annotation => (
+            "chú thích hoặc dấu trên trang bị thêm, sửa hoặc xóa",
+            "annotations were added, changed or removed",
+        ),
+        ModificationKind::Other => (
+            "cấu trúc tài liệu bị thay đổi bất thường",
+            "the document structure was changed unexpectedly",
+        ),
+        _ => (
+            "có thêm trường biểu mẫu hoặc chữ ký vượt quá quyền mà chữ ký chứng nhận cho phép",
+            "form fields or signatures were added beyond what the certification signature permits",
+        ),
+    }
+}
+
+/// Signatures present in an earlier revision whose value is gone from the final document:
+/// hiding a signature is tampering.
+fn removed_signatures(
+    revisions: &Revisions,
+    fields: &[signature_fields::SignatureField],
+) -> Vec<ReportMessage> {
+    let present: HashSet<SignatureValue> = fields.iter().map(|field| field.value).collect();
+    let mut removed = HashSet::new();
+    for doc in revisions.documents.iter().flatten() {
+        for field in signature_fields::signature_fields(doc) {
+            if !present.contains(&field.value) {
+                removed.insert(field.name);
+            }
+        }
+    }
+    let mut removed: Vec<String> = removed.into_iter().collect();
+    removed.sort();
+    removed
+        .into_iter()
+        .map(|name| ReportMessage {
+            code: "SIGNATURE_REMOVED".into(),
+            message_vi: format!(
+                "Chữ ký trong trường {name} đã bị gỡ khỏi tài liệu trong một lần cập nhật sau."
+            ),
+            message_en: format!(
+                "The signature in field {name} was removed from the document by a later update."
+            ),
+        })
+        .collect()
+}
+
+/// Turns findings into the report's errors, warnings and indication: the worst indication
+/// wins, and the sub-indication is that of the first error with it.
+fn finish(checked: CheckedSignature) -> SignatureReport {
+    let CheckedSignature {
+        mut report,
+        findings,
+        ..
+    } = checked;
+    let mut indication = Indication::TotalPassed;
+    for Finding {
+        sub_indication,
+        message,
+    } in findings
+    {
+        match sub_indication {
+            Some(sub) => {
+                let worse = sub.indication().worst(indication) != indication;
+                if worse {
+                    indication = sub.indication();
+                    report.sub_indication = Some(sub);
+                }
+                report.errors.push(message);
+            }
+            None => report.warnings.push(message),
+        }
+    }
+    report.indication = indication;
+    report
+}
+
+use lopdf::Document;

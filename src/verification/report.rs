@@ -1,0 +1,291 @@
+//! The verification report: per-signature results and the document verdict, serialised to
+//! JSON like SiVa's `validationConclusion` (ETSI EN 319 102-1 indications, DESIGN.md §6).
+
+use serde::Serialize;
+use time::OffsetDateTime;
+
+/// The main status of a validation (ETSI EN 319 102-1 §5.1.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Indication {
+    /// Every check passed.
+    TotalPassed,
+    /// A check proved the signature (or document) invalid: it must be rejected.
+    TotalFailed,
+    /// A check could not be completed with the information available: not proven valid.
+    Indeterminate,
+}
+
+impl Indication {
+    /// How bad the indication is, for picking the worst: passed < indeterminate < failed.
+    fn severity(self) -> u8 {
+        match self {
+            Self::TotalPassed => 0,
+            Self::Indeterminate => 1,
+            Self::TotalFailed => 2,
+        }
+    }
+
+    /// The worse of two indications.
+    pub fn worst(self, other: Self) -> Self {
+        if other.severity() > self.severity() {
+            other
+        } else {
+            self
+        }
+    }
+}
+
+/// Why a signature is not `TOTAL_PASSED` (ETSI EN 319 102-1 §5.1.3, plus
+/// `MODIFIED_AFTER_SIGNING` for forbidden incremental updates, which ETSI leaves to the
+/// PDF layer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
+pub enum SubIndication {
+    /// The signature is not built as the format requires (ByteRange, /Contents, CMS
+    /// structure, missing mandatory attributes). `TOTAL_FAILED`.
+    FormatFailure,
+    /// The signed bytes' digest differs from the signed message-digest. `TOTAL_FAILED`.
+    HashFailure,
+    /// The signature value does not verify with the signer's public key. `TOTAL_FAILED`.
+    SigCryptoFailure,
+    /// Content outside the signature's permission was changed in a later revision
+    /// (page content, page tree, annotations, DocMDP violations). `TOTAL_FAILED`.
+    ModifiedAfterSigning,
+    /// A certificate of the chain was revoked at or before the claimed signing time.
+    /// `TOTAL_FAILED`.
+    Revoked,
+    /// A certificate of the chain was revoked after the claimed signing time; nothing proves
+    /// the signature existed before the revocation. `INDETERMINATE`.
+    RevokedNoPoe,
+    /// The signing certificate named by the CMS is not among the certificates. `INDETERMINATE`.
+    NoSigningCertificateFound,
+    /// No chain leads from the signer to a configured trust anchor. `INDETERMINATE`.
+    NoCertificateChainFound,
+    /// A certificate of the chain had expired at the signing time. `INDETERMINATE`.
+    OutOfBoundsNoPoe,
+    /// A certificate of the chain was not yet valid at the signing time. `INDETERMINATE`.
+    NotYetValid,
+    /// The chain breaks a constraint: basic constraints, path length, key usage, unknown
+    /// critical extension. `INDETERMINATE`.
+    ChainConstraintsFailure,
+    /// A signature constraint fails: signing-certificate attribute mismatch, signing time in
+    /// the future. `INDETERMINATE`.
+    SigConstraintsFailure,
+    /// An algorithm is not supported or not allowed. `INDETERMINATE`.
+    CryptoConstraintsFailure,
+    /// No usable revocation information (no CRL configured for the issuer, or it is stale).
+    /// `INDETERMINATE`.
+    TryLater,
+}
+
+impl SubIndication {
+    /// The indication this sub-indication belongs to. `REVOKED` is `TOTAL_FAILED` because
+    /// it is only used when the revocation date is at or before the claimed signing time.
+    pub fn indication(self) -> Indication {
+        match self {
+            Self::FormatFailure
+            | Self::HashFailure
+            | Self::SigCryptoFailure
+            | Self::ModifiedAfterSigning
+            | Self::Revoked => Indication::TotalFailed,
+            Self::RevokedNoPoe
+            | Self::NoSigningCertificateFound
+            | Self::NoCertificateChainFound
+            | Self::OutOfBoundsNoPoe
+            | Self::NotYetValid
+            | Self::ChainConstraintsFailure
+            | Self::SigConstraintsFailure
+            | Self::CryptoConstraintsFailure
+            | Self::TryLater => Indication::Indeterminate,
+        }
+    }
+}
+
+/// A problem or note in words a clerk understands, Vietnamese first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReportMessage {
+    /// Stable machine code, e.g. `BYTE_RANGE_GAP_NOT_CONTENTS`.
+    pub code: String,
+    /// Vietnamese text.
+    pub message_vi: String,
+    /// English text.
+    pub message_en: String,
+}
+
+/// One certificate of the chain, signer first, trust anchor last.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CertificateSummary {
+    /// Subject distinguished name (RFC 4514 style).
+    pub subject: String,
+    /// Issuer distinguished name.
+    pub issuer: String,
+    /// Serial number, hex.
+    pub serial: String,
+    /// Start of validity.
+    #[serde(with = "time::serde::rfc3339")]
+    pub not_before: OffsetDateTime,
+    /// End of validity.
+    #[serde(with = "time::serde::rfc3339")]
+    pub not_after: OffsetDateTime,
+}
+
+/// What bytes a signature covers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Coverage {
+    /// The `/ByteRange` as written: `[0, b, c, d]`.
+    pub byte_range: [u64; 4],
+    /// The second range ends at the end of a revision (`%%EOF`).
+    pub covers_whole_revision: bool,
+    /// The signed revision is the whole file (nothing appended after it but an end-of-line).
+    pub covers_whole_document: bool,
+}
+
+/// What a changed object is, for deciding what a signature permits (ISO 32000-1 §12.8.2.2,
+/// DocMDP `/P`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
+pub enum ModificationKind {
+    /// Cross-reference streams and object streams: file structure, no content.
+    Structural,
+    /// Document information dictionary or XMP metadata.
+    Metadata,
+    /// Document Security Store (PAdES validation data).
+    Dss,
+    /// A document timestamp (PAdES B-LTA).
+    DocumentTimestamp,
+    /// Catalog or AcroForm entries that list fields (bookkeeping for form filling/signing).
+    FormBookkeeping,
+    /// The value dictionary of a new signature.
+    Signature,
+    /// A signature field, its widget, or the widget's appearance.
+    SignatureField,
+    /// Another form field, its widget, or the widget's appearance (form filling).
+    FormField,
+    /// A non-widget annotation (comment, stamp, link, …) added, changed or removed.
+    Annotation,
+    /// The page tree: pages added, removed or reordered.
+    PageTree,
+    /// What a page shows: content streams, resources (images, fonts, forms), page attributes.
+    PageContent,
+    /// Anything else, including changes to an existing signature value, a replaced catalog,
+    /// or objects hidden from the cross-reference data.
+    Other,
+}
+
+/// One object that a later revision added or changed, relative to a signed revision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Modification {
+    /// The object, e.g. `"12 0 R"`.
+    pub object: String,
+    /// What it is.
+    pub kind: ModificationKind,
+}
+
+/// The DocMDP permission of a certification signature (ISO 32000-1 Table 254).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DocMdpPermission {
+    /// P=1: no changes at all (PAdES still allows DSS and document timestamps).
+    NoChanges,
+    /// P=2: filling in forms and signing.
+    FillFormsAndSign,
+    /// P=3: also annotations.
+    FillFormsSignAndAnnotate,
+}
+
+/// The result for one signature field.
+#[derive(Debug, Clone, Serialize)]
+pub struct SignatureReport {
+    /// Stable id within the report: `S-<object number>-<generation>` of the signature value.
+    pub id: String,
+    /// Fully qualified field name.
+    pub field_name: String,
+    /// Main status.
+    pub indication: Indication,
+    /// Why it is not `TOTAL_PASSED`.
+    pub sub_indication: Option<SubIndication>,
+    /// The signer's common name (or full subject when there is no CN).
+    pub signed_by: Option<String>,
+    /// The claimed signing time (`/M` of the signature dictionary).
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub signing_time: Option<OffsetDateTime>,
+    /// `/SubFilter`.
+    pub signature_format: Option<String>,
+    /// Set when this is a certification (DocMDP) signature.
+    pub certification_permission: Option<DocMdpPermission>,
+    /// Signer first, trust anchor last (partial when no chain was found).
+    pub certificate_chain: Vec<CertificateSummary>,
+    /// What the signature covers (absent when the ByteRange is unusable).
+    pub coverage: Option<Coverage>,
+    /// Objects added or changed after this signature.
+    pub modifications: Vec<Modification>,
+    /// Why the signature is not valid.
+    pub errors: Vec<ReportMessage>,
+    /// Notes that do not change the indication.
+    pub warnings: Vec<ReportMessage>,
+    /// SHA-256 of the signer certificate, hex (for register and "two signatures" checks).
+    pub signer_certificate_sha256: Option<String>,
+    /// The signer certificate, DER, for the caller's own checks (not serialised).
+    #[serde(skip)]
+    pub signer_certificate: Option<Vec<u8>>,
+}
+
+/// Status of the copy in the certification register (Decree 23/2015, Art. 13), filled in by
+/// the caller after [`super::verify_pdf`] (this module never touches the database).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RegisterStatus {
+    /// A valid register entry matches the certification number and document digest.
+    Found {
+        /// Certification number as registered.
+        certification_number: String,
+    },
+    /// The entry exists but was annulled.
+    Annulled {
+        /// Certification number as registered.
+        certification_number: String,
+        /// The annulment reason as recorded.
+        reason: String,
+    },
+    /// No matching entry.
+    Unknown,
+}
+
+/// The report for one PDF.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentReport {
+    /// When the validation was done (the policy's validation time).
+    #[serde(with = "time::serde::rfc3339")]
+    pub validation_time: OffsetDateTime,
+    /// Number of signatures (document timestamps not included).
+    pub signatures_count: usize,
+    /// Number of signatures with `TOTAL_PASSED`.
+    pub valid_signatures_count: usize,
+    /// Number of revisions (incremental updates + 1) found in the file.
+    pub revisions_count: usize,
+    /// Per-signature results in file order.
+    pub signatures: Vec<SignatureReport>,
+    /// Document-level problems (e.g. `NO_SIGNATURE`).
+    pub errors: Vec<ReportMessage>,
+    /// Document-level notes.
+    pub warnings: Vec<ReportMessage>,
+    /// Register cross-check, set by the caller.
+    pub register: Option<RegisterStatus>,
+    /// `TOTAL_PASSED` only when there is at least one signature and all passed;
+    /// `INDETERMINATE` when none failed but some are indeterminate; else `TOTAL_FAILED`.
+    pub verdict: Indication,
+}
+
+impl DocumentReport {
+    /// The signer certificates (DER) of all signatures, in file order, for the caller's
+    /// "copies issued here carry exactly two signatures" rule (DESIGN.md §5).
+    pub fn signer_certificates(&self) -> Vec<&[u8]> {
+        self.signatures
+            .iter()
+            .filter_map(|s| s.signer_certificate.as_deref())
+            .collect()
+    }
+}

@@ -1,0 +1,37 @@
+"""Signs test PDFs with pyHanko for the verification corpus (written by tests/corpus/mod.rs).
+
+Usage: python3 sign.py jobs.json. Each job is {"op": "sign" | "xref_stream", ...}.
+Fails loudly: a missing pyHanko must fail the tests, not skip them.
+"""
+import json
+import sys
+
+import pikepdf
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign import signers
+from pyhanko.sign.fields import MDPPerm, SigFieldSpec, SigSeedSubFilter
+
+for job in json.load(open(sys.argv[1])):
+    if job["op"] == "xref_stream":
+        with pikepdf.open(job["in"]) as pdf:
+            pdf.save(job["out"], object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        continue
+    signer = signers.SimpleSigner.load(job["key"], job["cert"], ca_chain_files=tuple(job["chain"]), prefer_pss=job.get("pss", False))
+    if signer is None:
+        raise SystemExit("cannot load signing key " + job["key"])
+    meta = signers.PdfSignatureMetadata(
+        field_name=job["field"],
+        md_algorithm=job.get("digest", "sha256"),
+        subfilter=SigSeedSubFilter.PADES if job["pades"] else SigSeedSubFilter.ADOBE_PKCS7_DETACHED,
+        certify=job.get("certify") is not None,
+        docmdp_permissions=MDPPerm(job["certify"]) if job.get("certify") else MDPPerm.FILL_FORMS,
+    )
+    if job.get("ignore_docmdp"):
+        # Simulates a non-compliant signer that ignores an earlier certification's DocMDP.
+        from pyhanko.sign.signers.pdf_signer import PdfSigner
+        PdfSigner._enforce_certification_constraints = lambda self, reader: None
+    with open(job["in"], "rb") as source:
+        writer = IncrementalPdfFileWriter(source)
+        spec = SigFieldSpec(job["field"], on_page=0, box=tuple(job["box"]))
+        with open(job["out"], "wb") as output:
+            signers.sign_pdf(writer, meta, signer=signer, output=output, new_field_spec=spec)

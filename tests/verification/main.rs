@@ -1,0 +1,396 @@
+//! End-to-end verification of pyHanko-signed PDFs and tampered copies (DESIGN.md §6).
+//! Each case asserts the document verdict and the signature's indication/sub-indication.
+
+mod corpus;
+
+use certcopy::verification::{
+    DocumentReport, Indication, ModificationKind, SignatureReport, SubIndication,
+    VerificationError, verify_pdf,
+};
+use corpus::corpus;
+
+fn verify(name: &str) -> DocumentReport {
+    let corpus = corpus();
+    verify_pdf(&corpus.read(name), &corpus.policy()).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn verify_bytes(bytes: &[u8]) -> DocumentReport {
+    verify_pdf(bytes, &corpus().policy()).expect("still a readable PDF")
+}
+
+fn only_signature(report: &DocumentReport) -> &SignatureReport {
+    assert_eq!(report.signatures_count, 1, "{report:#?}");
+    &report.signatures[0]
+}
+
+fn assert_signature(
+    signature: &SignatureReport,
+    indication: Indication,
+    sub: Option<SubIndication>,
+) {
+    assert_eq!(
+        (signature.indication, signature.sub_indication),
+        (indication, sub),
+        "{signature:#?}"
+    );
+}
+
+/// The span of the `[...]` after `/ByteRange` in `bytes`.
+fn byte_range_span(bytes: &[u8]) -> std::ops::Range<usize> {
+    let key = bytes
+        .windows(10)
+        .position(|w| w == b"/ByteRange")
+        .expect("has /ByteRange");
+    let open = key + bytes[key..].iter().position(|&b| b == b'[').expect("[");
+    let close = open + bytes[open..].iter().position(|&b| b == b']').expect("]");
+    open..close + 1
+}
+
+fn byte_range(bytes: &[u8]) -> [usize; 4] {
+    let text = String::from_utf8_lossy(&bytes[byte_range_span(bytes)]).into_owned();
+    let values: Vec<usize> = text
+        .trim_matches(|c| c == '[' || c == ']')
+        .split_whitespace()
+        .map(|v| v.parse().expect("int"))
+        .collect();
+    values.try_into().expect("four values")
+}
+
+/// Rewrites the ByteRange array in place, padded to its original length (pyHanko reserves
+/// room with spaces after the `]`).
+fn with_byte_range(bytes: &[u8], values: &str) -> Vec<u8> {
+    let mut span = byte_range_span(bytes);
+    span.end += bytes[span.end..].iter().take_while(|&&b| b == b' ').count();
+    let mut replacement = format!("[{values}]").into_bytes();
+    assert!(replacement.len() <= span.len());
+    replacement.resize(span.len(), b' ');
+    let mut out = bytes.to_vec();
+    out[span].copy_from_slice(&replacement);
+    out
+}
+
+#[test]
+fn valid_rsa_pades_signature_passes() {
+    let report = verify("rsa.pdf");
+    let signature = only_signature(&report);
+    assert_signature(signature, Indication::TotalPassed, None);
+    assert_eq!(report.verdict, Indication::TotalPassed);
+    assert_eq!(signature.signed_by.as_deref(), Some("Nguyen Van A (RSA)"));
+    assert_eq!(
+        signature.signature_format.as_deref(),
+        Some("ETSI.CAdES.detached")
+    );
+    assert_eq!(
+        signature.certificate_chain.len(),
+        3,
+        "signer, intermediate, root"
+    );
+    let coverage = signature.coverage.as_ref().expect("coverage");
+    assert!(coverage.covers_whole_document && coverage.covers_whole_revision);
+    assert!(signature.modifications.is_empty());
+    assert!(signature.signing_time.is_some());
+    assert_eq!(report.signer_certificates().len(), 1);
+    let json = serde_json::to_value(&report).expect("report serialises");
+    assert_eq!(json["verdict"], "TOTAL_PASSED");
+    assert_eq!(json["signatures"][0]["indication"], "TOTAL_PASSED");
+}
+
+#[test]
+fn valid_ecdsa_pkcs7_signature_passes() {
+    let report = verify("ecdsa_pkcs7.pdf");
+    let signature = only_signature(&report);
+    assert_signature(signature, Indication::TotalPassed, None);
+    assert_eq!(
+        signature.signature_format.as_deref(),
+        Some("adbe.pkcs7.detached")
+    );
+    assert_eq!(report.verdict, Indication::TotalPassed);
+}
+
+#[test]
+fn valid_signature_on_cross_reference_stream_file_passes() {
+    let report = verify("rsa_xref_stream.pdf");
+    assert_signature(only_signature(&report), Indication::TotalPassed, None);
+    assert_eq!(report.verdict, Indication::TotalPassed);
+}
+
+#[test]
+fn flipped_byte_in_signed_content_is_hash_failure() {
+    let mut bytes = corpus().read("rsa.pdf");
+    let at = bytes
+        .windows(6)
+        .position(|w| w == b"CHUNG ")
+        .expect("content text");
+    bytes[at] = b'X';
+    let report = verify_bytes(&bytes);
+    assert_signature(
+        only_signature(&report),
+        Indication::TotalFailed,
+        Some(SubIndication::HashFailure),
+    );
+    assert_eq!(report.verdict, Indication::TotalFailed);
+}
+
+#[test]
+fn page_content_replaced_in_incremental_update_fails() {
+    for name in ["content_replaced.pdf", "content_replaced_new_object.pdf"] {
+        let report = verify(name);
+        let signature = only_signature(&report);
+        assert_signature(
+            signature,
+            Indication::TotalFailed,
+            Some(SubIndication::ModifiedAfterSigning),
+        );
+        assert!(
+            signature
+                .modifications
+                .iter()
+                .any(|m| m.kind == ModificationKind::PageContent),
+            "{name}: {signature:#?}"
+        );
+        assert!(
+            !signature
+                .coverage
+                .as_ref()
+                .expect("coverage")
+                .covers_whole_document
+        );
+        assert_eq!(report.verdict, Indication::TotalFailed, "{name}");
+    }
+}
+
+#[test]
+fn page_content_replaced_then_signed_by_untrusted_key_fails() {
+    let report = verify("content_replaced_resigned.pdf");
+    assert_eq!(report.signatures_count, 2);
+    assert_signature(
+        &report.signatures[0],
+        Indication::TotalFailed,
+        Some(SubIndication::ModifiedAfterSigning),
+    );
+    assert_signature(
+        &report.signatures[1],
+        Indication::Indeterminate,
+        Some(SubIndication::NoCertificateChainFound),
+    );
+    assert_eq!(report.verdict, Indication::TotalFailed);
+}
+
+#[test]
+fn byte_range_tampering_is_format_failure() {
+    let original = corpus().read("rsa.pdf");
+    let [_, b, c, d] = byte_range(&original);
+    let cases = [
+        ("zeroed", with_byte_range(&original, "0 0 0 0")),
+        (
+            "shortened",
+            with_byte_range(&original, &format!("0 {b} {c} {}", d - 10)),
+        ),
+        (
+            "gap widened",
+            with_byte_range(&original, &format!("0 {} {} {}", b - 1, c + 1, d - 1)),
+        ),
+        (
+            "three values",
+            with_byte_range(&original, &format!("0 {b} {c}")),
+        ),
+        (
+            "negative",
+            with_byte_range(&original, &format!("0 {b} {c} -{d}")),
+        ),
+        ("removed", {
+            let mut bytes = original.clone();
+            let key = bytes
+                .windows(10)
+                .position(|w| w == b"/ByteRange")
+                .expect("key");
+            bytes[key + 9] = b'X';
+            bytes
+        }),
+    ];
+    for (case, bytes) in cases {
+        let report = verify_bytes(&bytes);
+        let signature = only_signature(&report);
+        assert_eq!(
+            (signature.indication, signature.sub_indication),
+            (Indication::TotalFailed, Some(SubIndication::FormatFailure)),
+            "{case}: {signature:#?}"
+        );
+        assert_eq!(report.verdict, Indication::TotalFailed, "{case}");
+    }
+}
+
+#[test]
+fn zeroed_contents_is_format_failure() {
+    let mut bytes = corpus().read("rsa.pdf");
+    let [_, b, c, _] = byte_range(&bytes);
+    bytes[b + 1..c - 1].fill(b'0');
+    let report = verify_bytes(&bytes);
+    let signature = only_signature(&report);
+    assert_signature(
+        signature,
+        Indication::TotalFailed,
+        Some(SubIndication::FormatFailure),
+    );
+    assert_eq!(signature.errors[0].code, "CONTENTS_NOT_CMS");
+}
+
+#[test]
+fn expired_signer_is_out_of_bounds_no_poe() {
+    let report = verify("expired.pdf");
+    assert_signature(
+        only_signature(&report),
+        Indication::Indeterminate,
+        Some(SubIndication::OutOfBoundsNoPoe),
+    );
+    assert_eq!(report.verdict, Indication::Indeterminate);
+}
+
+#[test]
+fn revoked_signer_is_revoked() {
+    let report = verify("revoked.pdf");
+    assert_signature(
+        only_signature(&report),
+        Indication::TotalFailed,
+        Some(SubIndication::Revoked),
+    );
+    assert_eq!(report.verdict, Indication::TotalFailed);
+}
+
+#[test]
+fn signer_without_signing_key_usage_is_chain_constraints_failure() {
+    let report = verify("no_signing_usage.pdf");
+    assert_signature(
+        only_signature(&report),
+        Indication::Indeterminate,
+        Some(SubIndication::ChainConstraintsFailure),
+    );
+    assert_eq!(report.verdict, Indication::Indeterminate);
+}
+
+#[test]
+fn look_alike_root_with_same_subject_finds_no_chain() {
+    let report = verify("fake_root.pdf");
+    assert_signature(
+        only_signature(&report),
+        Indication::Indeterminate,
+        Some(SubIndication::NoCertificateChainFound),
+    );
+    assert_eq!(report.verdict, Indication::Indeterminate);
+}
+
+#[test]
+fn missing_crl_is_try_later() {
+    let corpus = corpus();
+    let mut policy = corpus.policy();
+    policy.crls.clear();
+    let report = verify_pdf(&corpus.read("rsa.pdf"), &policy).expect("readable");
+    assert_signature(
+        only_signature(&report),
+        Indication::Indeterminate,
+        Some(SubIndication::TryLater),
+    );
+}
+
+#[test]
+fn certification_p2_then_approval_both_pass() {
+    let report = verify("certified_p2_approved.pdf");
+    assert_eq!(report.signatures_count, 2, "{report:#?}");
+    let (certification, approval) = (&report.signatures[0], &report.signatures[1]);
+    assert_signature(certification, Indication::TotalPassed, None);
+    assert_signature(approval, Indication::TotalPassed, None);
+    assert!(certification.certification_permission.is_some());
+    assert!(
+        !certification.modifications.is_empty(),
+        "the approval signature is reported as a change"
+    );
+    assert!(
+        certification.modifications.iter().all(|m| matches!(
+            m.kind,
+            ModificationKind::Signature
+                | ModificationKind::SignatureField
+                | ModificationKind::FormBookkeeping
+                | ModificationKind::Metadata
+        )),
+        "{certification:#?}"
+    );
+    assert_eq!(
+        (report.valid_signatures_count, report.verdict),
+        (2, Indication::TotalPassed)
+    );
+}
+
+#[test]
+fn certification_p1_then_approval_fails_the_certification() {
+    let report = verify("certified_p1_approved.pdf");
+    assert_eq!(report.signatures_count, 2);
+    assert_signature(
+        &report.signatures[0],
+        Indication::TotalFailed,
+        Some(SubIndication::ModifiedAfterSigning),
+    );
+    assert_signature(&report.signatures[1], Indication::TotalPassed, None);
+    assert_eq!(report.verdict, Indication::TotalFailed);
+}
+
+#[test]
+fn unsigned_pdf_is_not_a_certified_copy() {
+    let report = verify("base.pdf");
+    assert_eq!(report.signatures_count, 0);
+    assert_eq!(report.verdict, Indication::TotalFailed);
+    assert_eq!(report.errors[0].code, "NO_SIGNATURE");
+}
+
+#[test]
+fn garbage_truncated_and_empty_inputs_are_errors() {
+    let corpus = corpus();
+    let policy = corpus.policy();
+    let signed = corpus.read("rsa.pdf");
+    assert_eq!(
+        verify_pdf(b"", &policy).err(),
+        Some(VerificationError::Empty)
+    );
+    assert_eq!(
+        verify_pdf(b"GIF89a not a pdf", &policy).err(),
+        Some(VerificationError::NotPdf)
+    );
+    assert_eq!(
+        verify_pdf(&signed[..signed.len() / 2], &policy).err(),
+        Some(VerificationError::Truncated)
+    );
+    assert_eq!(
+        verify_pdf(&signed[..signed.len() - 8], &policy).err(),
+        Some(VerificationError::Truncated)
+    );
+    // Every prefix must return, never panic.
+    for cut in (0..signed.len()).step_by(97) {
+        let _ = verify_pdf(&signed[..cut], &policy);
+    }
+}
+
+/// Any change to a signed byte must fail (or be unreadable); changes inside `/Contents` may
+/// hit unsigned CMS parts (e.g. the digestAlgorithms set), so there only "no panic" holds.
+#[test]
+fn no_single_byte_change_in_signed_bytes_passes_and_none_panics() {
+    let corpus = corpus();
+    let policy = corpus.policy();
+    let original = corpus.read("rsa.pdf");
+    let [_, b, c, _] = byte_range(&original);
+    let mut checked = 0;
+    for at in (0..original.len()).step_by(11) {
+        let mut bytes = original.clone();
+        bytes[at] ^= 0x01;
+        let result = verify_pdf(&bytes, &policy);
+        if let Ok(report) = result
+            && !(b..c).contains(&at)
+        {
+            assert_ne!(
+                report.verdict,
+                Indication::TotalPassed,
+                "signed byte {at} changed and the copy still passed"
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked > 500);
+}
