@@ -32,13 +32,11 @@ pub const COPY_TYPE_CODE: &str = "SCT/BS";
 /// Vietnam's time zone offset (Asia/Ho_Chi_Minh, UTC+7, no daylight saving).
 pub const VIETNAM_OFFSET: time::UtcOffset = time::macros::offset!(+7);
 
-/// Fee for certifying copies (Circular 226/2016/TT-BTC, Art. 4): 2,000 VND per page for
-/// pages 1–2, 1,000 VND per page from page 3, at most 200,000 VND per copy; pages counted
-/// on the original.
+/// Fee for certifying `copies` copies of an original of `pages` pages (Circular
+/// 226/2016/TT-BTC, Art. 4; the per-copy table lives in [`crate::booking::fee_per_copy`]).
 pub fn copy_fee_vnd(pages: u32, copies: u32) -> i64 {
-    let pages = i64::from(pages);
-    let per_copy = (2_000 * pages.min(2) + 1_000 * (pages - 2).max(0)).min(200_000);
-    per_copy * i64::from(copies)
+    let per_copy = crate::booking::fee_per_copy(pages).0;
+    i64::try_from(per_copy.saturating_mul(u64::from(copies))).unwrap_or(i64::MAX)
 }
 
 /// What is needed to open a register entry.

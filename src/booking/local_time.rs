@@ -1,0 +1,99 @@
+//! Asia/Ho_Chi_Minh local time and UTC storage.
+//!
+//! Viet Nam keeps UTC+7 all year (no daylight saving time since 1975), so a fixed offset is
+//! exact and no tz database is needed. The database stores UTC (`PrimitiveDateTime` read as
+//! UTC, Diesel `Timestamp`); people see local time (DESIGN.md §2 "Working calendar").
+//!
+//! Conversions that could leave `time`'s supported range (year ±9999) return `None` instead
+//! of panicking.
+
+use time::macros::offset;
+use time::{Date, OffsetDateTime, PrimitiveDateTime, UtcOffset};
+
+/// The offset of Asia/Ho_Chi_Minh: UTC+07:00, all year.
+pub const VIETNAM_OFFSET: UtcOffset = offset!(+7);
+
+/// The instant of a wall-clock time in Viet Nam.
+pub fn local_to_instant(local: PrimitiveDateTime) -> OffsetDateTime {
+    local.assume_offset(VIETNAM_OFFSET)
+}
+
+/// An instant shown in Viet Nam local time (offset +07:00).
+pub fn to_local(instant: OffsetDateTime) -> Option<OffsetDateTime> {
+    instant.checked_to_offset(VIETNAM_OFFSET)
+}
+
+/// The local calendar date of an instant in Viet Nam.
+pub fn local_date(instant: OffsetDateTime) -> Option<Date> {
+    to_local(instant).map(|local| local.date())
+}
+
+/// An instant as the UTC `PrimitiveDateTime` the database stores.
+pub fn to_utc_primitive(instant: OffsetDateTime) -> Option<PrimitiveDateTime> {
+    instant
+        .checked_to_offset(UtcOffset::UTC)
+        .map(|utc| PrimitiveDateTime::new(utc.date(), utc.time()))
+}
+
+/// A stored UTC `PrimitiveDateTime` as an instant.
+pub fn from_utc_primitive(utc: PrimitiveDateTime) -> OffsetDateTime {
+    utc.assume_utc()
+}
+
+/// Viet Nam wall-clock time → stored UTC value.
+pub fn local_to_utc(local: PrimitiveDateTime) -> Option<PrimitiveDateTime> {
+    to_utc_primitive(local_to_instant(local))
+}
+
+/// Stored UTC value → Viet Nam wall-clock time.
+pub fn utc_to_local(utc: PrimitiveDateTime) -> Option<PrimitiveDateTime> {
+    to_local(from_utc_primitive(utc))
+        .map(|local| PrimitiveDateTime::new(local.date(), local.time()))
+}
+
+#[cfg(test)]
+#[rustfmt::skip::macros(date)]
+mod tests {
+    use super::*;
+    use time::macros::{date, datetime};
+
+    #[test]
+    fn local_morning_is_previous_evening_utc() {
+        assert_eq!(
+            local_to_utc(datetime!(2026-03-02 07:30)),
+            Some(datetime!(2026-03-02 00:30))
+        );
+        assert_eq!(
+            local_to_utc(datetime!(2026-03-02 06:59)),
+            Some(datetime!(2026-03-01 23:59))
+        );
+        assert_eq!(
+            utc_to_local(datetime!(2026-03-01 23:59)),
+            Some(datetime!(2026-03-02 06:59))
+        );
+    }
+
+    #[test]
+    fn local_date_crosses_midnight_utc() {
+        // 17:30 UTC on 16 Feb is 00:30 on 17 Feb (Tết) in Hà Nội.
+        assert_eq!(
+            local_date(datetime!(2026-02-16 17:30 UTC)),
+            Some(date!(2026-02-17))
+        );
+        assert_eq!(
+            to_local(datetime!(2026-02-16 17:30 UTC)),
+            Some(datetime!(2026-02-17 00:30 +7))
+        );
+    }
+
+    #[test]
+    fn round_trip_and_extremes_do_not_panic() {
+        let local = datetime!(2026-12-31 23:45);
+        assert_eq!(local_to_utc(local).and_then(utc_to_local), Some(local));
+        assert_eq!(
+            to_utc_primitive(PrimitiveDateTime::MIN.assume_offset(VIETNAM_OFFSET)),
+            None
+        );
+        assert_eq!(to_local(PrimitiveDateTime::MAX.assume_utc()), None);
+    }
+}
