@@ -146,7 +146,9 @@ impl Localized for BookingCodeError {
                 format!("A booking code has 8 characters; {found} were entered.")
             }
             Self::InvalidCharacter { character } => {
-                format!("\"{character}\" does not occur in booking codes (they never use 0, O, 1 or I).")
+                format!(
+                    "\"{character}\" does not occur in booking codes (they never use 0, O, 1 or I)."
+                )
             }
         }
     }

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use time::macros::time;
 use time::{Date, Duration, OffsetDateTime, Time, Weekday};
 
-use super::message::{date_dmy, Localized};
+use super::message::{Localized, date_dmy};
 use super::serde_formats::{hh_mm, iso_date};
 
 /// Bounds the validator enforces, public so forms can show them.
@@ -531,7 +531,9 @@ pub enum CalendarProblem {
     #[error("intervals must be in order and must not overlap")]
     OverlappingIntervals,
     /// The slot length leaves a remainder in an interval.
-    #[error("the slot length ({slot_minutes} min) does not divide the interval of {interval_minutes} min")]
+    #[error(
+        "the slot length ({slot_minutes} min) does not divide the interval of {interval_minutes} min"
+    )]
     SlotDoesNotDivideInterval {
         /// Slot length, minutes.
         slot_minutes: u16,
@@ -584,7 +586,9 @@ impl Localized for CalendarError {
                 slot_minutes,
                 interval_minutes,
             } => {
-                format!("độ dài khung giờ ({slot_minutes} phút) không chia hết khoảng {interval_minutes} phút")
+                format!(
+                    "độ dài khung giờ ({slot_minutes} phút) không chia hết khoảng {interval_minutes} phút"
+                )
             }
             CalendarProblem::NeverOpen => "cơ quan không có ngày làm việc nào".to_owned(),
             CalendarProblem::NoticeBeyondHorizon => {

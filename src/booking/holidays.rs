@@ -34,7 +34,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use time::{Date, Weekday};
 
-use super::message::{date_dmy, weekday_vi, Localized};
+use super::message::{Localized, date_dmy, weekday_vi};
 use super::serde_formats::iso_date;
 
 /// The `format` value this parser reads.
@@ -407,7 +407,9 @@ pub enum HolidayDataError {
         date: Date,
     },
     /// A make-up day whose `replaces` is not a swapped weekday of the same file.
-    #[error("{field}: make-up working day {date} replaces {replaces}, which is not a weekday of kind \"swapped\" in this file")]
+    #[error(
+        "{field}: make-up working day {date} replaces {replaces}, which is not a weekday of kind \"swapped\" in this file"
+    )]
     UnknownReplacedDay {
         /// Path of the entry.
         field: String,
@@ -433,22 +435,33 @@ impl Localized for HolidayDataError {
         let detail = match self {
             Self::Json(error) => format!("không đọc được JSON: {error}"),
             Self::UnsupportedFormat { found } => format!("định dạng {found:?} không được hỗ trợ"),
-            Self::UnsupportedCountry { found } => format!("quốc gia {found:?} không được hỗ trợ, chỉ VN"),
+            Self::UnsupportedCountry { found } => {
+                format!("quốc gia {found:?} không được hỗ trợ, chỉ VN")
+            }
             Self::YearOutOfRange { year } => format!("năm {year} nằm ngoài khoảng 2000–2200"),
             Self::EmptyText { field } => format!("{field}: không được để trống"),
             Self::DateOutsideYear { field, date, year } => {
                 format!("{field}: ngày {} không thuộc năm {year}", date_dmy(*date))
             }
-            Self::DuplicateDate { field, date } => format!("{field}: ngày {} bị lặp lại", date_dmy(*date)),
+            Self::DuplicateDate { field, date } => {
+                format!("{field}: ngày {} bị lặp lại", date_dmy(*date))
+            }
             Self::KindOnWrongWeekday { field, date, .. } => format!(
                 "{field}: loại ngày nghỉ không phù hợp với {} ngày {}",
                 weekday_vi(date.weekday()),
                 date_dmy(*date)
             ),
             Self::MakeUpNotOnWeekend { field, date } => {
-                format!("{field}: ngày làm bù {} phải là thứ Bảy hoặc Chủ nhật", date_dmy(*date))
+                format!(
+                    "{field}: ngày làm bù {} phải là thứ Bảy hoặc Chủ nhật",
+                    date_dmy(*date)
+                )
             }
-            Self::UnknownReplacedDay { field, date, replaces } => format!(
+            Self::UnknownReplacedDay {
+                field,
+                date,
+                replaces,
+            } => format!(
                 "{field}: ngày làm bù {} thay cho {}, nhưng ngày đó không phải ngày nghỉ hoán đổi trong tệp này",
                 date_dmy(*date),
                 date_dmy(*replaces)
@@ -467,8 +480,8 @@ impl Localized for HolidayDataError {
 #[rustfmt::skip::macros(date)]
 mod tests {
     use super::*;
-    use time::macros::date;
     use time::Duration;
+    use time::macros::date;
 
     fn every_day(from: Date, to: Date) -> impl Iterator<Item = Date> {
         (0..=(to - from).whole_days()).map(move |offset| from + Duration::days(offset))
@@ -536,12 +549,16 @@ mod tests {
         for date in every_day(date!(2027-02-04), date!(2027-02-10)) {
             assert!(holidays.is_holiday(date), "{date} is in the Tết 2027 break");
         }
-        assert!(holidays
-            .day_off(date!(2027-02-06))
-            .is_some_and(|day| !day.provisional));
-        assert!(holidays
-            .day_off(date!(2027-02-09))
-            .is_some_and(|day| day.provisional));
+        assert!(
+            holidays
+                .day_off(date!(2027-02-06))
+                .is_some_and(|day| !day.provisional)
+        );
+        assert!(
+            holidays
+                .day_off(date!(2027-02-09))
+                .is_some_and(|day| day.provisional)
+        );
     }
 
     #[test]
@@ -648,9 +665,11 @@ mod tests {
             .parse::<HolidayCalendar>()
             .expect_err("unknown format");
         assert_eq!(error.code(), "invalid_holiday_data");
-        assert!(error
-            .message_vi()
-            .starts_with("Dữ liệu ngày nghỉ lễ không hợp lệ"));
+        assert!(
+            error
+                .message_vi()
+                .starts_with("Dữ liệu ngày nghỉ lễ không hợp lệ")
+        );
         assert!("not json".parse::<HolidayCalendar>().is_err());
         assert!(
             format!("[{ok},{ok}]").parse::<HolidayCalendar>().is_err(),
@@ -665,8 +684,10 @@ mod tests {
         let confirmed = HolidayYear::from_json(&json).expect("edited 2027 file is valid");
         let previous = holidays.insert_year(confirmed).expect("valid year");
         assert!(previous.is_some_and(|year| year.days_off.iter().any(|day| day.provisional)));
-        assert!(holidays
-            .years()
-            .all(|year| year.days_off.iter().all(|day| !day.provisional)));
+        assert!(
+            holidays
+                .years()
+                .all(|year| year.days_off.iter().all(|day| !day.provisional))
+        );
     }
 }

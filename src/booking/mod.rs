@@ -30,32 +30,32 @@ mod serde_formats;
 mod slots;
 
 pub use booking_code::{
-    BookingCode, BookingCodeError, BOOKING_CODE_ALPHABET, BOOKING_CODE_LENGTH,
-    BOOKING_CODE_RANDOM_BYTES,
+    BOOKING_CODE_ALPHABET, BOOKING_CODE_LENGTH, BOOKING_CODE_RANDOM_BYTES, BookingCode,
+    BookingCodeError,
 };
 pub use calendar::{
-    limits as calendar_limits, CalendarError, CalendarProblem, Closure, OfficeCalendar,
-    OfficeCalendarConfig, OpeningInterval, WeeklyHours,
+    CalendarError, CalendarProblem, Closure, OfficeCalendar, OfficeCalendarConfig, OpeningInterval,
+    WeeklyHours, limits as calendar_limits,
 };
-pub use day_status::{day_status, DayStatus};
+pub use day_status::{DayStatus, day_status};
 pub use fees::{
-    fee_estimate, fee_per_copy, DocumentRequest, FeeError, FeeEstimate, FeeLine, Vnd,
-    FEE_CAP_PER_COPY, FEE_FIRST_TWO_PAGES, FEE_FURTHER_PAGE, MAX_COPIES_PER_DOCUMENT,
-    MAX_DOCUMENTS, MAX_PAGES_PER_DOCUMENT, MAX_TITLE_CHARS,
+    DocumentRequest, FEE_CAP_PER_COPY, FEE_FIRST_TWO_PAGES, FEE_FURTHER_PAGE, FeeError,
+    FeeEstimate, FeeLine, MAX_COPIES_PER_DOCUMENT, MAX_DOCUMENTS, MAX_PAGES_PER_DOCUMENT,
+    MAX_TITLE_CHARS, Vnd, fee_estimate, fee_per_copy,
 };
 pub use holidays::{
-    DayOff, DayOffKind, HolidayCalendar, HolidayDataError, HolidayYear, MakeUpWorkingDay,
-    HOLIDAY_FORMAT,
+    DayOff, DayOffKind, HOLIDAY_FORMAT, HolidayCalendar, HolidayDataError, HolidayYear,
+    MakeUpWorkingDay,
 };
 pub use local_time::{
-    from_utc_primitive, local_date, local_to_instant, local_to_utc, to_local, to_utc_primitive,
-    utc_to_local, VIETNAM_OFFSET,
+    VIETNAM_OFFSET, from_utc_primitive, local_date, local_to_instant, local_to_utc, to_local,
+    to_utc_primitive, utc_to_local,
 };
 pub use message::{Localized, LocalizedMessage};
 pub use result_date::{
-    expected_result_date, is_large_request, is_working_day, next_working_day, ResultDateError,
-    LARGE_REQUEST_EXTRA_WORKING_DAYS, MAX_WORKING_DAY_SEARCH_DAYS, SAME_DAY_CUTOFF,
+    LARGE_REQUEST_EXTRA_WORKING_DAYS, MAX_WORKING_DAY_SEARCH_DAYS, ResultDateError,
+    SAME_DAY_CUTOFF, expected_result_date, is_large_request, is_working_day, next_working_day,
 };
 pub use slots::{
-    is_bookable, slots, ClosedReason, Slot, SlotQueryError, SlotRefusal, MAX_QUERY_DAYS,
+    ClosedReason, MAX_QUERY_DAYS, Slot, SlotQueryError, SlotRefusal, is_bookable, slots,
 };

@@ -19,10 +19,10 @@ use time::macros::time;
 use time::{Date, OffsetDateTime, Time, Weekday};
 
 use super::calendar::OfficeCalendar;
-use super::day_status::{day_status, DayStatus};
+use super::day_status::{DayStatus, day_status};
 use super::holidays::HolidayCalendar;
 use super::local_time::to_local;
-use super::message::{date_dmy, Localized};
+use super::message::{Localized, date_dmy};
 
 /// Requests received after this local time are settled the next working day (Art. 7).
 pub const SAME_DAY_CUTOFF: Time = time!(15:00);
@@ -154,7 +154,10 @@ impl Localized for ResultDateError {
                 "The public holiday calendar for {year} is not loaded, so the result date cannot be set."
             ),
             Self::NoWorkingDay { after, within_days } => {
-                format!("No working day within {within_days} days after {}.", date_dmy(*after))
+                format!(
+                    "No working day within {within_days} days after {}.",
+                    date_dmy(*after)
+                )
             }
             Self::OutOfRange => "The date is outside the supported range.".to_owned(),
         }

@@ -17,13 +17,13 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration, OffsetDateTime, PrimitiveDateTime, Time};
 
-use super::calendar::{minute_of_day, OfficeCalendar};
-use super::day_status::{day_status, DayStatus};
+use super::calendar::{OfficeCalendar, minute_of_day};
+use super::day_status::{DayStatus, day_status};
 use super::holidays::HolidayCalendar;
 use super::local_time::{
     from_utc_primitive, local_date, local_to_instant, to_local, to_utc_primitive, utc_to_local,
 };
-use super::message::{date_dmy, minutes_en, minutes_vi, weekday_vi, Localized};
+use super::message::{Localized, date_dmy, minutes_en, minutes_vi, weekday_vi};
 use super::serde_formats::{iso_date, utc_timestamp};
 
 /// Longest date range one [`slots`] query may cover, days (inclusive).
@@ -191,7 +191,7 @@ pub fn is_bookable(
                 date,
                 name_vi: day_off.name_vi.clone(),
                 name_en: day_off.name_en.clone(),
-            })
+            });
         }
         DayStatus::Closure(closure) => {
             return Err(SlotRefusal::Closed {
@@ -199,13 +199,13 @@ pub fn is_bookable(
                 reason: ClosedReason::OfficeClosure {
                     reason: closure.reason.clone(),
                 },
-            })
+            });
         }
         DayStatus::WeeklyDayOff => {
             return Err(SlotRefusal::Closed {
                 date,
                 reason: ClosedReason::WeeklyDayOff,
-            })
+            });
         }
     };
     let time = local.time();
@@ -351,31 +351,45 @@ impl Localized for SlotRefusal {
     fn message_en(&self) -> String {
         match self {
             Self::InPast => "This time slot has passed.".to_owned(),
-            Self::TooSoon { minimum_notice_minutes } => format!(
+            Self::TooSoon {
+                minimum_notice_minutes,
+            } => format!(
                 "Appointments must be booked at least {} ahead.",
                 minutes_en(*minimum_notice_minutes)
             ),
             Self::Closed { date, reason } => match reason {
                 ClosedReason::WeeklyDayOff => {
-                    format!("The office does not receive requests on {}, {}.", date.weekday(), date_dmy(*date))
+                    format!(
+                        "The office does not receive requests on {}, {}.",
+                        date.weekday(),
+                        date_dmy(*date)
+                    )
                 }
-                ClosedReason::OfficeClosure { reason: Some(reason) } => {
+                ClosedReason::OfficeClosure {
+                    reason: Some(reason),
+                } => {
                     format!("The office is closed on {}: {reason}", date_dmy(*date))
                 }
                 ClosedReason::OfficeClosure { reason: None } => {
                     format!("The office is closed on {}.", date_dmy(*date))
                 }
                 ClosedReason::OutsideOpeningHours => {
-                    "This time is outside the office's opening hours (or in the lunch break).".to_owned()
+                    "This time is outside the office's opening hours (or in the lunch break)."
+                        .to_owned()
                 }
             },
             Self::Holiday { date, name_en, .. } => {
                 format!("{} is a public holiday: {name_en}.", date_dmy(*date))
             }
             Self::BeyondHorizon { last_bookable_date } => {
-                format!("Bookings are open only up to {}.", date_dmy(*last_bookable_date))
+                format!(
+                    "Bookings are open only up to {}.",
+                    date_dmy(*last_bookable_date)
+                )
             }
-            Self::NotASlotBoundary => "This time is not the start of an appointment slot.".to_owned(),
+            Self::NotASlotBoundary => {
+                "This time is not the start of an appointment slot.".to_owned()
+            }
             Self::NoHolidayData { year } => format!(
                 "The public holiday calendar for {year} is not loaded yet, so this day cannot be booked."
             ),
@@ -591,9 +605,11 @@ mod tests {
             .collect();
         assert!(dates.contains(&date!(2026-02-13)));
         assert!(dates.contains(&date!(2026-02-23)));
-        assert!(dates
-            .iter()
-            .all(|date| !(date!(2026-02-14)..=date!(2026-02-22)).contains(date)));
+        assert!(
+            dates
+                .iter()
+                .all(|date| !(date!(2026-02-14)..=date!(2026-02-22)).contains(date))
+        );
         assert_eq!(
             is_bookable(&calendar, &holidays, datetime!(2026-02-17 08:00 +7), now),
             Err(SlotRefusal::Holiday {
@@ -638,9 +654,11 @@ mod tests {
         )
         .expect("valid query");
         assert_eq!(found.len(), 60);
-        assert!(local_starts(&found)
-            .iter()
-            .all(|start| start.date() != date!(2026-03-04)));
+        assert!(
+            local_starts(&found)
+                .iter()
+                .all(|start| start.date() != date!(2026-03-04))
+        );
         let refusal = is_bookable(&calendar, &holidays, datetime!(2026-03-04 08:00 +7), NOW)
             .expect_err("closed");
         assert_eq!(refusal.code(), "closed");
@@ -666,22 +684,26 @@ mod tests {
         .expect("valid query");
         let starts = local_starts(&found);
         assert_eq!(starts.len(), 16, "Saturday 07:30–11:30 only, Sunday closed");
-        assert!(starts
-            .iter()
-            .all(|start| start.date() == date!(2026-03-07) && start.hour() < 12));
+        assert!(
+            starts
+                .iter()
+                .all(|start| start.date() == date!(2026-03-07) && start.hour() < 12)
+        );
         // Standard office: closed that Saturday, but open on make-up Saturday 22/08/2026 with
         // the hours of Monday 31/08 which it replaces (afternoon included).
         let (calendar, _) = standard();
         let now = datetime!(2026-08-10 06:00 +7);
-        assert!(slots(
-            &calendar,
-            &holidays,
-            date!(2026-08-15),
-            date!(2026-08-15),
-            now
-        )
-        .expect("query")
-        .is_empty());
+        assert!(
+            slots(
+                &calendar,
+                &holidays,
+                date!(2026-08-15),
+                date!(2026-08-15),
+                now
+            )
+            .expect("query")
+            .is_empty()
+        );
         let make_up = slots(
             &calendar,
             &holidays,
@@ -736,9 +758,11 @@ mod tests {
             now,
         )
         .expect("valid query");
-        assert!(local_starts(&found)
-            .iter()
-            .all(|start| start.year() == 2027));
+        assert!(
+            local_starts(&found)
+                .iter()
+                .all(|start| start.year() == 2027)
+        );
         assert!(!found.is_empty());
         assert_eq!(
             is_bookable(&calendar, &holidays, datetime!(2028-01-04 08:00 +7), now),
@@ -759,14 +783,16 @@ mod tests {
             ),
             Err(SlotQueryError::RangeTooLong { days: 32, max: 31 })
         );
-        assert!(slots(
-            &calendar,
-            &holidays,
-            date!(2026-03-01),
-            date!(2026-03-31),
-            NOW
-        )
-        .is_ok());
+        assert!(
+            slots(
+                &calendar,
+                &holidays,
+                date!(2026-03-01),
+                date!(2026-03-31),
+                NOW
+            )
+            .is_ok()
+        );
         let reversed = slots(
             &calendar,
             &holidays,
@@ -784,15 +810,17 @@ mod tests {
         let end = PrimitiveDateTime::MAX.assume_utc();
         assert!(is_bookable(&calendar, &holidays, end, NOW).is_err());
         assert!(is_bookable(&calendar, &holidays, NOW, end).is_err());
-        assert!(slots(
-            &calendar,
-            &holidays,
-            date!(2026-03-01),
-            date!(2026-03-02),
-            end
-        )
-        .expect("query")
-        .is_empty());
+        assert!(
+            slots(
+                &calendar,
+                &holidays,
+                date!(2026-03-01),
+                date!(2026-03-02),
+                end
+            )
+            .expect("query")
+            .is_empty()
+        );
     }
 
     #[test]

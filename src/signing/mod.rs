@@ -1,5 +1,40 @@
-//! Signing: key stores, the development PKI and (next) PAdES signatures.
+//! Electronic signatures on certified copies: PAdES baseline B-B (ETSI EN 319 142-1).
+//!
+//! Layers, lowest first (DESIGN §5):
+//! - [`Signer`] — a private key with its certificate chain; [`Pkcs8Signer`] signs with ring
+//!   (RSA PKCS#1 v1.5 SHA-256, ECDSA P-256 SHA-256). Other key stores implement the trait.
+//! - `cms` — a detached CMS SignedData (RFC 5652) over a SHA-256 digest, built with the
+//!   `cms` crate: signed attributes content-type, message-digest and signing-certificate-v2
+//!   (RFC 5035); no CMS signing-time, since PAdES B-B carries the claimed time in `/M`.
+//! - `pdf` — [`sign_pdf`] appends one signature (certification with DocMDP, or approval)
+//!   as an incremental update, keeping every earlier byte and signature intact. All
+//!   `/ByteRange` bookkeeping is there.
+//!
+//! Every error is a [`SigningError`]; PDF-structure problems are its [`PdfError`] variant.
+//! - [`KeyStore`] finds the official's and the office seal's [`Signer`]; [`FileKeyStore`]
+//!   reads PKCS#8 files laid out as the development PKI ([`dev_pki`]).
+//!
+//! Nothing here touches the database or the network.
 
+mod appearance;
+mod cms;
 pub mod dev_pki;
+mod error;
+mod keystore;
+mod pdf;
+mod signature_field;
+mod signer;
 
+pub use appearance::{Appearance, ascii_for_standard_font};
+pub use cms::{
+    EssCertIdV2, IssuerSerial, SHA256_LEN, SigningCertificateV2, build_detached_signed_data,
+    max_signed_data_len,
+};
 pub use dev_pki::{DevPki, PkiError};
+pub use error::{PdfError, SigningError};
+pub use keystore::{FileKeyStore, KeyStore};
+pub use pdf::{
+    ByteRange, DocMdpPermission, SignatureKind, SignatureRequest, byte_range_digest, sign_pdf,
+};
+pub use signature_field::EmptySignatureField;
+pub use signer::{Pkcs8Signer, SignatureAlgorithm, Signer};
