@@ -58,7 +58,7 @@ pub(crate) fn weekday_vi(weekday: Weekday) -> &'static str {
 
 /// A duration in minutes as words: "2 giờ", "90 phút" / "2 hours", "90 minutes".
 pub(crate) fn minutes_vi(minutes: u32) -> String {
-    if minutes != 0 && minutes % 60 == 0 {
+    if minutes != 0 && minutes.is_multiple_of(60) {
         format!("{} giờ", minutes / 60)
     } else {
         format!("{minutes} phút")

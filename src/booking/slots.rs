@@ -220,7 +220,7 @@ pub fn is_bookable(
             reason: ClosedReason::OutsideOpeningHours,
         });
     };
-    let on_grid = (minute - open) % u32::from(calendar.config().slot_minutes) == 0;
+    let on_grid = (minute - open).is_multiple_of(u32::from(calendar.config().slot_minutes));
     if on_grid && time.second() == 0 && time.nanosecond() == 0 {
         Ok(())
     } else {
