@@ -1,10 +1,15 @@
 //! Application state shared by handlers, the CLI and tests, and the start-up sequence.
 
+use std::sync::Arc;
+
 use crate::auth::{self, AuthError, DemoAccounts};
 use crate::config::{Config, ConfigError};
 use crate::db::models::{Office, Role, User};
 use crate::db::{Db, DbError};
-use crate::signing::{DevPki, PkiError};
+use crate::intake::Limits;
+use crate::registry::check::{TrustError, TrustStore};
+use crate::registry::issuance::Issuer;
+use crate::signing::{DevPki, FileKeyStore, KeyStore, PkiError};
 use crate::storage::{BlobStore, StorageError};
 
 /// Everything a request handler needs, managed by Rocket.
@@ -16,6 +21,10 @@ pub struct App {
     pub db: Db,
     /// Blob storage.
     pub blobs: BlobStore,
+    /// Signing keys of officials and office seals.
+    pub keys: Arc<dyn KeyStore>,
+    /// Trust anchors, intermediates and CRLs for verification.
+    pub trust: Arc<TrustStore>,
 }
 
 /// Why the service could not start.
@@ -34,6 +43,9 @@ pub enum StartError {
     /// Development PKI could not be created.
     #[error(transparent)]
     Pki(#[from] PkiError),
+    /// Trust material for verification could not be loaded.
+    #[error("verification trust material: {0}")]
+    Trust(#[from] TrustError),
     /// Demo data could not be seeded.
     #[error("seeding demo data failed: {0}")]
     Seed(#[from] AuthError),
@@ -85,7 +97,15 @@ impl App {
                 "removed partial blobs left by an interrupted write"
             );
         }
-        Ok(App { config, db, blobs })
+        let keys: Arc<dyn KeyStore> = Arc::new(FileKeyStore::new(&config.pki_dir));
+        let trust = Arc::new(load_trust(&config)?);
+        Ok(App {
+            config,
+            db,
+            blobs,
+            keys,
+            trust,
+        })
     }
 
     /// Full start: open, seed the demo office into an empty database, and create the
@@ -98,10 +118,32 @@ impl App {
                 log_demo_accounts(&demo);
             }
         }
+        let mut app = app;
         if app.config.dev_pki {
             app.ensure_dev_pki()?;
+            app.trust = Arc::new(load_trust(&app.config)?);
         }
         Ok(app)
+    }
+
+    /// The issuing pipeline over this app's database, blob store and keys.
+    pub fn issuer(&self) -> Issuer {
+        Issuer {
+            db: self.db.clone(),
+            blobs: self.blobs.clone(),
+            keys: self.keys.clone(),
+            base_url: self.config.base_url.clone(),
+            limits: self.scan_limits(),
+        }
+    }
+
+    /// Scan intake limits from the configuration.
+    pub fn scan_limits(&self) -> Limits {
+        Limits {
+            max_file_bytes: self.config.max_upload_bytes(),
+            max_pages: self.config.max_pages,
+            ..Limits::default()
+        }
     }
 
     /// Creates the development PKI if missing and issues development certificates for
@@ -134,6 +176,20 @@ impl App {
         }
         Ok(pki)
     }
+}
+
+/// Loads the trust store; development files that do not exist yet are skipped (the
+/// development PKI is created later in the start).
+fn load_trust(config: &Config) -> Result<TrustStore, TrustError> {
+    let (anchors, intermediates, crls) = config.trust_files();
+    let keep = |paths: Vec<std::path::PathBuf>| -> Vec<std::path::PathBuf> {
+        if config.trust_anchors.is_empty() && config.dev_pki {
+            paths.into_iter().filter(|p| p.exists()).collect()
+        } else {
+            paths
+        }
+    };
+    TrustStore::load(&keep(anchors), &keep(intermediates), &keep(crls))
 }
 
 fn officials(conn: &mut crate::db::DbConn) -> Result<Vec<User>, DbError> {

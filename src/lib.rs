@@ -10,12 +10,14 @@
 #![warn(missing_docs)]
 
 pub mod app;
+pub mod assembly;
 pub mod auth;
 pub mod booking;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod intake;
 pub mod registry;
 pub mod signing;
 pub mod storage;

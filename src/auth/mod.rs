@@ -12,6 +12,7 @@ mod accounts;
 mod guards;
 pub mod identity;
 mod password;
+pub mod rate_limit;
 mod tokens;
 
 pub use accounts::{

@@ -86,6 +86,20 @@ pub struct Config {
     pub seed_demo: bool,
     /// Lifetime of a login session, in hours.
     pub session_hours: u32,
+    /// Largest accepted upload (one scan file, one PDF to verify), in MB.
+    pub max_upload_mb: u64,
+    /// Most pages in one original document.
+    pub max_pages: u32,
+    /// Trusted root certificates for verification (PEM/DER files). Empty with `dev_pki`
+    /// on: the development root.
+    pub trust_anchors: Vec<PathBuf>,
+    /// Intermediate CA certificates known to the verifier.
+    pub trust_intermediates: Vec<PathBuf>,
+    /// Certificate revocation lists for verification. Empty with `dev_pki` on: the
+    /// development CRL.
+    pub trust_crls: Vec<PathBuf>,
+    /// Verifications per minute per client address on the public (anonymous) path.
+    pub public_verify_per_minute: u32,
 }
 
 impl Default for Config {
@@ -100,6 +114,12 @@ impl Default for Config {
             dev_pki: true,
             seed_demo: true,
             session_hours: 12,
+            max_upload_mb: 50,
+            max_pages: 100,
+            trust_anchors: Vec::new(),
+            trust_intermediates: Vec::new(),
+            trust_crls: Vec::new(),
+            public_verify_per_minute: 20,
         }
     }
 }
@@ -208,7 +228,41 @@ impl Config {
                 reason: "must be between 1 and 720".into(),
             });
         }
+        if !(1..=1024).contains(&self.max_upload_mb) {
+            return Err(ConfigError::Invalid {
+                setting: "max_upload_mb",
+                reason: "must be between 1 and 1024".into(),
+            });
+        }
+        if !(1..=1000).contains(&self.max_pages) {
+            return Err(ConfigError::Invalid {
+                setting: "max_pages",
+                reason: "must be between 1 and 1000".into(),
+            });
+        }
         Ok(self)
+    }
+
+    /// Trust material files: the configured ones, or the development PKI's.
+    pub fn trust_files(&self) -> (Vec<PathBuf>, Vec<PathBuf>, Vec<PathBuf>) {
+        if self.trust_anchors.is_empty() && self.dev_pki {
+            (
+                vec![self.pki_dir.join("root.crt")],
+                vec![self.pki_dir.join("justice-ca.crt")],
+                vec![self.pki_dir.join("crl.pem")],
+            )
+        } else {
+            (
+                self.trust_anchors.clone(),
+                self.trust_intermediates.clone(),
+                self.trust_crls.clone(),
+            )
+        }
+    }
+
+    /// Largest accepted upload in bytes.
+    pub fn max_upload_bytes(&self) -> u64 {
+        self.max_upload_mb * 1_000_000
     }
 
     /// The backend selected by [`Config::database_url`].

@@ -75,7 +75,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_keys,
     audit_log,
     register_books,
-    register_entries
+    register_entries,
+    rate_limits
 );
 
 diesel::table! {
@@ -117,3 +118,11 @@ diesel::table! {
 }
 
 diesel::joinable!(register_entries -> offices (office_id));
+
+diesel::table! {
+    rate_limits (bucket, window_start) {
+        bucket -> Text,
+        window_start -> BigInt,
+        hits -> Integer,
+    }
+}

@@ -7,7 +7,9 @@
 //! * [`code`]: the public verification code printed under the QR on each copy.
 
 pub mod audit;
+pub mod check;
 pub mod code;
+pub mod issuance;
 pub mod register;
 
 pub use code::{new_verification_code, normalize_verification_code};

@@ -364,6 +364,7 @@ impl DevPki {
             dir: dir.to_owned(),
         };
         if pki.root_cert_path().exists() && pki.ca_cert_path().exists() {
+            pki.refresh_crls()?;
             return Ok((pki, false));
         }
         fs::create_dir_all(dir).map_err(io_error(dir))?;
@@ -378,12 +379,25 @@ impl DevPki {
         )?;
         root.write(dir, "root")?;
         justice.write(dir, "justice-ca")?;
-        let now = OffsetDateTime::now_utc();
-        let ca = IssuedCert::load_ca(&pki.ca_cert_path(), &dir.join("justice-ca.key"))?;
-        let crl = ca.crl(&[], now - Duration::days(1), now + Duration::days(365))?;
-        write_file(&dir.join("crl.pem"), crl.as_bytes(), false)?;
+        pki.refresh_crls()?;
         write_file(&dir.join("DEVELOPMENT-ONLY.txt"), WARNING.as_bytes(), false)?;
         Ok((pki, true))
+    }
+
+    /// Rewrites `crl.pem` with fresh, empty CRLs of the justice CA and of the root (valid
+    /// for a year), so development copies never fail on a stale CRL: a verifier checks the
+    /// revocation of every certificate of the chain.
+    pub fn refresh_crls(&self) -> Result<(), PkiError> {
+        let now = OffsetDateTime::now_utc();
+        let mut crls = String::new();
+        for (cert, key) in [
+            ("justice-ca.crt", "justice-ca.key"),
+            ("root.crt", "root.key"),
+        ] {
+            let ca = IssuedCert::load_ca(&self.dir.join(cert), &self.dir.join(key))?;
+            crls.push_str(&ca.crl(&[], now - Duration::days(1), now + Duration::days(365))?);
+        }
+        write_file(&self.crl_path(), crls.as_bytes(), false)
     }
 
     /// The directory.
@@ -543,6 +557,12 @@ pub fn write_test_fixtures(dir: &Path) -> Result<(), PkiError> {
     )?;
     let revoked_crl = loaded.crl(&[(revoked.serial.clone(), crl_start)], crl_start, end)?;
     write_file(&dir.join("crl-revoked.pem"), revoked_crl.as_bytes(), false)?;
+    let root_ca = IssuedCert::load_ca(&dir.join("root.crt"), &dir.join("root.key"))?;
+    write_file(
+        &dir.join("crl-root.pem"),
+        root_ca.crl(&[], start, end)?.as_bytes(),
+        false,
+    )?;
     Ok(())
 }
 
@@ -608,5 +628,11 @@ mod tests {
         let (_, crl) = parse_x509_crl(&crl_der).unwrap();
         assert_eq!(crl.iter_revoked_certificates().count(), 0);
         assert!(crl.verify_signature(ca.public_key()).is_ok());
+        let pem_blocks = ::pem::parse_many(fs::read_to_string(pki.crl_path()).unwrap()).unwrap();
+        assert_eq!(
+            pem_blocks.len(),
+            2,
+            "CRLs of the justice CA and of the root"
+        );
     }
 }

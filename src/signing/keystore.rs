@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use super::{Pkcs8Signer, Signer, SigningError};
 
 /// Finds signers by who signs.
-pub trait KeyStore: Send + Sync {
+pub trait KeyStore: Send + Sync + std::fmt::Debug {
     /// The signing key of an official (the certifying person).
     fn official_signer(&self, official_id: &str) -> Result<Box<dyn Signer>, SigningError>;
     /// The seal key of an office (the certifying agency).

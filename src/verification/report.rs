@@ -238,19 +238,34 @@ pub struct SignatureReport {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "status", rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum RegisterStatus {
-    /// A valid register entry matches the certification number and document digest.
+    /// A valid register entry matches the document digest.
     Found {
-        /// Certification number as registered.
-        certification_number: String,
+        /// Certification number as registered, e.g. `12` in book `01/2026-SCT/BS`.
+        certification_number: i64,
+        /// Book reference, e.g. `01/2026-SCT/BS`.
+        book: String,
+        /// Issuing office.
+        office: String,
+        /// Issue time (RFC 3339, UTC).
+        issued_at: String,
     },
     /// The entry exists but was annulled.
     Annulled {
         /// Certification number as registered.
-        certification_number: String,
+        certification_number: i64,
+        /// Book reference.
+        book: String,
+        /// Issuing office.
+        office: String,
+        /// Issue time (RFC 3339, UTC).
+        issued_at: String,
         /// The annulment reason as recorded.
         reason: String,
     },
-    /// No matching entry.
+    /// The file says it is a copy from this register, but no entry has its digest: it is
+    /// not the file that was issued.
+    Mismatch,
+    /// Not a copy issued by this register (or no register was consulted).
     Unknown,
 }
 

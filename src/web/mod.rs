@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod error;
+pub mod pages;
 pub mod request_id;
 
 use figment::Figment;
@@ -17,6 +18,11 @@ use crate::auth::GuardFailure;
 
 /// Builds the Rocket instance serving `app` with Rocket settings from `figment`.
 pub fn build_rocket(figment: Figment, app: App) -> Rocket<Build> {
+    // Upload limits follow `max_upload_mb` (Rocket's own defaults are far smaller).
+    let figment = figment.merge((
+        "limits",
+        api::copies::upload_limits(app.config.max_upload_bytes()),
+    ));
     let mut rocket = rocket::custom(figment)
         .manage(app)
         .attach(request_id::RequestLog)

@@ -7,6 +7,8 @@ mod accounts;
 mod admin;
 mod crash;
 mod health;
+mod issuing;
 mod pki_fixtures;
 mod register;
 mod roles;
+mod validators;

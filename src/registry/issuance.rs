@@ -1,0 +1,560 @@
+//! Issuing a certified copy, end to end (DESIGN §2, §5): scans in; PDF assembled, signed by
+//! the official (certification, DocMDP P=2) and by the office seal (approval, incremental
+//! update); stored by SHA-256; published in the register.
+//!
+//! Order of work, chosen so that nothing half-done is ever visible and no number is lost:
+//!
+//! 1. everything that can fail on the caller's input or on configuration is checked
+//!    *before* a number is allocated: requester fields, the scans (intake), the signing keys;
+//! 2. [`super::open_entry`] allocates the number with a `pending` entry;
+//! 3. assemble, sign twice, store the blob — CPU work on the blocking pool, outside any
+//!    transaction;
+//! 4. [`super::publish_entry`] makes it `valid`. A failure in step 3 or 4 keeps the entry
+//!    as `void` with the reason (a spoiled line); a crash leaves it `pending`, and the
+//!    next start voids it ([`super::void_interrupted`]).
+
+use std::sync::Arc;
+
+use time::OffsetDateTime;
+
+use super::audit::Actor;
+use super::code::display_code;
+use super::{NewCertification, RegistryError, VIETNAM_OFFSET};
+use crate::assembly::{self, AssemblyError, CopyDocument, PlacementPolicy, Statement};
+use crate::auth::AuthError;
+use crate::auth::identity::{normalize_citizen_id, normalize_full_name};
+use crate::db::ids::CopyId;
+use crate::db::models::{Office, RegisterEntry, Role, User};
+use crate::db::{Db, DbError};
+use crate::error::UserFacing;
+use crate::intake::{self, IntakeError, Limits, ScanFile, ScanPage};
+use crate::signing::{
+    Appearance, DocMdpPermission, EmptySignatureField, KeyStore, SignatureKind, SignatureRequest,
+    Signer, SigningError, sign_pdf,
+};
+use crate::storage::{BlobStore, StorageError};
+
+/// Name of the official's signature field.
+pub const OFFICIAL_FIELD: &str = "ChuKyNguoiChungThuc";
+/// Name of the office seal's signature field.
+pub const SEAL_FIELD: &str = "ConDauCoQuan";
+
+/// What an official submits to issue a copy.
+#[derive(Debug, Clone)]
+pub struct IssueRequest {
+    /// Requester's full name.
+    pub requester_name: String,
+    /// Requester's citizen ID number.
+    pub requester_citizen_id: String,
+    /// Title of the original document.
+    pub document_title: String,
+    /// Number of copies requested (fee multiplier), 1–50.
+    pub copies: u32,
+    /// The scans of the original.
+    pub scans: Vec<ScanFile>,
+    /// Statement placement rule (default: bottom margin when blank).
+    pub placement: PlacementPolicy,
+}
+
+/// Steps where a test may inject a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailPoint {
+    /// After the number is allocated.
+    AfterNumber,
+    /// After the PDF is assembled.
+    AfterAssembly,
+    /// After the official's signature.
+    AfterOfficialSignature,
+    /// After the seal's signature.
+    AfterSealSignature,
+    /// After the blob is stored, before publication.
+    AfterStore,
+}
+
+/// How an injected failure behaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailMode {
+    /// An ordinary error: the issuance voids its entry.
+    Error,
+    /// The process dies: nothing more runs (the entry stays pending until the next start).
+    Crash,
+}
+
+/// Options, mostly for tests.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IssueOptions {
+    /// Failure injection.
+    pub fail_at: Option<(FailPoint, FailMode)>,
+    /// Signing time; `None` means now.
+    pub signing_time: Option<OffsetDateTime>,
+}
+
+/// What the service needs to issue.
+#[derive(Clone)]
+pub struct Issuer {
+    /// Database.
+    pub db: Db,
+    /// Blob store.
+    pub blobs: BlobStore,
+    /// Signing keys.
+    pub keys: Arc<dyn KeyStore>,
+    /// Public base URL for the QR code.
+    pub base_url: String,
+    /// Scan limits.
+    pub limits: Limits,
+}
+
+/// A copy that was issued.
+#[derive(Debug, Clone)]
+pub struct IssuedCopy {
+    /// The register entry (valid).
+    pub entry: RegisterEntry,
+    /// The signed PDF.
+    pub pdf: Vec<u8>,
+    /// Public verification URL (in the QR code).
+    pub verify_url: String,
+}
+
+/// Why an issuance failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum IssueError {
+    /// A requester field is invalid.
+    #[error(transparent)]
+    Requester(#[from] AuthError),
+    /// A required field is missing or out of range.
+    #[error("invalid field {0}")]
+    InvalidField(&'static str),
+    /// The signing account is not an official with an office and a position.
+    #[error("the signer is not an official of an office")]
+    NotAnOfficial,
+    /// The scans were refused.
+    #[error(transparent)]
+    Intake(#[from] IntakeError),
+    /// Building the PDF failed.
+    #[error(transparent)]
+    Assembly(#[from] AssemblyError),
+    /// A signing key is missing or signing failed.
+    #[error(transparent)]
+    Signing(#[from] SigningError),
+    /// Storing the PDF failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    /// The register refused.
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
+    /// A failure injected by a test.
+    #[error("injected failure at {0:?}")]
+    Injected(FailPoint),
+    /// Blocking work panicked or was cancelled.
+    #[error("issuance task failed: {0}")]
+    Task(String),
+}
+
+impl From<DbError> for IssueError {
+    fn from(error: DbError) -> Self {
+        IssueError::Registry(RegistryError::Db(error))
+    }
+}
+
+impl UserFacing for IssueError {
+    fn code(&self) -> &'static str {
+        match self {
+            IssueError::Requester(e) => e.code(),
+            IssueError::InvalidField(_) => "invalid_field",
+            IssueError::NotAnOfficial => "not_an_official",
+            IssueError::Intake(e) => e.code(),
+            IssueError::Registry(e) => e.code(),
+            IssueError::Signing(_) => "signing_failed",
+            IssueError::Assembly(_)
+            | IssueError::Storage(_)
+            | IssueError::Injected(_)
+            | IssueError::Task(_) => "issuance_failed",
+        }
+    }
+
+    fn status(&self) -> u16 {
+        match self {
+            IssueError::Requester(e) => e.status(),
+            IssueError::InvalidField(_) => 422,
+            IssueError::NotAnOfficial => 403,
+            IssueError::Intake(e) => intake_status(e),
+            IssueError::Registry(e) => e.status(),
+            _ => 500,
+        }
+    }
+
+    fn message_vi(&self) -> String {
+        match self {
+            IssueError::Requester(e) => e.message_vi(),
+            IssueError::InvalidField(field) => format!("Trường `{field}` trống hoặc không hợp lệ."),
+            IssueError::NotAnOfficial => {
+                "Chỉ người có thẩm quyền chứng thực của cơ quan mới được ký bản sao.".into()
+            }
+            IssueError::Intake(e) => e.message_vi(),
+            IssueError::Registry(e) => e.message_vi(),
+            IssueError::Signing(_) => {
+                "Không ký được bản sao (khóa ký hoặc chứng thư số không dùng được). Số chứng thực đã cấp được ghi hủy trong sổ.".into()
+            }
+            _ => "Không cấp được bản sao do lỗi hệ thống; số chứng thực đã cấp (nếu có) được ghi hủy trong sổ. Vui lòng thử lại.".into(),
+        }
+    }
+
+    fn message_en(&self) -> String {
+        match self {
+            IssueError::Requester(e) => e.message_en(),
+            IssueError::InvalidField(field) => format!("Field `{field}` is missing or invalid."),
+            IssueError::NotAnOfficial => "Only a competent official of the office may sign copies.".into(),
+            IssueError::Intake(e) => e.message_en(),
+            IssueError::Registry(e) => e.message_en(),
+            IssueError::Signing(_) => {
+                "The copy could not be signed (signing key or certificate unusable). Any number allocated is kept as void in the register.".into()
+            }
+            _ => "The copy could not be issued because of an internal error; any number allocated is kept as void in the register. Please retry.".into(),
+        }
+    }
+}
+
+fn intake_status(error: &IntakeError) -> u16 {
+    if error.code().contains("too_large") {
+        413
+    } else {
+        422
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, IssueError> + Send + 'static,
+) -> Result<T, IssueError> {
+    rocket::tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| IssueError::Task(e.to_string()))?
+}
+
+fn check_fail(options: &IssueOptions, point: FailPoint, mode: FailMode) -> Result<(), IssueError> {
+    match options.fail_at {
+        Some((at, at_mode)) if at == point && at_mode == mode => Err(IssueError::Injected(point)),
+        _ => Ok(()),
+    }
+}
+
+fn bounded(field: &'static str, value: &str, max_chars: usize) -> Result<String, IssueError> {
+    let value = value.split_whitespace().collect::<Vec<_>>().join(" ");
+    if value.is_empty() || value.chars().count() > max_chars {
+        return Err(IssueError::InvalidField(field));
+    }
+    Ok(value)
+}
+
+/// Everything checked before a number is allocated.
+struct Prepared {
+    official: User,
+    office: Office,
+    requester_name: String,
+    requester_citizen_id: String,
+    document_title: String,
+    pages: Vec<ScanPage>,
+    official_signer: Box<dyn Signer>,
+    seal_signer: Box<dyn Signer>,
+}
+
+impl Issuer {
+    /// Issues a copy signed by `official`. See the module documentation for the steps.
+    pub async fn issue(
+        &self,
+        official: &User,
+        request: IssueRequest,
+        options: IssueOptions,
+        request_id: Option<String>,
+    ) -> Result<IssuedCopy, IssueError> {
+        let prepared = self.prepare(official, &request).await?;
+        let actor = Actor::from(&prepared.official);
+        let now = options.signing_time.unwrap_or_else(OffsetDateTime::now_utc);
+        let code = super::new_verification_code();
+        let certification = NewCertification {
+            office_id: prepared.office.id.clone(),
+            requester_name: prepared.requester_name.clone(),
+            requester_citizen_id: prepared.requester_citizen_id.clone(),
+            document_title: prepared.document_title.clone(),
+            page_count: u32::try_from(prepared.pages.len())
+                .map_err(|_| IssueError::InvalidField("scans"))?,
+            copies: request.copies,
+            signer_id: prepared.official.id.clone(),
+            signer_name: prepared.official.full_name.clone(),
+            signer_position: prepared.official.position.clone().unwrap_or_default(),
+            verification_code: code.clone(),
+        };
+        let entry = {
+            let (actor, request_id) = (actor.clone(), request_id.clone());
+            self.db
+                .run(move |conn| {
+                    super::open_entry(conn, &certification, now, &actor, request_id.as_deref())
+                })
+                .await?
+        };
+        check_fail(&options, FailPoint::AfterNumber, FailMode::Crash)?;
+        // The URL carries the code as printed (groups of four); lookups normalise it.
+        let verify_url = format!("{}/v/{}", self.base_url, display_code(&code));
+        let outcome = self
+            .make_and_publish(
+                prepared,
+                request.placement,
+                &entry,
+                &verify_url,
+                now,
+                &options,
+                request_id.clone(),
+            )
+            .await;
+        match outcome {
+            Ok(issued) => Ok(IssuedCopy {
+                entry: issued.0,
+                pdf: issued.1,
+                verify_url,
+            }),
+            Err(IssueError::Injected(point))
+                if options.fail_at == Some((point, FailMode::Crash)) =>
+            {
+                Err(IssueError::Injected(point))
+            }
+            Err(error) => {
+                let reason = format!("{} ({error})", error.code());
+                let id = entry.id.clone();
+                tracing::error!(copy = %id, sequence = entry.sequence, "issuance failed, voiding: {error}");
+                let voided = self
+                    .db
+                    .run(move |conn| {
+                        super::void_entry(conn, &id, &reason, Some(&actor), request_id.as_deref())
+                    })
+                    .await;
+                if let Err(void_error) = voided {
+                    tracing::error!("could not void register entry: {void_error}");
+                }
+                Err(error)
+            }
+        }
+    }
+
+    async fn prepare(
+        &self,
+        official: &User,
+        request: &IssueRequest,
+    ) -> Result<Prepared, IssueError> {
+        let (Some(office_id), Some(_position), Role::Official) = (
+            official.office_id.clone(),
+            official.position.as_ref(),
+            official.role(),
+        ) else {
+            return Err(IssueError::NotAnOfficial);
+        };
+        let requester_name = normalize_full_name(&request.requester_name)?;
+        let requester_citizen_id = normalize_citizen_id(&request.requester_citizen_id)?;
+        let document_title = bounded("document_title", &request.document_title, 300)?;
+        if !(1..=50).contains(&request.copies) {
+            return Err(IssueError::InvalidField("copies"));
+        }
+        let office = {
+            let office_id = office_id.clone();
+            self.db
+                .run(move |conn| Office::find(conn, &office_id).map_err(IssueError::from))
+                .await?
+                .ok_or(IssueError::NotAnOfficial)?
+        };
+        let (scans, limits, keys, official_id) = (
+            request.scans.clone(),
+            self.limits,
+            self.keys.clone(),
+            official.id.to_string(),
+        );
+        let (pages, official_signer, seal_signer) = blocking(move || {
+            let pages = intake::read_scans(&scans, &limits)?;
+            let official_signer = keys.official_signer(&official_id)?;
+            let seal_signer = keys.seal_signer(office_id.as_str())?;
+            Ok((pages, official_signer, seal_signer))
+        })
+        .await?;
+        Ok(Prepared {
+            official: official.clone(),
+            office,
+            requester_name,
+            requester_citizen_id,
+            document_title,
+            pages,
+            official_signer,
+            seal_signer,
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn make_and_publish(
+        &self,
+        prepared: Prepared,
+        placement: PlacementPolicy,
+        entry: &RegisterEntry,
+        verify_url: &str,
+        now: OffsetDateTime,
+        options: &IssueOptions,
+        request_id: Option<String>,
+    ) -> Result<(RegisterEntry, Vec<u8>), IssueError> {
+        check_fail(options, FailPoint::AfterNumber, FailMode::Error)?;
+        let options_copy = *options;
+        let (entry_copy, verify_url) = (entry.clone(), verify_url.to_owned());
+        let signed = blocking(move || {
+            make_signed_pdf(
+                prepared,
+                placement,
+                &entry_copy,
+                &verify_url,
+                now,
+                &options_copy,
+            )
+        })
+        .await?;
+        let digest = self.blobs.put(signed.clone()).await?;
+        check_fail(options, FailPoint::AfterStore, FailMode::Error)?;
+        check_fail(options, FailPoint::AfterStore, FailMode::Crash)?;
+        let (id, actor_entry) = (entry.id.clone(), entry.signer_id.clone());
+        let published = self
+            .db
+            .run(move |conn| {
+                let official = User::find(conn, &actor_entry)?.ok_or(RegistryError::NotFound)?;
+                super::publish_entry(
+                    conn,
+                    &id,
+                    digest.as_str(),
+                    &Actor::from(&official),
+                    request_id.as_deref(),
+                )
+            })
+            .await?;
+        Ok((published, signed))
+    }
+}
+
+fn local_time_text(time: OffsetDateTime) -> String {
+    let local = time.to_offset(VIETNAM_OFFSET);
+    format!(
+        "{:02}/{:02}/{} {:02}:{:02}",
+        local.day(),
+        u8::from(local.month()),
+        local.year(),
+        local.hour(),
+        local.minute()
+    )
+}
+
+fn make_signed_pdf(
+    prepared: Prepared,
+    placement: PlacementPolicy,
+    entry: &RegisterEntry,
+    verify_url: &str,
+    now: OffsetDateTime,
+    options: &IssueOptions,
+) -> Result<Vec<u8>, IssueError> {
+    let position = prepared.official.position.clone().unwrap_or_default();
+    let document = CopyDocument {
+        pages: prepared.pages,
+        title: prepared.document_title.clone(),
+        statement: Statement {
+            sequence: u32::try_from(entry.sequence)
+                .map_err(|_| IssueError::InvalidField("sequence"))?,
+            book: entry.book.clone(),
+            date: now.to_offset(VIETNAM_OFFSET).date(),
+            official_name: prepared.official.full_name.clone(),
+            official_position: position.clone(),
+            office_name: prepared.office.name.clone(),
+        },
+        verify_url: verify_url.to_owned(),
+        code: display_code(&entry.verification_code),
+        placement,
+    };
+    let assembled = assembly::assemble(&document)?;
+    for mode in [FailMode::Error, FailMode::Crash] {
+        check_fail(options, FailPoint::AfterAssembly, mode)?;
+    }
+    let page_index = usize::try_from(assembled.statement_page_index)
+        .map_err(|_| IssueError::InvalidField("pages"))?;
+    let [official_rect, seal_rect] = assembled.signature_rects;
+    let when = local_time_text(now);
+    let location = format!("{}, {}", prepared.office.name, prepared.office.province);
+    let certified = sign_pdf(
+        &assembled.pdf,
+        prepared.official_signer.as_ref(),
+        &SignatureRequest {
+            signer_name: prepared.official.full_name.clone(),
+            reason: format!(
+                "Chứng thực bản sao đúng với bản chính, số {} quyển {}-{}",
+                entry.sequence, entry.book, entry.type_code
+            ),
+            location: location.clone(),
+            signing_time: now,
+            kind: SignatureKind::Certification {
+                permission: DocMdpPermission::FormFillingAndSigning,
+            },
+            field_name: Some(OFFICIAL_FIELD.to_owned()),
+            appearance: Some(Appearance {
+                page_index,
+                rect: official_rect,
+                lines: vec![
+                    format!("Ky boi: {}", prepared.official.full_name),
+                    position,
+                    format!("Thoi gian: {when}"),
+                ],
+            }),
+            empty_fields: vec![EmptySignatureField {
+                name: SEAL_FIELD.to_owned(),
+                page_index,
+                rect: seal_rect,
+            }],
+        },
+    )?;
+    for mode in [FailMode::Error, FailMode::Crash] {
+        check_fail(options, FailPoint::AfterOfficialSignature, mode)?;
+    }
+    let sealed = sign_pdf(
+        &certified,
+        prepared.seal_signer.as_ref(),
+        &SignatureRequest {
+            signer_name: prepared.office.name.clone(),
+            reason: "Con dấu cơ quan chứng thực".to_owned(),
+            location,
+            signing_time: now,
+            kind: SignatureKind::Approval,
+            field_name: Some(SEAL_FIELD.to_owned()),
+            appearance: Some(Appearance {
+                page_index,
+                rect: seal_rect,
+                lines: vec![
+                    format!("Con dau: {}", prepared.office.name),
+                    format!("Thoi gian: {when}"),
+                ],
+            }),
+            empty_fields: Vec::new(),
+        },
+    )?;
+    for mode in [FailMode::Error, FailMode::Crash] {
+        check_fail(options, FailPoint::AfterSealSignature, mode)?;
+    }
+    Ok(sealed)
+}
+
+/// The register entry behind `id`, if the caller may download it: staff of the issuing
+/// office, or the citizen whose ID it carries. Only published entries.
+pub fn downloadable(entry: &RegisterEntry, viewer: &User) -> bool {
+    if !entry.is_published() {
+        return false;
+    }
+    match viewer.role() {
+        Role::Official | Role::Clerk => viewer.office_id.as_ref() == Some(&entry.office_id),
+        Role::Citizen => viewer.citizen_id.as_deref() == Some(entry.requester_citizen_id.as_str()),
+        _ => false,
+    }
+}
+
+/// Entry id helper for routes.
+pub fn find_entry(
+    conn: &mut crate::db::DbConn,
+    id: &CopyId,
+) -> Result<Option<RegisterEntry>, RegistryError> {
+    Ok(RegisterEntry::find(conn, id)?)
+}

@@ -1,0 +1,238 @@
+//! `/api/v1/copies`: issuing (officials), downloading (issuing office staff and the
+//! citizen on the copy), the citizen's list, annulment.
+
+use rocket::data::ToByteUnit;
+use rocket::form::{self, Form};
+use rocket::fs::TempFile;
+use rocket::http::{Header, Status};
+use rocket::serde::json::{Json, Value, json};
+use rocket::tokio::io::AsyncReadExt;
+use rocket::{FromForm, Responder, Route, State, get, post, routes};
+use serde::Deserialize;
+
+use crate::app::App;
+use crate::assembly::PlacementPolicy;
+use crate::auth::{AuthUser, Citizen, Official};
+use crate::db::ids::CopyId;
+use crate::db::models::RegisterEntry;
+use crate::intake::ScanFile;
+use crate::registry::code::display_code;
+use crate::registry::issuance::{IssueOptions, IssueRequest, downloadable};
+use crate::registry::{self, RegistryError};
+use crate::web::{ApiError, RequestId};
+
+pub fn routes() -> Vec<Route> {
+    routes![issue, download, mine, annul]
+}
+
+/// Multipart form of `POST /api/v1/copies`.
+#[derive(FromForm)]
+struct IssueForm<'r> {
+    requester_name: String,
+    citizen_id: String,
+    document_title: String,
+    copies: Option<u32>,
+    /// `auto` (default) or `page` (always an added certification page).
+    placement: Option<String>,
+    scans: Vec<TempFile<'r>>,
+}
+
+fn form_error(errors: &form::Errors<'_>) -> ApiError {
+    let too_large = errors
+        .iter()
+        .any(|e| matches!(e.kind, form::error::ErrorKind::InvalidLength { .. }))
+        || errors.iter().any(|e| e.to_string().contains("limit"));
+    if too_large {
+        return ApiError::new(
+            413,
+            "payload_too_large",
+            "Tệp tải lên vượt quá giới hạn kích thước cho phép.",
+            "An uploaded file exceeds the size limit.",
+        );
+    }
+    let fields: Vec<String> = errors
+        .iter()
+        .map(|e| e.name.as_ref().map(|n| n.to_string()).unwrap_or_default())
+        .collect();
+    ApiError::new(
+        422,
+        "invalid_form",
+        &format!("Biểu mẫu thiếu hoặc sai trường: {}", fields.join(", ")),
+        &format!(
+            "The form has missing or invalid fields: {}",
+            fields.join(", ")
+        ),
+    )
+}
+
+pub(crate) fn copy_view(entry: &RegisterEntry, base_url: &str) -> Value {
+    json!({
+        "id": entry.id,
+        "status": entry.status,
+        "certification_number": entry.sequence,
+        "book": entry.book,
+        "book_reference": format!("{}-{}", entry.book, entry.type_code),
+        "code": display_code(&entry.verification_code),
+        "sha256": entry.document_sha256,
+        "document_title": entry.document_title,
+        "page_count": entry.page_count,
+        "copies": entry.copies,
+        "fee_vnd": entry.fee_vnd,
+        "signer": entry.signer_name,
+        "issued_at": entry.issued_at.map(|t| t.assume_utc()),
+        "download_url": format!("/api/v1/copies/{}/pdf", entry.id),
+        "verify_url": format!("{base_url}/v/{}", display_code(&entry.verification_code)),
+    })
+}
+
+/// Issue a copy (official). Multipart: `requester_name`, `citizen_id`, `document_title`,
+/// `copies` (default 1), `placement`, and one or more `scans` files.
+#[post("/", data = "<form>")]
+async fn issue(
+    app: &State<App>,
+    official: Official,
+    request_id: RequestId,
+    form: Result<Form<IssueForm<'_>>, form::Errors<'_>>,
+) -> Result<(Status, Json<Value>), ApiError> {
+    let form = form.map_err(|e| form_error(&e))?.into_inner();
+    let mut scans = Vec::with_capacity(form.scans.len());
+    for (index, file) in form.scans.iter().enumerate() {
+        let mut bytes = Vec::with_capacity(usize::try_from(file.len()).unwrap_or(0));
+        let mut reader = file.open().await.map_err(|e| {
+            let mut error = ApiError::for_status(Status::InternalServerError);
+            error.internal = Some(format!("reading upload: {e}"));
+            error
+        })?;
+        reader.read_to_end(&mut bytes).await.map_err(|e| {
+            let mut error = ApiError::for_status(Status::BadRequest);
+            error.internal = Some(format!("reading upload: {e}"));
+            error
+        })?;
+        let name = file
+            .name()
+            .map(str::to_owned)
+            .unwrap_or_else(|| format!("scan-{}", index + 1));
+        scans.push(ScanFile { name, bytes });
+    }
+    let placement = match form.placement.as_deref() {
+        None | Some("auto") => PlacementPolicy::Auto,
+        Some("page") => PlacementPolicy::AppendPage,
+        Some(_) => {
+            return Err(ApiError::new(
+                422,
+                "invalid_field",
+                "Trường `placement` chỉ nhận `auto` hoặc `page`.",
+                "Field `placement` accepts only `auto` or `page`.",
+            ));
+        }
+    };
+    let request = IssueRequest {
+        requester_name: form.requester_name,
+        requester_citizen_id: form.citizen_id,
+        document_title: form.document_title,
+        copies: form.copies.unwrap_or(1),
+        scans,
+        placement,
+    };
+    let issued = app
+        .issuer()
+        .issue(
+            &official.0.user,
+            request,
+            IssueOptions::default(),
+            Some(request_id.0),
+        )
+        .await?;
+    Ok((
+        Status::Created,
+        Json(copy_view(&issued.entry, &app.config.base_url)),
+    ))
+}
+
+/// A PDF answer with a download file name.
+#[derive(Responder)]
+#[response(content_type = "pdf")]
+struct PdfFile {
+    bytes: Vec<u8>,
+    disposition: Header<'static>,
+}
+
+/// Download the signed PDF.
+#[get("/<id>/pdf", rank = 2)]
+async fn download(app: &State<App>, viewer: AuthUser, id: CopyId) -> Result<PdfFile, ApiError> {
+    let entry = app
+        .db
+        .run(move |conn| RegisterEntry::find(conn, &id).map_err(RegistryError::from))
+        .await?
+        .filter(|entry| downloadable(entry, &viewer.user))
+        .ok_or(RegistryError::NotFound)?;
+    let digest = crate::storage::Sha256Hex::parse(entry.document_sha256.as_deref().unwrap_or(""))
+        .map_err(|_| RegistryError::NotFound)?;
+    let bytes = app.blobs.get(&digest).await.map_err(|e| {
+        let mut error = ApiError::for_status(Status::InternalServerError);
+        error.internal = Some(format!("copy {}: {e}", entry.id));
+        error
+    })?;
+    let file_name = format!("ban-sao-chung-thuc-{}-{}.pdf", entry.sequence, entry.year);
+    Ok(PdfFile {
+        bytes,
+        disposition: Header::new(
+            "Content-Disposition",
+            format!("attachment; filename=\"{file_name}\""),
+        ),
+    })
+}
+
+/// The citizen's copies (valid and annulled).
+#[get("/mine")]
+async fn mine(app: &State<App>, citizen: Citizen) -> Result<Json<Vec<Value>>, ApiError> {
+    let citizen_id = citizen.0.user.citizen_id.clone().unwrap_or_default();
+    let entries = app
+        .db
+        .run(move |conn| {
+            RegisterEntry::published_for_citizen(conn, &citizen_id).map_err(RegistryError::from)
+        })
+        .await?;
+    let base = app.config.base_url.clone();
+    Ok(Json(entries.iter().map(|e| copy_view(e, &base)).collect()))
+}
+
+#[derive(Debug, Deserialize)]
+struct AnnulRequest {
+    reason: String,
+}
+
+/// Annul a certification of the official's office (kept in the register as annulled).
+#[post("/<id>/annul", data = "<body>")]
+async fn annul(
+    app: &State<App>,
+    official: Official,
+    request_id: RequestId,
+    id: CopyId,
+    body: Result<Json<AnnulRequest>, rocket::serde::json::Error<'_>>,
+) -> Result<Json<Value>, ApiError> {
+    let reason = body
+        .map_err(|e| ApiError::bad_json(&e))?
+        .into_inner()
+        .reason;
+    let actor = official.0.actor();
+    let entry = app
+        .db
+        .run(move |conn| registry::annul_entry(conn, &id, &reason, &actor, Some(&request_id.0)))
+        .await?;
+    Ok(Json(copy_view(&entry, &app.config.base_url)))
+}
+
+/// Upload limits Rocket applies before the handler runs, from the intake limits: one scan
+/// file, and a whole form of up to 100 pages.
+pub fn upload_limits(max_file_bytes: u64) -> rocket::data::Limits {
+    rocket::data::Limits::default()
+        .limit("file", max_file_bytes.bytes())
+        .limit(
+            "data-form",
+            (max_file_bytes.saturating_mul(4))
+                .max(64 * 1024 * 1024)
+                .bytes(),
+        )
+        .limit("bytes", max_file_bytes.bytes())
+}

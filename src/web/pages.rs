@@ -1,0 +1,274 @@
+//! HTML pages. `/v/{code}` is where the QR code on a copy leads: the copy's public status
+//! and an upload box that checks a file against this code (same digest as the register,
+//! and full signature validation). Vietnamese by default, English with `?lang=en` or
+//! `Accept-Language: en`.
+
+use std::sync::Arc;
+
+use rocket::form::{self, Form};
+use rocket::fs::TempFile;
+use rocket::http::Status;
+use rocket::response::content::RawHtml;
+use rocket::{FromForm, Request, Route, State, get, post, routes};
+
+use crate::app::App;
+use crate::registry::check::{signed_content_sha256, verify_file};
+use crate::verification::Indication;
+use crate::web::api::verifications::{Verifier, check_public_limit, public_status, read_upload};
+use crate::web::error::prefers_english;
+
+/// The HTML pages.
+pub fn routes() -> Vec<Route> {
+    routes![copy_page, check_file]
+}
+
+/// Language of a page.
+#[derive(Clone, Copy)]
+pub struct Lang {
+    english: bool,
+}
+
+#[rocket::async_trait]
+impl<'r> rocket::request::FromRequest<'r> for Lang {
+    type Error = std::convert::Infallible;
+    async fn from_request(request: &'r Request<'_>) -> rocket::request::Outcome<Self, Self::Error> {
+        let query = request.query_value::<&str>("lang").and_then(Result::ok);
+        let english = match query {
+            Some(lang) => lang.starts_with("en"),
+            None => prefers_english(request),
+        };
+        rocket::request::Outcome::Success(Lang { english })
+    }
+}
+
+impl Lang {
+    fn pick<'a>(self, vi: &'a str, en: &'a str) -> &'a str {
+        if self.english { en } else { vi }
+    }
+}
+
+/// Escapes text for HTML.
+fn esc(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+fn page(lang: Lang, title: &str, body: &str) -> RawHtml<String> {
+    RawHtml(format!(
+        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title>\
+         <style>body{{font-family:system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;line-height:1.5}}\
+         .ok{{color:#0a6b2a}}.bad{{color:#b00020}}.warn{{color:#8a5a00}}dt{{font-weight:600}}dd{{margin:0 0 .5rem 0}}\
+         code{{word-break:break-all}}</style></head><body>{body}</body></html>",
+        lang = lang.pick("vi", "en"),
+        title = esc(title),
+    ))
+}
+
+fn not_found_page(lang: Lang) -> (Status, RawHtml<String>) {
+    let body = format!(
+        "<h1>{}</h1><p>{}</p>",
+        lang.pick("Không tìm thấy bản sao", "Copy not found"),
+        lang.pick(
+            "Mã tra cứu không có trong sổ chứng thực. Hãy kiểm tra lại mã in dưới mã QR.",
+            "This code is not in the certification register. Check the code printed under the QR code."
+        )
+    );
+    (
+        Status::NotFound,
+        page(lang, lang.pick("Không tìm thấy", "Not found"), &body),
+    )
+}
+
+fn status_block(lang: Lang, view: &serde_json::Value) -> String {
+    let valid = view["status"] == "valid";
+    let state = if valid {
+        format!(
+            "<p class=\"ok\"><strong>{}</strong></p>",
+            lang.pick("Bản sao có hiệu lực", "The copy is valid")
+        )
+    } else {
+        format!(
+            "<p class=\"bad\"><strong>{}</strong> {}</p>",
+            lang.pick("Bản sao đã bị hủy.", "The certification was annulled."),
+            esc(view["annulled_reason"].as_str().unwrap_or(""))
+        )
+    };
+    let field = |vi: &str, en: &str, value: &serde_json::Value| {
+        let text = match value {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        format!("<dt>{}</dt><dd>{}</dd>", lang.pick(vi, en), esc(&text))
+    };
+    format!(
+        "{state}<dl>{}{}{}{}{}<dt>SHA-256</dt><dd><code>{}</code></dd></dl>",
+        field("Cơ quan chứng thực", "Certifying office", &view["office"]),
+        field(
+            "Số chứng thực",
+            "Certification number",
+            &view["certification_number"]
+        ),
+        field("Quyển số", "Book", &view["book"]),
+        field("Thời điểm cấp (UTC)", "Issued (UTC)", &view["issued_at"]),
+        field("Số trang", "Pages", &view["page_count"]),
+        esc(view["sha256"].as_str().unwrap_or("")),
+    )
+}
+
+fn upload_form(lang: Lang, code: &str) -> String {
+    format!(
+        "<h2>{}</h2><p>{}</p><form method=\"post\" action=\"/v/{code}?lang={l}\" enctype=\"multipart/form-data\">\
+         <input type=\"file\" name=\"file\" accept=\"application/pdf\" required> <button>{}</button></form>",
+        lang.pick("Kiểm tra tệp bạn nhận được", "Check the file you received"),
+        lang.pick(
+            "Tải lên tệp PDF để đối chiếu với bản đã cấp và kiểm tra chữ ký số.",
+            "Upload the PDF to compare it with the copy issued and check its signatures."
+        ),
+        lang.pick("Kiểm tra", "Check"),
+        code = esc(code),
+        l = lang.pick("vi", "en"),
+    )
+}
+
+/// The landing page of a copy's QR code.
+#[get("/v/<code>")]
+async fn copy_page(
+    app: &State<App>,
+    lang: Lang,
+    code: &str,
+) -> Result<RawHtml<String>, (Status, RawHtml<String>)> {
+    let Ok((entry, view)) = public_status(app, code).await else {
+        return Err(not_found_page(lang));
+    };
+    let code = display_code_of(&entry.verification_code);
+    let title = lang.pick("Tra cứu bản sao chứng thực", "Certified copy lookup");
+    let body = format!(
+        "<h1>{title}</h1><p>{}: <code>{}</code></p>{}{}",
+        lang.pick("Mã", "Code"),
+        esc(&code),
+        status_block(lang, &view),
+        upload_form(lang, &code)
+    );
+    Ok(page(lang, title, &body))
+}
+
+fn display_code_of(code: &str) -> String {
+    crate::registry::code::display_code(code)
+}
+
+#[derive(FromForm)]
+struct CheckForm<'r> {
+    file: TempFile<'r>,
+}
+
+/// Checks an uploaded file against the code: same signed content as registered, and a
+/// passing verification.
+#[post("/v/<code>", data = "<form>")]
+async fn check_file(
+    app: &State<App>,
+    lang: Lang,
+    verifier: Verifier,
+    code: &str,
+    form: Result<Form<CheckForm<'_>>, form::Errors<'_>>,
+) -> Result<RawHtml<String>, (Status, RawHtml<String>)> {
+    let Ok((entry, view)) = public_status(app, code).await else {
+        return Err(not_found_page(lang));
+    };
+    let error_page = |status: Status, vi: &str, en: &str| {
+        let body = format!(
+            "<h1>{}</h1><p class=\"bad\">{}</p>",
+            lang.pick("Không kiểm tra được", "Could not check"),
+            esc(lang.pick(vi, en))
+        );
+        (status, page(lang, lang.pick("Lỗi", "Error"), &body))
+    };
+    let Ok(form) = form else {
+        return Err(error_page(
+            Status::UnprocessableEntity,
+            "Hãy chọn một tệp PDF (tối đa theo giới hạn tải lên).",
+            "Choose a PDF file (within the upload limit).",
+        ));
+    };
+    if let Err(error) = check_public_limit(app, &verifier).await {
+        return Err(error_page(
+            Status::TooManyRequests,
+            &error.public.message_vi,
+            &error.public.message_en,
+        ));
+    }
+    let bytes = read_upload(&form.file).await.map_err(|e| {
+        error_page(
+            Status::BadRequest,
+            &e.public.message_vi,
+            &e.public.message_en,
+        )
+    })?;
+    let bytes = Arc::new(bytes);
+    let report = match verify_file(
+        Some(&app.db),
+        &app.trust,
+        bytes.clone(),
+        app.config.max_upload_bytes(),
+    )
+    .await
+    {
+        Ok(report) => report,
+        Err(error) => {
+            use crate::error::UserFacing;
+            let status = Status::from_code(error.status()).unwrap_or(Status::UnprocessableEntity);
+            return Err(error_page(status, &error.message_vi(), &error.message_en()));
+        }
+    };
+    let same_file =
+        entry.document_sha256.as_deref() == Some(signed_content_sha256(&bytes, &report).as_str());
+    let passed = same_file && report.verdict == Indication::TotalPassed;
+    let mut body = format!("<h1>{}</h1>", lang.pick("Kết quả kiểm tra", "Check result"));
+    if passed {
+        body.push_str(&format!(
+            "<p class=\"ok\"><strong>{}</strong></p>",
+            lang.pick(
+                "Tệp đúng là bản sao đã cấp và các chữ ký số hợp lệ.",
+                "The file is the copy issued and its signatures are valid."
+            )
+        ));
+    } else {
+        body.push_str(&format!(
+            "<p class=\"bad\"><strong>{}</strong></p><ul>",
+            lang.pick("Tệp KHÔNG được xác nhận.", "The file is NOT confirmed.")
+        ));
+        if !same_file {
+            body.push_str(&format!(
+                "<li>{}</li>",
+                lang.pick(
+                    "Nội dung tệp khác với bản sao đã cấp theo mã này.",
+                    "The file differs from the copy issued under this code."
+                )
+            ));
+        }
+        let messages = report
+            .errors
+            .iter()
+            .chain(report.signatures.iter().flat_map(|s| s.errors.iter()));
+        for message in messages {
+            body.push_str(&format!(
+                "<li>{}</li>",
+                esc(lang.pick(&message.message_vi, &message.message_en))
+            ));
+        }
+        body.push_str("</ul>");
+    }
+    body.push_str(&status_block(lang, &view));
+    body.push_str(&upload_form(
+        lang,
+        &display_code_of(&entry.verification_code),
+    ));
+    Ok(page(
+        lang,
+        lang.pick("Kết quả kiểm tra", "Check result"),
+        &body,
+    ))
+}
