@@ -210,7 +210,12 @@ async fn bad_input_is_refused_without_using_a_number(app: TestApp) {
     let jpeg = small_jpeg(1);
     let truncated = &jpeg[..jpeg.len() / 2];
     let text_file = b"day khong phai anh".as_slice();
-    type Case<'a> = (Vec<(&'a str, &'a str)>, Vec<(&'a str, &'a str, &'a [u8])>, Status, &'a str);
+    type Case<'a> = (
+        Vec<(&'a str, &'a str)>,
+        Vec<(&'a str, &'a str, &'a [u8])>,
+        Status,
+        &'a str,
+    );
     let cases: Vec<Case> = vec![
         (
             FIELDS.to_vec(),

@@ -12,3 +12,4 @@ mod pki_fixtures;
 mod register;
 mod roles;
 mod validators;
+mod verifying;

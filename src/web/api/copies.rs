@@ -79,7 +79,7 @@ pub(crate) fn copy_view(entry: &RegisterEntry, base_url: &str) -> Value {
         "copies": entry.copies,
         "fee_vnd": entry.fee_vnd,
         "signer": entry.signer_name,
-        "issued_at": entry.issued_at.map(|t| t.assume_utc()),
+        "issued_at": entry.issued_at.map(crate::db::utc_text),
         "download_url": format!("/api/v1/copies/{}/pdf", entry.id),
         "verify_url": format!("{base_url}/v/{}", display_code(&entry.verification_code)),
     })

@@ -248,10 +248,10 @@ pub async fn public_status(app: &App, code: &str) -> Result<(RegisterEntry, Valu
         "office_address": office.address,
         "certification_number": entry.sequence,
         "book": format!("{}-{}", entry.book, entry.type_code),
-        "issued_at": entry.issued_at.map(|t| t.assume_utc()),
+        "issued_at": entry.issued_at.map(crate::db::utc_text),
         "page_count": entry.page_count,
         "sha256": entry.document_sha256,
-        "annulled_at": entry.annulled_at.map(|t| t.assume_utc()),
+        "annulled_at": entry.annulled_at.map(crate::db::utc_text),
         "annulled_reason": entry.annulled_reason,
     });
     Ok((entry, view))

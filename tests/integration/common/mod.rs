@@ -97,10 +97,14 @@ pub fn postgres_admin_url() -> Option<String> {
         .filter(|u| !u.is_empty())
 }
 
+/// A change applied to the configuration before start.
+type ConfigAdjustment = Box<dyn FnOnce(&mut Config) + Send>;
+
 /// Builder for [`TestApp`].
 pub struct TestAppBuilder {
     backend: Backend,
     dev_pki: bool,
+    adjust: Option<ConfigAdjustment>,
     extra_routes: Vec<(&'static str, Vec<rocket::Route>)>,
 }
 
@@ -108,6 +112,12 @@ impl TestAppBuilder {
     /// Creates the development PKI (slower: RSA key generation).
     pub fn with_dev_pki(mut self) -> Self {
         self.dev_pki = true;
+        self
+    }
+
+    /// Changes the configuration before start.
+    pub fn with_config(mut self, adjust: impl FnOnce(&mut Config) + Send + 'static) -> Self {
+        self.adjust = Some(Box::new(adjust));
         self
     }
 
@@ -130,7 +140,7 @@ impl TestAppBuilder {
                 }
             },
         };
-        let config = Config {
+        let mut config = Config {
             data_dir: dir.path().join("data"),
             database_url: match &pg {
                 Some(pg) => pg.url.clone(),
@@ -147,6 +157,9 @@ impl TestAppBuilder {
             database_pool_size: 8,
             ..Config::default()
         };
+        if let Some(adjust) = self.adjust {
+            adjust(&mut config);
+        }
         let app = rocket::tokio::task::spawn_blocking(move || App::start(config))
             .await
             .expect("start task")
@@ -185,7 +198,8 @@ impl TestApp {
     pub fn builder(backend: Backend) -> TestAppBuilder {
         TestAppBuilder {
             backend,
-            dev_pki: false,
+            dev_pki: true,
+            adjust: None,
             extra_routes: Vec::new(),
         }
     }
