@@ -43,6 +43,9 @@ pub enum StartError {
     /// Development PKI could not be created.
     #[error(transparent)]
     Pki(#[from] PkiError),
+    /// The register could not be recovered at start.
+    #[error(transparent)]
+    Registry(#[from] crate::registry::RegistryError),
     /// Trust material for verification could not be loaded.
     #[error("verification trust material: {0}")]
     Trust(#[from] TrustError),

@@ -23,7 +23,6 @@ use super::{NewCertification, RegistryError, VIETNAM_OFFSET};
 use crate::assembly::{self, AssemblyError, CopyDocument, PlacementPolicy, Statement};
 use crate::auth::AuthError;
 use crate::auth::identity::{normalize_citizen_id, normalize_full_name};
-use crate::db::ids::CopyId;
 use crate::db::models::{Office, RegisterEntry, Role, User};
 use crate::db::{Db, DbError};
 use crate::error::UserFacing;
@@ -549,12 +548,4 @@ pub fn downloadable(entry: &RegisterEntry, viewer: &User) -> bool {
         Role::Citizen => viewer.citizen_id.as_deref() == Some(entry.requester_citizen_id.as_str()),
         _ => false,
     }
-}
-
-/// Entry id helper for routes.
-pub fn find_entry(
-    conn: &mut crate::db::DbConn,
-    id: &CopyId,
-) -> Result<Option<RegisterEntry>, RegistryError> {
-    Ok(RegisterEntry::find(conn, id)?)
 }

@@ -6,7 +6,6 @@ use rocket::form::{self, Form};
 use rocket::fs::TempFile;
 use rocket::http::{Header, Status};
 use rocket::serde::json::{Json, Value, json};
-use rocket::tokio::io::AsyncReadExt;
 use rocket::{FromForm, Responder, Route, State, get, post, routes};
 use serde::Deserialize;
 
@@ -19,6 +18,7 @@ use crate::intake::ScanFile;
 use crate::registry::code::display_code;
 use crate::registry::issuance::{IssueOptions, IssueRequest, downloadable};
 use crate::registry::{self, RegistryError};
+use crate::web::api::verifications::read_upload;
 use crate::web::{ApiError, RequestId};
 
 pub fn routes() -> Vec<Route> {
@@ -97,17 +97,7 @@ async fn issue(
     let form = form.map_err(|e| form_error(&e))?.into_inner();
     let mut scans = Vec::with_capacity(form.scans.len());
     for (index, file) in form.scans.iter().enumerate() {
-        let mut bytes = Vec::with_capacity(usize::try_from(file.len()).unwrap_or(0));
-        let mut reader = file.open().await.map_err(|e| {
-            let mut error = ApiError::for_status(Status::InternalServerError);
-            error.internal = Some(format!("reading upload: {e}"));
-            error
-        })?;
-        reader.read_to_end(&mut bytes).await.map_err(|e| {
-            let mut error = ApiError::for_status(Status::BadRequest);
-            error.internal = Some(format!("reading upload: {e}"));
-            error
-        })?;
+        let bytes = read_upload(file).await?;
         let name = file
             .name()
             .map(str::to_owned)
