@@ -1,6 +1,7 @@
 //! Application state shared by handlers, the CLI and tests, and the start-up sequence.
 
 use crate::auth::{self, AuthError, DemoAccounts};
+use crate::booking::BookingContext;
 use crate::config::{Config, ConfigError};
 use crate::db::models::{Office, Role, User};
 use crate::db::{Db, DbError};
@@ -16,6 +17,8 @@ pub struct App {
     pub db: Db,
     /// Blob storage.
     pub blobs: BlobStore,
+    /// Holiday data and clock of the booking rules.
+    pub booking: BookingContext,
 }
 
 /// Why the service could not start.
@@ -85,7 +88,12 @@ impl App {
                 "removed partial blobs left by an interrupted write"
             );
         }
-        Ok(App { config, db, blobs })
+        Ok(App {
+            config,
+            db,
+            blobs,
+            booking: BookingContext::new(),
+        })
     }
 
     /// Full start: open, seed the demo office into an empty database, and create the
