@@ -1,8 +1,13 @@
 //! `/api/v1` JSON routes.
 
 mod admin;
+mod appointments;
 mod auth;
+mod booking_input;
+mod desk;
 mod health;
+mod manage_link;
+mod offices;
 mod views;
 
 use rocket::Route;
@@ -14,5 +19,9 @@ pub fn mounts() -> Vec<(&'static str, Vec<Route>)> {
         ("/api/v1/auth", auth::routes()),
         ("/api/v1", auth::me_routes()),
         ("/api/v1/admin", admin::routes()),
+        ("/api/v1", offices::routes()),
+        ("/api/v1", appointments::routes()),
+        ("/api/v1/desk", desk::routes()),
+        ("/a", manage_link::routes()),
     ]
 }
