@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::json;
 use time::{Date, OffsetDateTime};
 
-use super::{office_and_calendar, retry_transient, stored_utc};
+use super::{office_and_calendar, retry_transient, rfc3339, stored_utc};
 use crate::auth::{new_secret_token, token_hash};
 use crate::booking::booking_code::{BOOKING_CODE_RANDOM_BYTES, BookingCode};
 use crate::booking::calendar::OfficeCalendar;
@@ -263,7 +263,7 @@ pub(super) fn create(
                     office_id: Some(row.office_id.clone()),
                     detail: json!({
                         "booking_code": code.to_string(),
-                        "slot_start": from_utc_primitive(row.slot_start).to_string(),
+                        "slot_start": rfc3339(from_utc_primitive(row.slot_start)),
                         "documents": draft.documents.len(),
                     }),
                 };
@@ -429,29 +429,32 @@ pub(super) fn apply_status_change(
         });
     }
     let at = stored_utc(now, "now")?;
-    write_transaction(conn, |conn| {
-        let change = StatusChange {
-            id: &appointment.id,
-            from,
-            to,
-            at,
-        };
-        if !Appointment::change_status(conn, change)? {
-            // Someone else moved it first: report the state it is in now.
-            let current = Appointment::find(conn, &appointment.id)?.map_or(from, |a| a.status());
-            return Err(BookingError::StatusChange { from: current, to });
-        }
-        if releases_seat(to) {
-            SlotCounter::release_seat(conn, &appointment.office_id, appointment.slot_start)?;
-        }
-        let event = AuditEvent {
-            action: status_action(to),
-            target: Some(appointment.id.to_string()),
-            office_id: Some(appointment.office_id.clone()),
-            detail: json!({ "from": from, "to": to, "via": access.via() }),
-        };
-        audit::record(conn, access.actor(), event, request_id)?;
-        Ok(())
+    retry_transient(|| {
+        write_transaction(conn, |conn| {
+            let change = StatusChange {
+                id: &appointment.id,
+                from,
+                to,
+                at,
+            };
+            if !Appointment::change_status(conn, change)? {
+                // Someone else moved it first: report the state it is in now.
+                let current =
+                    Appointment::find(conn, &appointment.id)?.map_or(from, |a| a.status());
+                return Err(BookingError::StatusChange { from: current, to });
+            }
+            if releases_seat(to) {
+                SlotCounter::release_seat(conn, &appointment.office_id, appointment.slot_start)?;
+            }
+            let event = AuditEvent {
+                action: status_action(to),
+                target: Some(appointment.id.to_string()),
+                office_id: Some(appointment.office_id.clone()),
+                detail: json!({ "from": from, "to": to, "via": access.via() }),
+            };
+            audit::record(conn, access.actor(), event, request_id)?;
+            Ok(())
+        })
     })
 }
 
@@ -542,8 +545,8 @@ pub fn reschedule(
                 target: Some(found.id.to_string()),
                 office_id: Some(found.office_id.clone()),
                 detail: json!({
-                    "from": old_start.to_string(),
-                    "to": new_start.to_string(),
+                    "from": rfc3339(old_start),
+                    "to": rfc3339(new_start),
                     "via": access.via(),
                 }),
             };

@@ -20,6 +20,7 @@ mod appointments;
 mod availability;
 mod calendars;
 mod desk;
+mod seats;
 
 pub use appointments::{
     Access, BookingRequest, NewAppointment, Requester, appointment, appointment_ics, book, cancel,
@@ -30,6 +31,7 @@ pub use availability::{
 };
 pub use calendars::{StoredCalendar, may_manage_calendar, office_calendar, save_office_calendar};
 pub use desk::{DeskDay, WalkIn, change_status, check_in, desk_day, walk_in};
+pub use seats::{SeatReport, seat_report};
 
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
@@ -83,6 +85,13 @@ fn stored_utc(
     field: &'static str,
 ) -> Result<PrimitiveDateTime, BookingError> {
     to_utc_primitive(instant).ok_or(BookingError::InvalidField(field))
+}
+
+/// An instant as RFC 3339 text for audit details (`2026-03-10T00:30:00Z`).
+fn rfc3339(instant: OffsetDateTime) -> String {
+    instant
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| instant.to_string())
 }
 
 /// Whether a failed transaction may succeed when simply run again.

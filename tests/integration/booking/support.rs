@@ -7,9 +7,7 @@ use certcopy::auth::{new_secret_token, token_hash};
 use certcopy::booking::OfficeCalendarConfig;
 use certcopy::db::DbConn;
 use certcopy::db::ids::{OfficeId, UserId};
-use certcopy::db::models::{
-    Appointment, AppointmentStatus, NewUser, Office, OfficeCalendarRow, Role, Session, SlotCounter,
-};
+use certcopy::db::models::{NewUser, Office, OfficeCalendarRow, Role, Session};
 use certcopy::db::now_utc;
 use diesel::Connection;
 use rocket::http::{ContentType, Header, Status};
@@ -181,34 +179,11 @@ pub async fn remaining(app: &TestApp, office: &OfficeId, date: &str) -> HashMap<
 }
 
 /// The database invariant: each slot counter is within its capacity and equals the number
-/// of the slot's appointments that are not cancelled; every appointment has a counter.
+/// of the slot's appointments that are not cancelled. Answers the appointments counted.
 pub fn assert_seats_consistent(conn: &mut DbConn, office: &OfficeId) -> usize {
-    let counters = SlotCounter::all_of_office(conn, office).expect("counters");
-    let appointments = Appointment::all_of_office(conn, office).expect("appointments");
-    let mut holding: HashMap<time::PrimitiveDateTime, i32> = HashMap::new();
-    for appointment in &appointments {
-        if appointment.status() != AppointmentStatus::Cancelled {
-            *holding.entry(appointment.slot_start).or_default() += 1;
-        }
-    }
-    for counter in &counters {
-        assert!(
-            counter.booked <= counter.capacity,
-            "overbooked: {counter:?}"
-        );
-        assert_eq!(
-            counter.booked,
-            holding.get(&counter.slot_start).copied().unwrap_or(0),
-            "counter {counter:?} disagrees with the appointments"
-        );
-    }
-    for start in holding.keys() {
-        assert!(
-            counters.iter().any(|c| &c.slot_start == start),
-            "appointment without counter at {start}"
-        );
-    }
-    appointments.len()
+    let report = certcopy::booking::store::seat_report(conn, office).expect("seat report");
+    assert!(report.is_consistent(), "{report:?}");
+    report.appointments
 }
 
 /// Audit actions recorded for `target`, oldest first.
