@@ -319,7 +319,7 @@ pub fn book(
     request_id: Option<&str>,
 ) -> Result<NewAppointment, BookingError> {
     fee_estimate(&request.documents)?;
-    let (office, calendar, _) = office_and_calendar(conn, &request.office_id)?;
+    let (office, calendar) = office_and_calendar(conn, &request.office_id)?;
     is_bookable(
         &calendar,
         &ctx.holidays,
@@ -341,7 +341,7 @@ pub fn book(
 /// One appointment, as the caller may see it.
 pub fn appointment(conn: &mut DbConn, access: Access<'_>) -> Result<AppointmentView, BookingError> {
     let found = access.load(conn)?;
-    let (office, calendar, _) = office_and_calendar(conn, &found.office_id)?;
+    let (office, calendar) = office_and_calendar(conn, &found.office_id)?;
     AppointmentView::new(&found, &office, &calendar, access.audience())
 }
 
@@ -365,7 +365,7 @@ pub fn my_appointments(
     let mut views = Vec::with_capacity(rows.len());
     for row in &rows {
         if !offices.contains_key(&row.office_id) {
-            let (office, calendar, _) = office_and_calendar(conn, &row.office_id)?;
+            let (office, calendar) = office_and_calendar(conn, &row.office_id)?;
             offices.insert(row.office_id.clone(), (office, calendar));
         }
         if let Some((office, calendar)) = offices.get(&row.office_id) {
@@ -467,7 +467,7 @@ pub fn cancel(
     request_id: Option<&str>,
 ) -> Result<AppointmentView, BookingError> {
     let found = access.load(conn)?;
-    let (office, calendar, _) = office_and_calendar(conn, &found.office_id)?;
+    let (office, calendar) = office_and_calendar(conn, &found.office_id)?;
     apply_status_change(
         conn,
         ctx,
@@ -493,7 +493,7 @@ pub fn reschedule(
     request_id: Option<&str>,
 ) -> Result<AppointmentView, BookingError> {
     let found = access.load(conn)?;
-    let (office, calendar, _) = office_and_calendar(conn, &found.office_id)?;
+    let (office, calendar) = office_and_calendar(conn, &found.office_id)?;
     let from = found.status();
     if from != AppointmentStatus::Booked {
         return Err(BookingError::StatusChange {

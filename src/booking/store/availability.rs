@@ -108,7 +108,7 @@ pub fn available_slots(
     from: Date,
     to: Date,
 ) -> Result<SlotAvailability, BookingError> {
-    let (office, calendar, _) = office_and_calendar(conn, office_id)?;
+    let (office, calendar) = office_and_calendar(conn, office_id)?;
     let found = slots(&calendar, &ctx.holidays, from, to, ctx.clock.now())?;
     let counters = match (found.first(), found.last()) {
         (Some(first), Some(last)) => {

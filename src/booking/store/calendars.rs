@@ -46,7 +46,7 @@ pub fn office_calendar(
     if !may_manage_calendar(actor, office_id) {
         return Err(BookingError::Forbidden);
     }
-    let (_, calendar, _) = office_and_calendar(conn, office_id)?;
+    let (_, calendar) = office_and_calendar(conn, office_id)?;
     let row = OfficeCalendarRow::find(conn, office_id)?;
     Ok(StoredCalendar {
         office_id: office_id.clone(),

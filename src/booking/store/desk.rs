@@ -55,7 +55,7 @@ pub fn desk_day(
         Some(date) => date,
         None => today(ctx)?,
     };
-    let (office, calendar, _) = office_and_calendar(conn, office_id)?;
+    let (office, calendar) = office_and_calendar(conn, office_id)?;
     let appointments = Appointment::of_office_on(conn, office_id, date)?
         .iter()
         .map(|row| AppointmentView::new(row, &office, &calendar, Audience::Desk))
@@ -104,7 +104,7 @@ pub fn change_status(
     desk_office(clerk)?;
     let access = Access::Desk(clerk, id);
     let found = access.load(conn)?;
-    let (office, calendar, _) = office_and_calendar(conn, &found.office_id)?;
+    let (office, calendar) = office_and_calendar(conn, &found.office_id)?;
     apply_status_change(conn, ctx, &found, &calendar, to, access, request_id)?;
     let updated = access.load(conn)?;
     AppointmentView::new(&updated, &office, &calendar, Audience::Desk)
@@ -137,7 +137,7 @@ pub fn walk_in(
     let full_name = normalize_full_name(&request.full_name).map_err(BookingError::Requester)?;
     let citizen_id = normalize_citizen_id(&request.citizen_id).map_err(BookingError::Requester)?;
     fee_estimate(&request.documents)?;
-    let (office, calendar, _) = office_and_calendar(conn, &office_id)?;
+    let (office, calendar) = office_and_calendar(conn, &office_id)?;
     let now = ctx.clock.now();
     let today = today(ctx)?;
     let day = slots_of_day(&calendar, &ctx.holidays, today)?;

@@ -53,23 +53,19 @@ const TRANSIENT_RETRIES: usize = 3;
 fn office_and_calendar(
     conn: &mut DbConn,
     office_id: &OfficeId,
-) -> Result<(Office, OfficeCalendar, Option<i32>), BookingError> {
-    let row: Option<(Office, Option<String>, Option<i32>)> = offices::table
+) -> Result<(Office, OfficeCalendar), BookingError> {
+    let row: Option<(Office, Option<String>)> = offices::table
         .left_join(office_calendars::table)
         .filter(offices::id.eq(office_id))
-        .select((
-            Office::as_select(),
-            office_calendars::config.nullable(),
-            office_calendars::revision.nullable(),
-        ))
+        .select((Office::as_select(), office_calendars::config.nullable()))
         .first(conn)
         .optional()?;
-    let (office, config, revision) = row.ok_or(BookingError::OfficeNotFound)?;
+    let (office, config) = row.ok_or(BookingError::OfficeNotFound)?;
     let calendar = match config {
         Some(json) => parse_calendar(&json)?,
         None => OfficeCalendar::default(),
     };
-    Ok((office, calendar, revision))
+    Ok((office, calendar))
 }
 
 /// A stored calendar. It was validated before it was written; failing here means the
