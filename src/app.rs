@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use crate::auth::{self, AuthError, DemoAccounts};
+use crate::booking::BookingContext;
 use crate::config::{Config, ConfigError};
 use crate::db::models::{Office, Role, User};
 use crate::db::{Db, DbError};
@@ -25,6 +26,8 @@ pub struct App {
     pub keys: Arc<dyn KeyStore>,
     /// Trust anchors, intermediates and CRLs for verification.
     pub trust: Arc<TrustStore>,
+    /// Holiday data and clock of the booking rules.
+    pub booking: BookingContext,
 }
 
 /// Why the service could not start.
@@ -108,6 +111,7 @@ impl App {
             blobs,
             keys,
             trust,
+            booking: BookingContext::new(),
         })
     }
 

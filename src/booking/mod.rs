@@ -1,5 +1,8 @@
-//! Booking: office calendars, public holidays, appointment slots, fees, result dates and
-//! booking codes — the pure rules the database layer calls. No I/O here.
+//! Booking: office calendars, public holidays, appointment slots, fees, result dates,
+//! booking codes, and the appointments themselves.
+//!
+//! The rules are pure functions (no I/O); [`store`] applies them to the database, where
+//! the invariants live, and is what the web layer calls.
 //!
 //! | concern | rule | API |
 //! |---|---|---|
@@ -8,26 +11,37 @@
 //! | slots | minimum notice, horizon, closures, holidays, breaks | [`slots()`], [`is_bookable`] |
 //! | fees | Circular 226/2016/TT-BTC, Art. 4 | [`fee_estimate`], [`fee_per_copy`] |
 //! | result date | Decree 23/2015/NĐ-CP, Art. 7 and 21 | [`expected_result_date`] |
-//! | booking codes | — | [`BookingCode`] |
+//! | booking codes | — | [`BookingCode`], [`qr_svg`] |
+//! | appointment life | booked → checked_in → in_service → done, cancelled, no_show | [`may_change_status`] |
+//! | calendar files | RFC 5545 | [`render_ics`] |
+//! | stored state | capacity, one active appointment per citizen per office per day | [`store`] |
 //!
 //! Errors: one type per concern, each `#[non_exhaustive]`. Everything a citizen or clerk may
 //! see ([`SlotRefusal`], [`CalendarError`], [`FeeError`], …) implements [`Localized`]: a
-//! stable `code` plus Vietnamese and English messages. Slot capacity, one booking per
-//! citizen per slot and booking-code uniqueness are enforced by the database (DESIGN.md §4),
-//! not here.
+//! stable `code` plus Vietnamese and English messages; [`BookingError`] wraps them for the
+//! stateful operations and implements [`crate::error::UserFacing`]. Slot capacity, one
+//! active appointment per citizen per office per day and booking-code uniqueness are
+//! enforced by the database (DESIGN.md §4), never by reading and then writing in Rust.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 mod booking_code;
 mod calendar;
+mod clock;
 mod day_status;
+mod error;
 mod fees;
 mod holidays;
+mod ics;
 mod local_time;
 mod message;
+mod qr;
 mod result_date;
 mod serde_formats;
 mod slots;
+mod status;
+pub mod store;
+mod view;
 
 pub use booking_code::{
     BOOKING_CODE_ALPHABET, BOOKING_CODE_LENGTH, BOOKING_CODE_RANDOM_BYTES, BookingCode,
@@ -37,7 +51,9 @@ pub use calendar::{
     CalendarError, CalendarProblem, Closure, OfficeCalendar, OfficeCalendarConfig, OpeningInterval,
     WeeklyHours, limits as calendar_limits,
 };
+pub use clock::{BookingContext, Clock};
 pub use day_status::{DayStatus, day_status};
+pub use error::BookingError;
 pub use fees::{
     DocumentRequest, FEE_CAP_PER_COPY, FEE_FIRST_TWO_PAGES, FEE_FURTHER_PAGE, FeeError,
     FeeEstimate, FeeLine, MAX_COPIES_PER_DOCUMENT, MAX_DOCUMENTS, MAX_PAGES_PER_DOCUMENT,
@@ -47,15 +63,20 @@ pub use holidays::{
     DayOff, DayOffKind, HOLIDAY_FORMAT, HolidayCalendar, HolidayDataError, HolidayYear,
     MakeUpWorkingDay,
 };
+pub use ics::{CalendarEvent, TIME_ZONE_ID, render_ics};
 pub use local_time::{
     VIETNAM_OFFSET, from_utc_primitive, local_date, local_to_instant, local_to_utc, to_local,
     to_utc_primitive, utc_to_local,
 };
 pub use message::{Localized, LocalizedMessage};
+pub use qr::qr_svg;
 pub use result_date::{
     LARGE_REQUEST_EXTRA_WORKING_DAYS, MAX_WORKING_DAY_SEARCH_DAYS, ResultDateError,
     SAME_DAY_CUTOFF, expected_result_date, is_large_request, is_working_day, next_working_day,
 };
 pub use slots::{
     ClosedReason, MAX_QUERY_DAYS, Slot, SlotQueryError, SlotRefusal, is_bookable, slots,
+    slots_of_day,
 };
+pub use status::{StatusActor, may_change_status, releases_seat};
+pub use view::{AppointmentView, Audience, OfficeSummary};

@@ -11,3 +11,9 @@ time::serde::format_description!(
     PrimitiveDateTime,
     "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
 );
+// `2026-03-02T07:30:00+07:00`: an instant with its offset (local times in API answers).
+time::serde::format_description!(
+    pub(crate) offset_timestamp,
+    OffsetDateTime,
+    "[year]-[month]-[day]T[hour]:[minute]:[second][offset_hour sign:mandatory]:[offset_minute]"
+);

@@ -17,7 +17,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration, OffsetDateTime, PrimitiveDateTime, Time};
 
-use super::calendar::{OfficeCalendar, minute_of_day};
+use super::calendar::{OfficeCalendar, OpeningInterval, minute_of_day};
 use super::day_status::{DayStatus, day_status};
 use super::holidays::HolidayCalendar;
 use super::local_time::{
@@ -46,6 +46,11 @@ impl Slot {
     /// Start as an instant.
     pub fn start(&self) -> OffsetDateTime {
         from_utc_primitive(self.start_utc)
+    }
+
+    /// End as an instant.
+    pub fn end(&self) -> OffsetDateTime {
+        from_utc_primitive(self.end_utc)
     }
 
     /// Start in Viet Nam local time, for display.
@@ -116,31 +121,57 @@ pub fn slots(
         });
     }
     let window = BookingWindow::new(calendar, now);
-    let slot_minutes = u32::from(calendar.config().slot_minutes);
     let mut found = Vec::new();
     let mut date = Some(from);
     while let Some(day) = date.filter(|day| *day <= to) {
         if let DayStatus::Open { intervals, .. } = day_status(calendar, holidays, day) {
-            for interval in intervals {
-                let (open, close) = interval.minute_bounds();
-                let mut minute = open;
-                while minute + slot_minutes <= close {
-                    if let Some(slot) = slot_at(calendar, &window, day, minute, slot_minutes) {
-                        found.push(slot);
-                    }
-                    minute += slot_minutes;
-                }
-            }
+            push_day_grid(calendar, day, intervals, Some(&window), &mut found);
         }
         date = day.next_day();
     }
     Ok(found)
 }
 
-/// The slot starting `minute` minutes after local midnight of `day`, if bookable in `window`.
+/// Every slot of the office on local date `date` whatever the booking window (notice,
+/// horizon, past): the desk's view of a day, for walk-ins. A day the office does not open
+/// is refused with its reason.
+pub fn slots_of_day(
+    calendar: &OfficeCalendar,
+    holidays: &HolidayCalendar,
+    date: Date,
+) -> Result<Vec<Slot>, SlotRefusal> {
+    let intervals = open_intervals(calendar, holidays, date)?;
+    let mut found = Vec::new();
+    push_day_grid(calendar, date, intervals, None, &mut found);
+    Ok(found)
+}
+
+/// Appends the slots of `day`'s opening `intervals` (those inside `window`, if given).
+fn push_day_grid(
+    calendar: &OfficeCalendar,
+    day: Date,
+    intervals: &[OpeningInterval],
+    window: Option<&BookingWindow>,
+    found: &mut Vec<Slot>,
+) {
+    let slot_minutes = u32::from(calendar.config().slot_minutes);
+    for interval in intervals {
+        let (open, close) = interval.minute_bounds();
+        let mut minute = open;
+        while minute + slot_minutes <= close {
+            if let Some(slot) = slot_at(calendar, window, day, minute, slot_minutes) {
+                found.push(slot);
+            }
+            minute += slot_minutes;
+        }
+    }
+}
+
+/// The slot starting `minute` minutes after local midnight of `day`, if bookable in
+/// `window` (any slot of the grid without a window).
 fn slot_at(
     calendar: &OfficeCalendar,
-    window: &BookingWindow,
+    window: Option<&BookingWindow>,
     day: Date,
     minute: u32,
     slot_minutes: u32,
@@ -149,7 +180,7 @@ fn slot_at(
     let minute_of_hour = u8::try_from(minute % 60).ok()?;
     let local_start = day.with_time(Time::from_hms(hour, minute_of_hour, 0).ok()?);
     let start = local_to_instant(local_start);
-    if window.refusal(start, day).is_some() {
+    if window.is_some_and(|window| window.refusal(start, day).is_some()) {
         return None;
     }
     let end = start.checked_add(Duration::minutes(slot_minutes.into()))?;
@@ -183,31 +214,7 @@ pub fn is_bookable(
     if let Some(refusal) = window.refusal(slot_start, date) {
         return Err(refusal);
     }
-    let intervals = match day_status(calendar, holidays, date) {
-        DayStatus::Open { intervals, .. } => intervals,
-        DayStatus::NoHolidayData { year } => return Err(SlotRefusal::NoHolidayData { year }),
-        DayStatus::Holiday(day_off) => {
-            return Err(SlotRefusal::Holiday {
-                date,
-                name_vi: day_off.name_vi.clone(),
-                name_en: day_off.name_en.clone(),
-            });
-        }
-        DayStatus::Closure(closure) => {
-            return Err(SlotRefusal::Closed {
-                date,
-                reason: ClosedReason::OfficeClosure {
-                    reason: closure.reason.clone(),
-                },
-            });
-        }
-        DayStatus::WeeklyDayOff => {
-            return Err(SlotRefusal::Closed {
-                date,
-                reason: ClosedReason::WeeklyDayOff,
-            });
-        }
-    };
+    let intervals = open_intervals(calendar, holidays, date)?;
     let time = local.time();
     let minute = minute_of_day(time);
     let Some((open, _)) = intervals
@@ -225,6 +232,33 @@ pub fn is_bookable(
         Ok(())
     } else {
         Err(SlotRefusal::NotASlotBoundary)
+    }
+}
+
+/// The opening intervals of `date`, or why the office does not open that day.
+fn open_intervals<'a>(
+    calendar: &'a OfficeCalendar,
+    holidays: &'a HolidayCalendar,
+    date: Date,
+) -> Result<&'a [OpeningInterval], SlotRefusal> {
+    match day_status(calendar, holidays, date) {
+        DayStatus::Open { intervals, .. } => Ok(intervals),
+        DayStatus::NoHolidayData { year } => Err(SlotRefusal::NoHolidayData { year }),
+        DayStatus::Holiday(day_off) => Err(SlotRefusal::Holiday {
+            date,
+            name_vi: day_off.name_vi.clone(),
+            name_en: day_off.name_en.clone(),
+        }),
+        DayStatus::Closure(closure) => Err(SlotRefusal::Closed {
+            date,
+            reason: ClosedReason::OfficeClosure {
+                reason: closure.reason.clone(),
+            },
+        }),
+        DayStatus::WeeklyDayOff => Err(SlotRefusal::Closed {
+            date,
+            reason: ClosedReason::WeeklyDayOff,
+        }),
     }
 }
 
@@ -846,6 +880,26 @@ mod tests {
             assert_eq!(bookable, listed.contains(&utc), "{local}");
             local += Duration::minutes(5);
         }
+    }
+
+    #[test]
+    fn the_desk_sees_the_whole_grid_of_an_open_day_only() {
+        let (calendar, holidays) = standard();
+        let today = slots_of_day(&calendar, &holidays, date!(2026-03-03)).expect("open");
+        assert_eq!(today.len(), 30, "no notice or past filter at the desk");
+        assert_eq!(today[0].start_local(), Some(datetime!(2026-03-03 07:30)));
+        assert_eq!(today[0].end() - today[0].start(), Duration::minutes(15));
+        assert!(matches!(
+            slots_of_day(&calendar, &holidays, date!(2026-02-17)),
+            Err(SlotRefusal::Holiday { .. })
+        ));
+        assert!(matches!(
+            slots_of_day(&calendar, &holidays, date!(2026-03-07)),
+            Err(SlotRefusal::Closed {
+                reason: ClosedReason::WeeklyDayOff,
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -103,3 +103,7 @@ typed_id!(
     /// Identifies a certification register entry (one issued copy).
     CopyId
 );
+typed_id!(
+    /// Identifies an appointment at a certifying office.
+    AppointmentId
+);

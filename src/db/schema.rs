@@ -126,3 +126,59 @@ diesel::table! {
         hits -> Integer,
     }
 }
+
+diesel::table! {
+    office_calendars (office_id) {
+        office_id -> Text,
+        config -> Text,
+        revision -> Integer,
+        updated_at -> Timestamp,
+        updated_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    slot_counters (office_id, slot_start) {
+        office_id -> Text,
+        slot_start -> Timestamp,
+        capacity -> Integer,
+        booked -> Integer,
+    }
+}
+
+diesel::table! {
+    appointments (id) {
+        id -> Text,
+        booking_code -> Text,
+        office_id -> Text,
+        user_id -> Nullable<Text>,
+        requester_name -> Text,
+        requester_citizen_id -> Text,
+        slot_start -> Timestamp,
+        slot_end -> Timestamp,
+        local_date -> Date,
+        status -> Text,
+        walk_in -> Bool,
+        documents -> Text,
+        fee_total_vnd -> BigInt,
+        certified_pages -> BigInt,
+        expected_result_date -> Date,
+        manage_token_hash -> Text,
+        revision -> Integer,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        checked_in_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(office_calendars -> offices (office_id));
+diesel::joinable!(slot_counters -> offices (office_id));
+diesel::joinable!(appointments -> offices (office_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    offices,
+    office_calendars,
+    slot_counters,
+    appointments
+);

@@ -5,6 +5,7 @@ mod common;
 
 mod accounts;
 mod admin;
+mod booking;
 mod crash;
 mod health;
 mod issuing;

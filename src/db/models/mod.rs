@@ -2,15 +2,21 @@
 //! methods in a separate `impl` block.
 
 mod api_key;
+mod appointment;
 mod audit;
 mod office;
+mod office_calendar;
 mod register_entry;
 mod session;
+mod slot_counter;
 mod user;
 
 pub use api_key::{ApiKey, NewApiKey};
+pub use appointment::{Appointment, AppointmentStatus, SlotMove, StatusChange};
 pub use audit::{AuditEntry, NewAuditEntry};
 pub use office::{Office, OfficeKind};
+pub use office_calendar::OfficeCalendarRow;
 pub use register_entry::{EntryStatus, RegisterEntry};
 pub use session::Session;
+pub use slot_counter::SlotCounter;
 pub use user::{NewUser, Role, User};

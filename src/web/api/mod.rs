@@ -1,9 +1,14 @@
 //! `/api/v1` JSON routes.
 
 mod admin;
+mod appointments;
 mod auth;
+mod booking_input;
 pub(crate) mod copies;
+mod desk;
 mod health;
+mod manage_link;
+mod offices;
 pub(crate) mod verifications;
 mod views;
 
@@ -20,5 +25,9 @@ pub fn mounts() -> Vec<(&'static str, Vec<Route>)> {
         ("/api/v1/copies", verifications::copy_routes()),
         ("/api/v1/verifications", verifications::routes()),
         ("/", crate::web::pages::routes()),
+        ("/api/v1", offices::routes()),
+        ("/api/v1", appointments::routes()),
+        ("/api/v1/desk", desk::routes()),
+        ("/a", manage_link::routes()),
     ]
 }

@@ -1,0 +1,3 @@
+DROP TABLE appointments;
+DROP TABLE slot_counters;
+DROP TABLE office_calendars;

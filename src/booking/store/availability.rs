@@ -1,0 +1,147 @@
+//! The public side: finding an office and the free seats of its slots.
+
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime, PrimitiveDateTime};
+
+use super::office_and_calendar;
+use crate::booking::clock::BookingContext;
+use crate::booking::error::BookingError;
+use crate::booking::ics::TIME_ZONE_ID;
+use crate::booking::local_time::{from_utc_primitive, to_local};
+use crate::booking::serde_formats::{iso_date, offset_timestamp, utc_timestamp};
+use crate::booking::slots::slots;
+use crate::booking::view::OfficeSummary;
+use crate::db::DbConn;
+use crate::db::ids::OfficeId;
+use crate::db::models::{Office, SlotCounter};
+
+/// Most offices one search returns.
+pub const MAX_OFFICES: usize = 200;
+
+/// Office search filters; each, when given, must occur in the field, ignoring case.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct OfficeFilter {
+    /// Part of the province name.
+    pub province: Option<String>,
+    /// Part of the district name.
+    pub district: Option<String>,
+    /// Part of the office name.
+    pub name: Option<String>,
+}
+
+impl OfficeFilter {
+    fn accepts(&self, office: &Office) -> bool {
+        let matches = |wanted: &Option<String>, field: &str| {
+            wanted
+                .as_deref()
+                .map(str::trim)
+                .filter(|w| !w.is_empty())
+                .is_none_or(|w| field.to_lowercase().contains(&w.to_lowercase()))
+        };
+        matches(&self.province, &office.province)
+            && matches(&self.district, &office.district)
+            && matches(&self.name, &office.name)
+    }
+}
+
+/// Offices matching `filter`, by name (at most [`MAX_OFFICES`]).
+///
+/// Matching happens here rather than in SQL because SQLite's `lower()`/`LIKE` fold only
+/// ASCII, and Vietnamese names need Unicode case folding ("ĐỒNG NAI" = "Đồng Nai"). The
+/// office list is a small reference table (a few thousand rows at national scale).
+pub fn find_offices(
+    conn: &mut DbConn,
+    filter: &OfficeFilter,
+) -> Result<Vec<OfficeSummary>, BookingError> {
+    Ok(Office::list(conn)?
+        .iter()
+        .filter(|office| filter.accepts(office))
+        .take(MAX_OFFICES)
+        .map(OfficeSummary::from)
+        .collect())
+}
+
+/// One slot with what is left of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AvailableSlot {
+    /// Start, UTC.
+    #[serde(with = "utc_timestamp")]
+    pub start: PrimitiveDateTime,
+    /// End, UTC.
+    #[serde(with = "utc_timestamp")]
+    pub end: PrimitiveDateTime,
+    /// Start in local time (`+07:00`).
+    #[serde(with = "offset_timestamp")]
+    pub start_local: OffsetDateTime,
+    /// The office's counters.
+    pub capacity: u16,
+    /// Seats still free (0 when full).
+    pub remaining: u16,
+}
+
+/// The answer to a slot query.
+#[derive(Debug, Clone, Serialize)]
+pub struct SlotAvailability {
+    /// The office.
+    pub office_id: OfficeId,
+    /// Always `Asia/Ho_Chi_Minh`.
+    pub time_zone: &'static str,
+    /// First local date asked.
+    #[serde(with = "iso_date")]
+    pub from: Date,
+    /// Last local date asked.
+    #[serde(with = "iso_date")]
+    pub to: Date,
+    /// Slot length, minutes.
+    pub slot_minutes: u16,
+    /// Bookable slots at this moment, in order. Past, closed, holiday and beyond-horizon
+    /// times never appear; full slots appear with `remaining: 0`.
+    pub slots: Vec<AvailableSlot>,
+}
+
+/// The bookable slots of an office between two local dates (inclusive), with remaining
+/// seats: the calendar's counters minus the seats taken.
+pub fn available_slots(
+    conn: &mut DbConn,
+    ctx: &BookingContext,
+    office_id: &OfficeId,
+    from: Date,
+    to: Date,
+) -> Result<SlotAvailability, BookingError> {
+    let (office, calendar) = office_and_calendar(conn, office_id)?;
+    let found = slots(&calendar, &ctx.holidays, from, to, ctx.clock.now())?;
+    let counters = match (found.first(), found.last()) {
+        (Some(first), Some(last)) => {
+            SlotCounter::in_range(conn, &office.id, first.start_utc, last.end_utc)?
+        }
+        _ => Vec::new(),
+    };
+    // Both lists are sorted by start: walk them together.
+    let mut taken = counters.iter().peekable();
+    let slots = found
+        .iter()
+        .map(|slot| {
+            while taken.next_if(|c| c.slot_start < slot.start_utc).is_some() {}
+            let booked = taken
+                .next_if(|c| c.slot_start == slot.start_utc)
+                .map_or(0, |c| c.booked);
+            let booked = u16::try_from(booked.max(0)).unwrap_or(u16::MAX);
+            let start = from_utc_primitive(slot.start_utc);
+            AvailableSlot {
+                start: slot.start_utc,
+                end: slot.end_utc,
+                start_local: to_local(start).unwrap_or(start),
+                capacity: slot.capacity,
+                remaining: slot.capacity.saturating_sub(booked),
+            }
+        })
+        .collect();
+    Ok(SlotAvailability {
+        office_id: office.id,
+        time_zone: TIME_ZONE_ID,
+        from,
+        to,
+        slot_minutes: calendar.config().slot_minutes,
+        slots,
+    })
+}

@@ -1,0 +1,115 @@
+//! Booking operations on the database: office calendars, slot availability, appointments
+//! and the desk. The pure rules of the parent module decide what may be booked; this
+//! module makes it so, with the invariants held by the database (DESIGN.md §4):
+//!
+//! * **capacity**: a seat is taken by a conditional update of the slot's counter inside
+//!   the transaction that inserts the appointment ([`SlotCounter::take_seat`]); a full
+//!   slot updates no row and the booking is refused with `slot_full`. Cancelling gives
+//!   the seat back in the transaction that changes the status; rescheduling takes the new
+//!   seat before it frees the old one, in one transaction. Nothing is decided by reading
+//!   a count in Rust and writing afterwards.
+//! * **one active appointment per citizen per office per day**: a partial unique index.
+//! * **state changes** are conditional on the current status, so two clerks (or a clerk
+//!   and the citizen) cannot both move the same appointment.
+//!
+//! Every change writes its audit row in the same transaction.
+//!
+//! [`SlotCounter::take_seat`]: crate::db::models::SlotCounter::take_seat
+
+mod appointments;
+mod availability;
+mod calendars;
+mod desk;
+mod seats;
+
+pub use appointments::{
+    Access, BookingRequest, NewAppointment, Requester, appointment, appointment_ics, book, cancel,
+    my_appointments, reschedule,
+};
+pub use availability::{
+    AvailableSlot, OfficeFilter, SlotAvailability, available_slots, find_offices,
+};
+pub use calendars::{StoredCalendar, may_manage_calendar, office_calendar, save_office_calendar};
+pub use desk::{DeskDay, WalkIn, change_status, check_in, desk_day, walk_in};
+pub use seats::{SeatReport, seat_report};
+
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use time::{OffsetDateTime, PrimitiveDateTime};
+
+use super::calendar::OfficeCalendar;
+use super::error::BookingError;
+use super::local_time::to_utc_primitive;
+use crate::db::ids::OfficeId;
+use crate::db::models::Office;
+use crate::db::schema::{office_calendars, offices};
+use crate::db::{DbConn, DbError};
+
+/// How often a transaction is retried after PostgreSQL aborted it to break a deadlock
+/// (two reschedules swapping slots) or a serialization failure.
+const TRANSIENT_RETRIES: usize = 3;
+
+/// An office and its calendar (the standard one when none was saved), in one query.
+fn office_and_calendar(
+    conn: &mut DbConn,
+    office_id: &OfficeId,
+) -> Result<(Office, OfficeCalendar), BookingError> {
+    let row: Option<(Office, Option<String>)> = offices::table
+        .left_join(office_calendars::table)
+        .filter(offices::id.eq(office_id))
+        .select((Office::as_select(), office_calendars::config.nullable()))
+        .first(conn)
+        .optional()?;
+    let (office, config) = row.ok_or(BookingError::OfficeNotFound)?;
+    let calendar = match config {
+        Some(json) => parse_calendar(&json)?,
+        None => OfficeCalendar::default(),
+    };
+    Ok((office, calendar))
+}
+
+/// A stored calendar. It was validated before it was written; failing here means the
+/// row was altered outside the service.
+fn parse_calendar(json: &str) -> Result<OfficeCalendar, BookingError> {
+    serde_json::from_str(json).map_err(|e| BookingError::Internal(format!("office calendar: {e}")))
+}
+
+/// An instant as the stored UTC value; `field` names the request field when it is out of
+/// range.
+fn stored_utc(
+    instant: OffsetDateTime,
+    field: &'static str,
+) -> Result<PrimitiveDateTime, BookingError> {
+    to_utc_primitive(instant).ok_or(BookingError::InvalidField(field))
+}
+
+/// An instant as RFC 3339 text for audit details (`2026-03-10T00:30:00Z`).
+fn rfc3339(instant: OffsetDateTime) -> String {
+    instant
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| instant.to_string())
+}
+
+/// Whether a failed transaction may succeed when simply run again.
+fn is_transient(error: &BookingError) -> bool {
+    match error {
+        BookingError::Db(DbError::Query(DieselError::DatabaseError(kind, info))) => {
+            matches!(kind, DatabaseErrorKind::SerializationFailure)
+                || info.message().contains("deadlock detected")
+        }
+        _ => false,
+    }
+}
+
+/// Runs `attempt` again (a few times) when the database aborted it for a transient reason.
+fn retry_transient<T>(
+    mut attempt: impl FnMut() -> Result<T, BookingError>,
+) -> Result<T, BookingError> {
+    let mut tries = 0;
+    loop {
+        match attempt() {
+            Err(error) if tries < TRANSIENT_RETRIES && is_transient(&error) => tries += 1,
+            outcome => return outcome,
+        }
+    }
+}

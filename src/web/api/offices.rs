@@ -1,0 +1,103 @@
+//! `/api/v1/offices`: office search and free slots (public), and each office's calendar
+//! (administrators, and officials of that office; audited).
+
+use rocket::serde::json::Json;
+use rocket::{Route, State, get, put, routes};
+use time::{Date, Duration};
+
+use super::booking_input::{JsonBody, parse_date};
+use crate::app::App;
+use crate::auth::AuthUser;
+use crate::booking::store::{self, OfficeFilter, SlotAvailability, StoredCalendar};
+use crate::booking::{BookingError, OfficeCalendarConfig, OfficeSummary, local_date};
+use crate::db::ids::OfficeId;
+use crate::web::{ApiError, RequestId};
+
+pub fn routes() -> Vec<Route> {
+    routes![offices, slots, calendar, save_calendar]
+}
+
+/// Days listed when the query gives no `to`.
+const DEFAULT_SLOT_DAYS: i64 = 7;
+
+/// Offices filtered by province, district and name (each a case-insensitive part).
+#[get("/offices?<province>&<district>&<name>")]
+async fn offices(
+    app: &State<App>,
+    province: Option<String>,
+    district: Option<String>,
+    name: Option<String>,
+) -> Result<Json<Vec<OfficeSummary>>, ApiError> {
+    let filter = OfficeFilter {
+        province,
+        district,
+        name,
+    };
+    let found = app
+        .db
+        .run(move |conn| store::find_offices(conn, &filter))
+        .await?;
+    Ok(Json(found))
+}
+
+/// Bookable slots with remaining seats, `from`/`to` local dates (`YYYY-MM-DD`, default
+/// today and a week).
+#[get("/offices/<office_id>/slots?<from>&<to>")]
+async fn slots(
+    app: &State<App>,
+    office_id: OfficeId,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<Json<SlotAvailability>, ApiError> {
+    let ctx = app.booking.clone();
+    let from = match from {
+        Some(text) => parse_date(text, "from")?,
+        None => local_date(ctx.clock.now()).ok_or(BookingError::InvalidField("from"))?,
+    };
+    let to = match to {
+        Some(text) => parse_date(text, "to")?,
+        None => from
+            .checked_add(Duration::days(DEFAULT_SLOT_DAYS - 1))
+            .unwrap_or(Date::MAX),
+    };
+    let availability = app
+        .db
+        .run(move |conn| store::available_slots(conn, &ctx, &office_id, from, to))
+        .await?;
+    Ok(Json(availability))
+}
+
+/// The office's calendar settings.
+#[get("/offices/<office_id>/calendar")]
+async fn calendar(
+    app: &State<App>,
+    user: AuthUser,
+    office_id: OfficeId,
+) -> Result<Json<StoredCalendar>, ApiError> {
+    let actor = user.actor();
+    let stored = app
+        .db
+        .run(move |conn| store::office_calendar(conn, &actor, &office_id))
+        .await?;
+    Ok(Json(stored))
+}
+
+/// Replaces the office's calendar settings (fields left out take their defaults).
+#[put("/offices/<office_id>/calendar", data = "<body>")]
+async fn save_calendar(
+    app: &State<App>,
+    user: AuthUser,
+    request_id: RequestId,
+    office_id: OfficeId,
+    body: JsonBody<'_, OfficeCalendarConfig>,
+) -> Result<Json<StoredCalendar>, ApiError> {
+    let config = body.map_err(|e| ApiError::bad_json(&e))?.into_inner();
+    let actor = user.actor();
+    let stored = app
+        .db
+        .run(move |conn| {
+            store::save_office_calendar(conn, &actor, &office_id, config, Some(&request_id.0))
+        })
+        .await?;
+    Ok(Json(stored))
+}
