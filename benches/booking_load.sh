@@ -24,6 +24,8 @@ DURATION=${DURATION:-15s}
 CITIZENS=${CITIZENS:-40000}
 HOT_CITIZENS=${HOT_CITIZENS:-5000}
 PG_ADMIN_URL=${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+# Database connections per server (certcopy's default is 8).
+POOL_SIZE=${POOL_SIZE:-8}
 THREADS=2
 OUT=target/booking-load
 mkdir -p "$OUT"
@@ -53,7 +55,7 @@ run_backend() {
   first=$(cat "$work/first_date")
   port=$(free_port)
   (cd "$work" && CERTCOPY_DATABASE_URL=$url CERTCOPY_DATA_DIR=$work/data CERTCOPY_PORT=$port \
-     CERTCOPY_SEED_DEMO=false CERTCOPY_DEV_PKI=false CERTCOPY_LOG=warn \
+     CERTCOPY_DATABASE_POOL_SIZE=$POOL_SIZE CERTCOPY_SEED_DEMO=false CERTCOPY_DEV_PKI=false CERTCOPY_LOG=warn \
      exec "$BIN" serve) 2>"$work/server.log" &
   server=$!
   trap 'kill $server 2>/dev/null || true' RETURN
@@ -63,7 +65,7 @@ run_backend() {
   done
   local base="http://127.0.0.1:$port"
   {
-    echo "== $backend: $(nproc) cores, wrk -t$THREADS, $DURATION per phase, $(git rev-parse --short HEAD)"
+    echo "== $backend: $(nproc) cores, wrk -t$THREADS, $DURATION per phase, pool $POOL_SIZE, $(git rev-parse --short HEAD), load $(cut -d' ' -f1 /proc/loadavg)"
     echo "-- reference: health (SELECT 1)"
     wrk -t$THREADS -c32 -d"$DURATION" --latency "$base/api/v1/health"
     echo "-- slot listing, one day (30 slots)"
