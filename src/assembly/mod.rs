@@ -142,7 +142,16 @@ pub fn assemble(copy: &CopyDocument) -> Result<AssembledCopy, AssemblyError> {
     let page_ids: Vec<Ref> = (0..page_count).map(|_| refs.next()).collect();
     let statement_index = page_count - 1;
 
-    let mut pdf = Pdf::new();
+    // Sized up front: a growing buffer would hold two copies of the scans while it moves.
+    let passthrough: usize = copy
+        .pages
+        .iter()
+        .map(|page| match &page.image {
+            PageImage::Jpeg(jpeg) => jpeg.bytes.len(),
+            PageImage::Raw(_) => 0,
+        })
+        .sum();
+    let mut pdf = Pdf::with_capacity(passthrough + (256 << 10));
     let title: String = copy.title.trim().nfc().collect();
     {
         let mut catalog = pdf.catalog(catalog_id);

@@ -125,6 +125,18 @@ pub fn synthetic_scan_jpeg(page: u32, width: u32, height: u32, dpi: u32) -> Vec<
     synthetic_scan_jpeg_with(page, width, height, dpi, InkCoverage::TopThreeQuarters)
 }
 
+/// Width and height in pixels of an A4 page scanned at 300 dpi.
+pub const A4_300_DPI: (u32, u32) = (2480, 3508);
+
+/// The benchmark scan: `pages` A4 pages at 300 dpi as JPEG (about 1 MB each), page 1
+/// first. Deterministic: the same `pages` always gives the same bytes, on every machine.
+pub fn a4_scan_set(pages: u32) -> Vec<Vec<u8>> {
+    let (width, height) = A4_300_DPI;
+    (1..=pages)
+        .map(|page| synthetic_scan_jpeg(page, width, height, 300))
+        .collect()
+}
+
 /// [`synthetic_scan_jpeg`] with a chosen ink coverage.
 pub fn synthetic_scan_jpeg_with(
     page: u32,

@@ -32,6 +32,9 @@ pub struct RegisterMatch {
 
 /// SHA-256 of the signed content: the file up to the end of the last signature's revision.
 pub fn signed_content_sha256(bytes: &[u8], report: &DocumentReport) -> String {
+    if let Some(digest) = report.signed_content_sha256 {
+        return hex::encode(digest);
+    }
     let end = report
         .signatures
         .iter()
@@ -46,10 +49,7 @@ pub fn signed_content_sha256(bytes: &[u8], report: &DocumentReport) -> String {
 
 /// The verification code the file claims, read from its Info dictionary.
 pub fn claimed_code(bytes: &[u8]) -> Option<String> {
-    let start = bytes
-        .windows(CODE_MARKER.len())
-        .rposition(|w| w == CODE_MARKER)?
-        + CODE_MARKER.len();
+    let start = memchr::memmem::rfind(bytes, CODE_MARKER)? + CODE_MARKER.len();
     let rest = bytes.get(start..)?;
     let end = rest.iter().take(64).position(|b| *b == b')')?;
     normalize_verification_code(std::str::from_utf8(rest.get(..end)?).ok()?)

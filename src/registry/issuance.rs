@@ -20,7 +20,9 @@ use time::OffsetDateTime;
 use super::audit::Actor;
 use super::code::display_code;
 use super::{NewCertification, RegistryError, VIETNAM_OFFSET};
-use crate::assembly::{self, AssemblyError, CopyDocument, PlacementPolicy, Statement};
+use crate::assembly::{
+    self, AssembledCopy, AssemblyError, CopyDocument, PlacementPolicy, Statement,
+};
 use crate::auth::AuthError;
 use crate::auth::identity::{normalize_citizen_id, normalize_full_name};
 use crate::db::models::{Office, RegisterEntry, Role, User};
@@ -29,7 +31,7 @@ use crate::error::UserFacing;
 use crate::intake::{self, IntakeError, Limits, ScanFile, ScanPage};
 use crate::signing::{
     Appearance, DocMdpPermission, EmptySignatureField, KeyStore, SignatureKind, SignatureRequest,
-    Signer, SigningError, sign_pdf,
+    Signer, SigningError, sign_pdf_owned,
 };
 use crate::storage::{BlobStore, StorageError};
 
@@ -266,7 +268,8 @@ impl Issuer {
         options: IssueOptions,
         request_id: Option<String>,
     ) -> Result<IssuedCopy, IssueError> {
-        let prepared = self.prepare(official, &request).await?;
+        let mut request = request;
+        let prepared = self.prepare(official, &mut request).await?;
         let actor = Actor::from(&prepared.official);
         let now = options.signing_time.unwrap_or_else(OffsetDateTime::now_utc);
         let code = super::new_verification_code();
@@ -337,7 +340,7 @@ impl Issuer {
     async fn prepare(
         &self,
         official: &User,
-        request: &IssueRequest,
+        request: &mut IssueRequest,
     ) -> Result<Prepared, IssueError> {
         let (Some(office_id), Some(_position), Role::Official) = (
             official.office_id.clone(),
@@ -360,13 +363,14 @@ impl Issuer {
                 .ok_or(IssueError::NotAnOfficial)?
         };
         let (scans, limits, keys, official_id) = (
-            request.scans.clone(),
+            // Intake reads the pages out of the files; the files are not needed after it.
+            std::mem::take(&mut request.scans),
             self.limits,
             self.keys.clone(),
             official.id.to_string(),
         );
         let (pages, official_signer, seal_signer) = blocking(move || {
-            let pages = intake::read_scans(&scans, &limits)?;
+            let pages = intake::read_scans_owned(scans, &limits)?;
             let official_signer = keys.official_signer(&official_id)?;
             let seal_signer = keys.seal_signer(office_id.as_str())?;
             Ok((pages, official_signer, seal_signer))
@@ -409,6 +413,7 @@ impl Issuer {
             )
         })
         .await?;
+        let signed = bytes::Bytes::from(signed);
         let digest = self.blobs.put(signed.clone()).await?;
         check_fail(options, FailPoint::AfterStore, FailMode::Error)?;
         check_fail(options, FailPoint::AfterStore, FailMode::Crash)?;
@@ -426,7 +431,8 @@ impl Issuer {
                 )
             })
             .await?;
-        Ok((published, signed))
+        // The store has let go of its handle: this takes the buffer back without a copy.
+        Ok((published, Vec::from(signed)))
     }
 }
 
@@ -468,22 +474,84 @@ fn make_signed_pdf(
         placement,
     };
     let assembled = assembly::assemble(&document)?;
-    for mode in [FailMode::Error, FailMode::Crash] {
-        check_fail(options, FailPoint::AfterAssembly, mode)?;
-    }
+    // The scans are in the assembled PDF now; free them before signing copies it.
+    drop(document);
+    let checkpoint = |point| {
+        [FailMode::Error, FailMode::Crash]
+            .into_iter()
+            .try_for_each(|mode| check_fail(options, point, mode))
+    };
+    checkpoint(FailPoint::AfterAssembly)?;
+    let signatories = Signatories {
+        official_name: &prepared.official.full_name,
+        official_position: &position,
+        office_name: &prepared.office.name,
+        office_province: &prepared.office.province,
+        official: prepared.official_signer.as_ref(),
+        seal: prepared.seal_signer.as_ref(),
+    };
+    let number = CertificationNumber {
+        sequence: entry.sequence,
+        book: &entry.book,
+        type_code: &entry.type_code,
+    };
+    sign_copy(assembled, &number, &signatories, now, checkpoint)
+}
+
+/// The number a copy is certified under, as printed: `số 12 quyển 01/2026-SCT/BS`.
+#[derive(Debug, Clone, Copy)]
+pub struct CertificationNumber<'a> {
+    /// Sequence number within the book.
+    pub sequence: i64,
+    /// Book, e.g. `01/2026`.
+    pub book: &'a str,
+    /// Register type code, e.g. `SCT/BS`.
+    pub type_code: &'a str,
+}
+
+/// Who signs a copy, and with which keys.
+pub struct Signatories<'a> {
+    /// The certifying official's full name.
+    pub official_name: &'a str,
+    /// The official's position (printed under the name).
+    pub official_position: &'a str,
+    /// The office's name (the seal's holder).
+    pub office_name: &'a str,
+    /// The office's province (part of the signatures' `/Location`).
+    pub office_province: &'a str,
+    /// The official's signing key.
+    pub official: &'a dyn Signer,
+    /// The office seal's signing key.
+    pub seal: &'a dyn Signer,
+}
+
+/// Signs an assembled copy twice, each signature an incremental update: first the
+/// official's certification signature (DocMDP P=2, which also adds the seal's empty field),
+/// then the office seal's approval signature. `checkpoint` runs after each signature (the
+/// issuance tests inject failures there); the assembled bytes are moved in, not copied.
+pub fn sign_copy(
+    assembled: AssembledCopy,
+    number: &CertificationNumber<'_>,
+    signatories: &Signatories<'_>,
+    now: OffsetDateTime,
+    mut checkpoint: impl FnMut(FailPoint) -> Result<(), IssueError>,
+) -> Result<Vec<u8>, IssueError> {
     let page_index = usize::try_from(assembled.statement_page_index)
         .map_err(|_| IssueError::InvalidField("pages"))?;
     let [official_rect, seal_rect] = assembled.signature_rects;
     let when = local_time_text(now);
-    let location = format!("{}, {}", prepared.office.name, prepared.office.province);
-    let certified = sign_pdf(
-        &assembled.pdf,
-        prepared.official_signer.as_ref(),
+    let location = format!(
+        "{}, {}",
+        signatories.office_name, signatories.office_province
+    );
+    let certified = sign_pdf_owned(
+        assembled.pdf,
+        signatories.official,
         &SignatureRequest {
-            signer_name: prepared.official.full_name.clone(),
+            signer_name: signatories.official_name.to_owned(),
             reason: format!(
                 "Chứng thực bản sao đúng với bản chính, số {} quyển {}-{}",
-                entry.sequence, entry.book, entry.type_code
+                number.sequence, number.book, number.type_code
             ),
             location: location.clone(),
             signing_time: now,
@@ -495,8 +563,8 @@ fn make_signed_pdf(
                 page_index,
                 rect: official_rect,
                 lines: vec![
-                    format!("Ky boi: {}", prepared.official.full_name),
-                    position,
+                    format!("Ky boi: {}", signatories.official_name),
+                    signatories.official_position.to_owned(),
                     format!("Thoi gian: {when}"),
                 ],
             }),
@@ -507,14 +575,12 @@ fn make_signed_pdf(
             }],
         },
     )?;
-    for mode in [FailMode::Error, FailMode::Crash] {
-        check_fail(options, FailPoint::AfterOfficialSignature, mode)?;
-    }
-    let sealed = sign_pdf(
-        &certified,
-        prepared.seal_signer.as_ref(),
+    checkpoint(FailPoint::AfterOfficialSignature)?;
+    let sealed = sign_pdf_owned(
+        certified,
+        signatories.seal,
         &SignatureRequest {
-            signer_name: prepared.office.name.clone(),
+            signer_name: signatories.office_name.to_owned(),
             reason: "Con dấu cơ quan chứng thực".to_owned(),
             location,
             signing_time: now,
@@ -524,16 +590,14 @@ fn make_signed_pdf(
                 page_index,
                 rect: seal_rect,
                 lines: vec![
-                    format!("Con dau: {}", prepared.office.name),
+                    format!("Con dau: {}", signatories.office_name),
                     format!("Thoi gian: {when}"),
                 ],
             }),
             empty_fields: Vec::new(),
         },
     )?;
-    for mode in [FailMode::Error, FailMode::Crash] {
-        check_fail(options, FailPoint::AfterSealSignature, mode)?;
-    }
+    checkpoint(FailPoint::AfterSealSignature)?;
     Ok(sealed)
 }
 

@@ -35,6 +35,7 @@ pub use error::{PdfError, SigningError};
 pub use keystore::{FileKeyStore, KeyStore};
 pub use pdf::{
     ByteRange, DocMdpPermission, SignatureKind, SignatureRequest, byte_range_digest, sign_pdf,
+    sign_pdf_owned,
 };
 pub use signature_field::EmptySignatureField;
 pub use signer::{Pkcs8Signer, SignatureAlgorithm, Signer};

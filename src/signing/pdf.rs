@@ -114,10 +114,21 @@ pub fn sign_pdf(
     signer: &dyn Signer,
     request: &SignatureRequest,
 ) -> Result<Vec<u8>, SigningError> {
+    sign_pdf_owned(pdf.to_vec(), signer, request)
+}
+
+/// [`sign_pdf`] taking the file by value: the update is appended to the same buffer, so a
+/// large scan is not copied once more per signature.
+pub fn sign_pdf_owned(
+    pdf: Vec<u8>,
+    signer: &dyn Signer,
+    request: &SignatureRequest,
+) -> Result<Vec<u8>, SigningError> {
     let reserved = max_signed_data_len(signer)? + CONTENTS_MARGIN;
+    let prefix_len = pdf.len();
     let (mut signed, signature_id) = write_prepared_update(pdf, request, reserved)?;
 
-    let placeholder = locate_placeholders(&signed, pdf.len(), reserved)?;
+    let placeholder = locate_placeholders(&signed, prefix_len, reserved)?;
     let byte_range = placeholder.byte_range(signed.len());
     patch_byte_range(&mut signed, placeholder.byte_range_at, &byte_range)?;
 
@@ -127,6 +138,49 @@ pub fn sign_pdf(
 
     check_read_back(&signed, signature_id, &byte_range, &signed_data, reserved)?;
     Ok(signed)
+}
+
+/// Loads the structure of `pdf` (catalog, pages, fields, signatures) without the samples of
+/// its images: signing neither reads nor rewrites them, they stay in the unchanged prefix.
+/// Saves a copy of every scan per load; [`check_no_elided_stream`] makes sure no emptied
+/// image is ever written back.
+fn load_structure(pdf: &[u8]) -> Result<Document, PdfError> {
+    let options = lopdf::LoadOptions {
+        filter: Some(empty_image_samples),
+        ..lopdf::LoadOptions::default()
+    };
+    Document::load_mem_with_options(pdf, options).map_err(PdfError::Lopdf)
+}
+
+/// Load filter: empties the data of image XObject streams, keeps everything else.
+fn empty_image_samples(id: ObjectId, object: &mut Object) -> Option<(ObjectId, Object)> {
+    if let Object::Stream(stream) = object
+        && is_image(&stream.dict)
+    {
+        stream.content = Vec::new();
+    }
+    Some((id, object.clone()))
+}
+
+fn is_image(dict: &Dictionary) -> bool {
+    matches!(dict.get(b"Subtype"), Ok(Object::Name(name)) if name == b"Image")
+}
+
+/// Refuses to write an image stream taken from a structure-only load (its data was left
+/// out). Nothing in signing copies an image into the update; this keeps it so.
+fn check_no_elided_stream(update: &IncrementalDocument) -> Result<(), PdfError> {
+    let previous = update.get_prev_documents();
+    let elided = update.new_document.objects.iter().any(|(id, object)| {
+        matches!(object, Object::Stream(stream) if is_image(&stream.dict)
+            && stream.content.is_empty()
+            && previous.objects.contains_key(id))
+    });
+    if elided {
+        return Err(PdfError::Malformed {
+            what: "image stream copied into the signature update",
+        });
+    }
+    Ok(())
 }
 
 /// The four `/ByteRange` numbers: `[0, before_len, after_start, after_len]`.
@@ -295,7 +349,7 @@ fn check_read_back(
     signed_data: &[u8],
     reserved: usize,
 ) -> Result<(), SigningError> {
-    let document = Document::load_mem(signed).map_err(PdfError::Lopdf)?;
+    let document = load_structure(signed)?;
     let signature = document
         .get_dictionary(signature_id)
         .map_err(PdfError::Lopdf)?;
@@ -324,11 +378,11 @@ fn check_read_back(
 /// Builds and writes the incremental update with placeholders; returns the file and the
 /// signature dictionary's object id.
 fn write_prepared_update(
-    pdf: &[u8],
+    pdf: Vec<u8>,
     request: &SignatureRequest,
     reserved: usize,
 ) -> Result<(Vec<u8>, ObjectId), SigningError> {
-    let previous = Document::load_mem(pdf).map_err(PdfError::Lopdf)?;
+    let previous = load_structure(&pdf)?;
     if previous.is_encrypted() || previous.trailer.has(b"Encrypt") {
         return Err(PdfError::Encrypted.into());
     }
@@ -362,7 +416,8 @@ fn write_prepared_update(
         .ok()
         .and_then(|size| u32::try_from(size).ok());
 
-    let mut update = IncrementalDocument::create_from(pdf.to_vec(), previous);
+    let prefix_len = pdf.len();
+    let mut update = IncrementalDocument::create_from(pdf, previous);
     prepare_trailer(&mut update.new_document, previous_size);
 
     let signature_id = update
@@ -424,8 +479,10 @@ fn write_prepared_update(
         add_docmdp_permission(&mut update, catalog_id, signature_id)?;
     }
 
-    let mut written = Vec::with_capacity(pdf.len() + 2 * reserved + 4096);
+    check_no_elided_stream(&update)?;
+    let mut written = Vec::with_capacity(prefix_len + 2 * reserved + 4096);
     update.save_to(&mut written).map_err(PdfError::Write)?;
+    drop(update);
     Ok((written, signature_id))
 }
 

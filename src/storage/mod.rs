@@ -115,8 +115,10 @@ impl BlobStore {
         ObjectPath::from(format!("sha256/{}/{}", &hex[..2], hex))
     }
 
-    /// Stores `bytes` and returns their digest. Idempotent.
-    pub async fn put(&self, bytes: Vec<u8>) -> Result<Sha256Hex, StorageError> {
+    /// Stores `bytes` and returns their digest. Idempotent. Pass [`bytes::Bytes`] to keep
+    /// using the buffer afterwards without a copy.
+    pub async fn put(&self, bytes: impl Into<bytes::Bytes>) -> Result<Sha256Hex, StorageError> {
+        let bytes: bytes::Bytes = bytes.into();
         let digest = Sha256Hex::of(&bytes);
         let location = Self::location(&digest);
         if self.store.head(&location).await.is_ok() {

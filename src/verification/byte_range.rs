@@ -98,6 +98,135 @@ pub fn digest_byte_ranges(
     Some(algorithm.digest_parts(&[first, second]))
 }
 
+/// Digests of the signed bytes of every signature of one file, sharing the work.
+///
+/// Every ByteRange starts at byte 0, and a later signature's first range runs past the end
+/// of an earlier one, so the file's prefix is hashed once per algorithm: the running hash
+/// state is cloned at each first-range end and finished with that signature's second range.
+/// Two signatures over a 10 MB copy cost one pass over 10 MB, not two. A range that ends
+/// before the running state (signatures out of file order) is hashed from scratch; the
+/// result is always exactly the digest of the two ranges.
+pub(crate) struct SignedRangeDigests<'a> {
+    bytes: &'a [u8],
+    running: Vec<RunningDigest>,
+}
+
+struct RunningDigest {
+    /// Bytes `0..hashed` are in `state`.
+    hashed: usize,
+    state: Hasher,
+}
+
+#[derive(Clone)]
+enum Hasher {
+    Sha256(Sha256),
+    Sha384(Sha384),
+    Sha512(Sha512),
+}
+
+impl Hasher {
+    fn new(algorithm: DigestAlgorithm) -> Self {
+        match algorithm {
+            DigestAlgorithm::Sha256 => Self::Sha256(Sha256::new()),
+            DigestAlgorithm::Sha384 => Self::Sha384(Sha384::new()),
+            DigestAlgorithm::Sha512 => Self::Sha512(Sha512::new()),
+        }
+    }
+
+    fn algorithm(&self) -> DigestAlgorithm {
+        match self {
+            Self::Sha256(_) => DigestAlgorithm::Sha256,
+            Self::Sha384(_) => DigestAlgorithm::Sha384,
+            Self::Sha512(_) => DigestAlgorithm::Sha512,
+        }
+    }
+
+    fn update(&mut self, data: &[u8]) {
+        match self {
+            Self::Sha256(h) => h.update(data),
+            Self::Sha384(h) => h.update(data),
+            Self::Sha512(h) => h.update(data),
+        }
+    }
+
+    fn finalize(self) -> Vec<u8> {
+        match self {
+            Self::Sha256(h) => h.finalize().to_vec(),
+            Self::Sha384(h) => h.finalize().to_vec(),
+            Self::Sha512(h) => h.finalize().to_vec(),
+        }
+    }
+}
+
+impl<'a> SignedRangeDigests<'a> {
+    /// Digests over ranges of `bytes`.
+    pub fn new(bytes: &'a [u8]) -> Self {
+        Self {
+            bytes,
+            running: Vec::new(),
+        }
+    }
+
+    /// Hashes `bytes[..len]` into the running `algorithm` state ahead of time (a no-op when
+    /// the state is already past `len` or `len` is beyond the end).
+    pub fn advance(&mut self, algorithm: DigestAlgorithm, len: usize) {
+        let bytes = self.bytes;
+        let Some(running) = self.running_mut(algorithm) else {
+            return;
+        };
+        if let Some(more) = bytes.get(running.hashed..len) {
+            running.state.update(more);
+            running.hashed = len;
+        }
+    }
+
+    fn running_mut(&mut self, algorithm: DigestAlgorithm) -> Option<&mut RunningDigest> {
+        if !self
+            .running
+            .iter()
+            .any(|running| running.state.algorithm() == algorithm)
+        {
+            self.running.push(RunningDigest {
+                hashed: 0,
+                state: Hasher::new(algorithm),
+            });
+        }
+        self.running
+            .iter_mut()
+            .find(|running| running.state.algorithm() == algorithm)
+    }
+
+    /// The SHA-256 of `bytes[..len]`, continuing the running state when it is not past
+    /// `len` (`None` when `len` is beyond the end).
+    pub fn sha256_of_prefix(&mut self, len: usize) -> Option<[u8; 32]> {
+        let prefix = self.bytes.get(..len)?;
+        let running = self.running_mut(DigestAlgorithm::Sha256)?;
+        let mut state = match &running.state {
+            Hasher::Sha256(state) if running.hashed <= len => state.clone(),
+            _ => return Some(Sha256::digest(prefix).into()),
+        };
+        state.update(prefix.get(running.hashed..)?);
+        Some(state.finalize().into())
+    }
+
+    /// The `algorithm` digest of the bytes `range` signs, `None` when it does not fit.
+    pub fn digest(&mut self, range: &ByteRange, algorithm: DigestAlgorithm) -> Option<Vec<u8>> {
+        let (first, second) = range.signed_slices(self.bytes)?;
+        let running = self.running_mut(algorithm)?;
+        let mut state = if running.hashed <= first.len() {
+            running.state.update(first.get(running.hashed..)?);
+            running.hashed = first.len();
+            running.state.clone()
+        } else {
+            let mut fresh = Hasher::new(algorithm);
+            fresh.update(first);
+            fresh
+        };
+        state.update(second);
+        Some(state.finalize())
+    }
+}
+
 /// The ByteRange checked against the raw signature dictionary, with the CMS bytes taken
 /// from the gap.
 #[derive(Debug, Clone)]
@@ -242,6 +371,59 @@ fn der_value_length(der: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shared_prefix_digests_equal_separate_digests() {
+        let bytes: Vec<u8> = (0..10_000u32).map(|i| (i * 31 % 251) as u8).collect();
+        let ranges = [
+            ByteRange {
+                first_len: 4_000,
+                second_start: 4_100,
+                second_len: 900,
+            },
+            ByteRange {
+                first_len: 7_000,
+                second_start: 7_200,
+                second_len: 2_800,
+            },
+            // Out of order: ends before the running state, hashed from scratch.
+            ByteRange {
+                first_len: 1_000,
+                second_start: 1_050,
+                second_len: 50,
+            },
+            ByteRange {
+                first_len: 9_000,
+                second_start: 9_100,
+                second_len: 900,
+            },
+        ];
+        for algorithm in [
+            DigestAlgorithm::Sha256,
+            DigestAlgorithm::Sha384,
+            DigestAlgorithm::Sha512,
+        ] {
+            let mut shared = SignedRangeDigests::new(&bytes);
+            for range in &ranges {
+                assert_eq!(
+                    shared.digest(range, algorithm),
+                    digest_byte_ranges(&bytes, range, algorithm),
+                    "{algorithm:?} {range:?}"
+                );
+            }
+            let outside = ByteRange {
+                first_len: 5,
+                second_start: 9_990,
+                second_len: 11,
+            };
+            assert_eq!(shared.digest(&outside, algorithm), None);
+            for len in [0, 3_000, 9_000, 10_000] {
+                let expected: [u8; 32] = Sha256::digest(&bytes[..len]).into();
+                assert_eq!(shared.sha256_of_prefix(len), Some(expected), "{len}");
+            }
+            assert_eq!(shared.sha256_of_prefix(10_001), None);
+        }
+    }
 
     #[test]
     fn digest_matches_concatenation() {

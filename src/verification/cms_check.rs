@@ -82,14 +82,15 @@ struct IssuerSerial {
     serial_number: SerialNumber,
 }
 
-/// Checks the CMS `cms_der` against the signed bytes `signed_parts` (the two ByteRange slices).
+/// Checks the CMS `cms_der` against the signed bytes, whose digest under the CMS's algorithm
+/// `signed_digest` gives (`None`: the bytes cannot be read, which fails the digest check).
 pub(crate) fn check_cms(
     cms_der: &[u8],
-    signed_parts: [&[u8]; 2],
+    signed_digest: &mut dyn FnMut(DigestAlgorithm) -> Option<Vec<u8>>,
     profile: CmsProfile,
 ) -> CmsStatus {
     let mut status = CmsStatus::default();
-    if let Err(finding) = check_into(cms_der, signed_parts, profile, &mut status) {
+    if let Err(finding) = check_into(cms_der, signed_digest, profile, &mut status) {
         status.findings.push(finding);
     }
     status
@@ -101,7 +102,7 @@ fn malformed(code: &str, vi: &str, en: &str) -> Finding {
 
 fn check_into(
     cms_der: &[u8],
-    signed_parts: [&[u8]; 2],
+    signed_digest: &mut dyn FnMut(DigestAlgorithm) -> Option<Vec<u8>>,
     profile: CmsProfile,
     status: &mut CmsStatus,
 ) -> Result<(), Finding> {
@@ -198,7 +199,7 @@ fn check_into(
         })?;
 
     // Check order follows ETSI EN 319 102-1: the digest first, then the signature value.
-    status.digest_matches = digest_algorithm.digest_parts(&signed_parts) == message_digest;
+    status.digest_matches = signed_digest(digest_algorithm).is_some_and(|d| d == message_digest);
     if !status.digest_matches {
         status.findings.push(findings::hash_mismatch());
     }

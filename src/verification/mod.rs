@@ -94,7 +94,7 @@ pub fn verify_pdf(
     if !complete {
         return Err(VerificationError::Truncated);
     }
-    let revisions = Revisions::read(bytes, markers);
+    let (revisions, mut digests) = read_revisions_and_hash(bytes, markers);
     let last_index = revisions.markers.len().saturating_sub(1);
     let latest = revisions
         .document(last_index)
@@ -121,7 +121,12 @@ pub fn verify_pdf(
             continue;
         }
         checked.push(pdf_signature::check_signature(
-            bytes, field, latest, &revisions, policy,
+            bytes,
+            field,
+            latest,
+            &revisions,
+            policy,
+            &mut digests,
         ));
     }
     judge_modifications(bytes, &revisions, latest, &mut checked);
@@ -147,7 +152,17 @@ pub fn verify_pdf(
             worst.worst(s.indication)
         })
     };
+    let signed_end = signatures
+        .iter()
+        .filter_map(|s| s.coverage.as_ref().map(|c| c.byte_range))
+        .filter_map(|[_, _, start, len]| start.checked_add(len))
+        .max()
+        .and_then(|end| usize::try_from(end).ok())
+        .filter(|end| *end <= bytes.len())
+        .unwrap_or(bytes.len());
+    let signed_content_sha256 = digests.sha256_of_prefix(signed_end);
     Ok(DocumentReport {
+        signed_content_sha256,
         validation_time: policy.validation_time,
         signatures_count: signatures.len(),
         valid_signatures_count: valid,
@@ -157,6 +172,38 @@ pub fn verify_pdf(
         warnings: document_warnings,
         register: None,
         verdict,
+    })
+}
+
+/// Loads the revisions while another thread hashes, with SHA-256, the first revision: every
+/// signature added by an incremental update signs it (ByteRanges start at 0), so the hashing
+/// that dominates verifying a large scan overlaps the parsing instead of following it.
+/// Without a second thread (or with a single revision) the digests are computed later,
+/// the same way; the results never depend on it.
+fn read_revisions_and_hash(
+    bytes: &[u8],
+    markers: Vec<pdf_syntax::RevisionMarker>,
+) -> (Revisions, byte_range::SignedRangeDigests<'_>) {
+    let first_revision_end = match markers.as_slice() {
+        [first, _, ..] => Some(first.line_end),
+        _ => None,
+    };
+    std::thread::scope(|scope| {
+        let hashing = first_revision_end.and_then(|end| {
+            std::thread::Builder::new()
+                .name("verify-hash".into())
+                .spawn_scoped(scope, move || {
+                    let mut digests = byte_range::SignedRangeDigests::new(bytes);
+                    digests.advance(DigestAlgorithm::Sha256, end);
+                    digests
+                })
+                .ok()
+        });
+        let revisions = Revisions::read(bytes, markers);
+        let digests = hashing
+            .and_then(|handle| handle.join().ok())
+            .unwrap_or_else(|| byte_range::SignedRangeDigests::new(bytes));
+        (revisions, digests)
     })
 }
 

@@ -14,6 +14,7 @@ use lopdf::{Dictionary, Document, Object, ObjectId};
 
 use super::object_graph::{self, catalog};
 use super::report::{DocMdpPermission, Modification, ModificationKind};
+use super::revisions::is_elided_image;
 use super::signature_fields::is_signature_field;
 
 /// Role of an annotation (and what its appearance uses).
@@ -205,7 +206,17 @@ pub(crate) fn modifications(signed: &Document, latest: &Document) -> Vec<Modific
     let mut changed: Vec<ObjectId> = latest
         .objects
         .iter()
-        .filter(|(id, object)| signed.objects.get(id) != Some(*object))
+        .filter(|(id, object)| {
+            if read_from_same_bytes(signed, latest, **id) && self_delimited(object) {
+                return false;
+            }
+            let before = signed.objects.get(id);
+            // Image data is not loaded (revisions::load_strict): an image read from
+            // anywhere else than before counts as changed.
+            is_elided_image(object)
+                || before.is_some_and(is_elided_image)
+                || before != Some(*object)
+        })
         .map(|(id, _)| *id)
         .chain(
             signed
@@ -231,6 +242,36 @@ pub(crate) fn modifications(signed: &Document, latest: &Document) -> Vec<Modific
         });
     }
     found
+}
+
+/// Both documents read `id` from the same offset of the same file (the signed revision is a
+/// prefix of it): the object is the same, without comparing it byte by byte (a scan's image
+/// streams are megabytes).
+fn read_from_same_bytes(signed: &Document, latest: &Document, id: ObjectId) -> bool {
+    use lopdf::xref::XrefEntry;
+    match (
+        signed.reference_table.get(id.0),
+        latest.reference_table.get(id.0),
+    ) {
+        (
+            Some(XrefEntry::Normal { offset, generation }),
+            Some(XrefEntry::Normal {
+                offset: latest_offset,
+                generation: latest_generation,
+            }),
+        ) => offset == latest_offset && generation == latest_generation && *generation == id.1,
+        _ => false,
+    }
+}
+
+/// Whether the object's bytes alone decide what it is: anything but a stream whose
+/// `/Length` is a reference (a later revision could redefine that number and with it the
+/// stream's data, at the same offset).
+fn self_delimited(object: &Object) -> bool {
+    match object {
+        Object::Stream(stream) => matches!(stream.dict.get(b"Length"), Ok(Object::Integer(_))),
+        _ => true,
+    }
 }
 
 fn classify(

@@ -7,7 +7,7 @@ use lopdf::xref::XrefEntry;
 use lopdf::{Dictionary, Document, Object};
 use time::{Date, Duration, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
-use super::byte_range::{self, CheckedByteRange};
+use super::byte_range::{self, CheckedByteRange, SignedRangeDigests};
 use super::chain;
 use super::cms_check::{self, CmsProfile};
 use super::findings::{self, Finding};
@@ -38,6 +38,7 @@ pub(crate) fn check_signature(
     latest: &Document,
     revisions: &Revisions,
     policy: &ValidationPolicy,
+    digests: &mut SignedRangeDigests<'_>,
 ) -> CheckedSignature {
     let id = match field.value {
         SignatureValue::Indirect(id) => format!("S-{}-{}", id.0, id.1),
@@ -64,7 +65,15 @@ pub(crate) fn check_signature(
         findings: Vec::new(),
         revision: None,
     };
-    if let Err(finding) = check_into(bytes, field, latest, revisions, policy, &mut checked) {
+    if let Err(finding) = check_into(
+        bytes,
+        field,
+        latest,
+        revisions,
+        policy,
+        digests,
+        &mut checked,
+    ) {
         checked.findings.push(finding);
     }
     checked
@@ -76,6 +85,7 @@ fn check_into(
     latest: &Document,
     revisions: &Revisions,
     policy: &ValidationPolicy,
+    digests: &mut SignedRangeDigests<'_>,
     checked: &mut CheckedSignature,
 ) -> Result<(), Finding> {
     let SignatureValue::Indirect(value_id) = field.value else {
@@ -179,14 +189,18 @@ fn check_into(
     checked.revision = Some(revision);
     checked.report.certification_permission = docmdp_permission(signed, signed_value);
 
-    let (first, second) = range.signed_slices(bytes).ok_or_else(|| {
-        findings::format(
+    if range.signed_slices(bytes).is_none() {
+        return Err(findings::format(
             "BYTE_RANGE_OUT_OF_FILE",
             "ByteRange chỉ ra vùng nằm ngoài tệp.",
             "/ByteRange points outside the file.",
-        )
-    })?;
-    let cms_status = cms_check::check_cms(&cms, [first, second], profile);
+        ));
+    }
+    let cms_status = cms_check::check_cms(
+        &cms,
+        &mut |algorithm| digests.digest(&range, algorithm),
+        profile,
+    );
     checked.findings.extend(cms_status.findings.iter().cloned());
 
     let signing_time = signing_time(signed, signed_value);

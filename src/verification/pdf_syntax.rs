@@ -410,13 +410,10 @@ fn startxref_before(bytes: &[u8], eof_pos: usize) -> Option<u64> {
     (bytes.get(keyword_start..pos)? == b"startxref").then_some(value)
 }
 
-/// Position of `needle` in `haystack` at or after `from`.
+/// Position of `needle` in `haystack` at or after `from` (SIMD substring search: the
+/// `%%EOF` scan runs over every byte of every upload).
 pub(crate) fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    haystack
-        .get(from..)?
-        .windows(needle.len())
-        .position(|window| window == needle)
-        .map(|position| position + from)
+    memchr::memmem::find(haystack.get(from..)?, needle).map(|position| position + from)
 }
 
 /// An `N G obj` header that starts a line, found by scanning raw bytes.

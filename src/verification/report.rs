@@ -292,6 +292,11 @@ pub struct DocumentReport {
     /// `TOTAL_PASSED` only when there is at least one signature and all passed;
     /// `INDETERMINATE` when none failed but some are indeterminate; else `TOTAL_FAILED`.
     pub verdict: Indication,
+    /// SHA-256 of the file up to the end of the last signed revision (the whole file when
+    /// nothing is signed), as the register records it; computed from the signatures' own
+    /// hashing, so the register check does not hash the file again. Not in the JSON.
+    #[serde(skip)]
+    pub signed_content_sha256: Option<[u8; 32]>,
 }
 
 impl DocumentReport {

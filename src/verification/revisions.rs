@@ -3,7 +3,7 @@
 //! same for cross-reference tables and streams, since lopdf follows `/Prev` either way.
 
 use lopdf::xref::XrefEntry;
-use lopdf::{Document, LoadOptions};
+use lopdf::{Dictionary, Document, LoadOptions, Object, ObjectId};
 
 use super::pdf_syntax::{self, RevisionMarker};
 use super::report::{Modification, ModificationKind};
@@ -12,14 +12,37 @@ use super::report::{Modification, ModificationKind};
 pub(crate) const MAX_REVISIONS: usize = 64;
 
 /// Loads `prefix` strictly: no cross-reference repair, so a damaged revision does not quietly
-/// become a different document.
+/// become a different document. Image data is left out ([`is_elided_image`]): nothing here
+/// reads pixels, and a 10-page scan would otherwise be held once per revision.
 pub(crate) fn load_strict(prefix: &[u8]) -> Option<Document> {
     let options = LoadOptions {
         strict: true,
+        filter: Some(elide_image_data),
         ..LoadOptions::default()
     };
     let doc = Document::load_mem_with_options(prefix, options).ok()?;
     doc.xref_recovery.is_none().then_some(doc)
+}
+
+/// Load filter: empties the data of image XObjects whose `/Length` is a direct number.
+fn elide_image_data(id: ObjectId, object: &mut Object) -> Option<(ObjectId, Object)> {
+    if let Object::Stream(stream) = object
+        && is_image_with_direct_length(&stream.dict)
+    {
+        stream.content = Vec::new();
+    }
+    Some((id, object.clone()))
+}
+
+fn is_image_with_direct_length(dict: &Dictionary) -> bool {
+    matches!(dict.get(b"Subtype"), Ok(Object::Name(name)) if name == b"Image")
+        && matches!(dict.get(b"Length"), Ok(Object::Integer(length)) if *length > 0)
+}
+
+/// An image stream whose data the load left out: two of them cannot be compared by content.
+pub(crate) fn is_elided_image(object: &Object) -> bool {
+    matches!(object, Object::Stream(stream)
+        if stream.content.is_empty() && is_image_with_direct_length(&stream.dict))
 }
 
 /// Every revision of the file, each with the document it ends.
