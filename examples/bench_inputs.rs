@@ -66,7 +66,7 @@ fn write_unsigned(out: &str, scans: &[String]) -> Result<(), String> {
 fn write_small(dir: &str) -> Result<(), String> {
     let dir = PathBuf::from(dir);
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let scan = synthetic_scan_jpeg(1, 248, 351, 30);
+    let scan = synthetic_scan_jpeg(1, 200, 283, 72);
     let copy = assemble(&support::copy_document(&support::scan_files(vec![scan])))
         .map_err(|e| e.to_string())?;
     let unsigned = dir.join("unsigned.pdf");

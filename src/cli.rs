@@ -296,7 +296,8 @@ fn issue(args: IssueArgs) -> ExitCode {
             crate::assembly::PlacementPolicy::Auto
         },
     };
-    let runtime = match rocket::tokio::runtime::Builder::new_multi_thread()
+    // One thread drives the work; intake, assembly and signing run on the blocking pool.
+    let runtime = match rocket::tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {
@@ -465,7 +466,8 @@ fn verify(args: VerifyArgs) -> ExitCode {
         return ExitCode::from(2);
     }
     let register = existing_register(&config);
-    let runtime = match rocket::tokio::runtime::Builder::new_multi_thread()
+    // One thread drives the work; verification itself runs on the blocking pool.
+    let runtime = match rocket::tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {
