@@ -26,7 +26,8 @@ fn verify(c: &mut Criterion) {
         SIGNING_TIME,
         |_| Ok(()),
     )
-    .expect("signs");
+    .expect("signs")
+    .pdf;
     let policy = support::fixture_policy(time::OffsetDateTime::now_utc());
     let report = verify_pdf(&copy, &policy).expect("readable");
     assert_eq!(

@@ -79,7 +79,8 @@ fn write_small(dir: &str) -> Result<(), String> {
         support::SIGNING_TIME,
         |_| Ok(()),
     )
-    .map_err(|e| e.to_string())?;
+    .map_err(|e| e.to_string())?
+    .pdf;
     let path = dir.join("copy.pdf");
     std::fs::write(&path, &signed).map_err(|e| format!("{}: {e}", path.display()))?;
     println!(

@@ -30,10 +30,10 @@ use crate::db::{Db, DbError};
 use crate::error::UserFacing;
 use crate::intake::{self, IntakeError, Limits, ScanFile, ScanPage};
 use crate::signing::{
-    Appearance, DocMdpPermission, EmptySignatureField, KeyStore, SignatureKind, SignatureRequest,
-    Signer, SigningError, sign_pdf_owned,
+    Appearance, DocMdpPermission, EmptySignatureField, KeyStore, PdfError, SignatureKind,
+    SignatureRequest, Signer, SigningError, sign_pdf_continuing,
 };
-use crate::storage::{BlobStore, StorageError};
+use crate::storage::{BlobStore, Sha256Hex, StorageError};
 
 /// Name of the official's signature field.
 pub const OFFICIAL_FIELD: &str = "ChuKyNguoiChungThuc";
@@ -413,8 +413,9 @@ impl Issuer {
             )
         })
         .await?;
-        let signed = bytes::Bytes::from(signed);
-        let digest = self.blobs.put(signed.clone()).await?;
+        let digest = Sha256Hex::from_digest(signed.sha256);
+        let signed = bytes::Bytes::from(signed.pdf);
+        let digest = self.blobs.put_hashed(signed.clone(), digest).await?;
         check_fail(options, FailPoint::AfterStore, FailMode::Error)?;
         check_fail(options, FailPoint::AfterStore, FailMode::Crash)?;
         let (id, actor_entry) = (entry.id.clone(), entry.signer_id.clone());
@@ -455,7 +456,7 @@ fn make_signed_pdf(
     verify_url: &str,
     now: OffsetDateTime,
     options: &IssueOptions,
-) -> Result<Vec<u8>, IssueError> {
+) -> Result<SignedCopy, IssueError> {
     let position = prepared.official.position.clone().unwrap_or_default();
     let document = CopyDocument {
         pages: prepared.pages,
@@ -525,17 +526,27 @@ pub struct Signatories<'a> {
     pub seal: &'a dyn Signer,
 }
 
+/// A signed copy and its SHA-256.
+#[derive(Debug)]
+pub struct SignedCopy {
+    /// The PDF.
+    pub pdf: Vec<u8>,
+    /// SHA-256 of `pdf`.
+    pub sha256: [u8; 32],
+}
+
 /// Signs an assembled copy twice, each signature an incremental update: first the
 /// official's certification signature (DocMDP P=2, which also adds the seal's empty field),
 /// then the office seal's approval signature. `checkpoint` runs after each signature (the
-/// issuance tests inject failures there); the assembled bytes are moved in, not copied.
+/// issuance tests inject failures there); the assembled bytes are moved in, not copied, and
+/// the file is hashed once for both signatures and its own SHA-256.
 pub fn sign_copy(
     assembled: AssembledCopy,
     number: &CertificationNumber<'_>,
     signatories: &Signatories<'_>,
     now: OffsetDateTime,
     mut checkpoint: impl FnMut(FailPoint) -> Result<(), IssueError>,
-) -> Result<Vec<u8>, IssueError> {
+) -> Result<SignedCopy, IssueError> {
     let page_index = usize::try_from(assembled.statement_page_index)
         .map_err(|_| IssueError::InvalidField("pages"))?;
     let [official_rect, seal_rect] = assembled.signature_rects;
@@ -544,7 +555,7 @@ pub fn sign_copy(
         "{}, {}",
         signatories.office_name, signatories.office_province
     );
-    let certified = sign_pdf_owned(
+    let (certified, prefix) = sign_pdf_continuing(
         assembled.pdf,
         signatories.official,
         &SignatureRequest {
@@ -574,9 +585,10 @@ pub fn sign_copy(
                 rect: seal_rect,
             }],
         },
+        None,
     )?;
     checkpoint(FailPoint::AfterOfficialSignature)?;
-    let sealed = sign_pdf_owned(
+    let (sealed, prefix) = sign_pdf_continuing(
         certified,
         signatories.seal,
         &SignatureRequest {
@@ -596,9 +608,18 @@ pub fn sign_copy(
             }),
             empty_fields: Vec::new(),
         },
+        Some(prefix),
     )?;
     checkpoint(FailPoint::AfterSealSignature)?;
-    Ok(sealed)
+    let sha256 = prefix
+        .finish(&sealed)
+        .ok_or(IssueError::Signing(SigningError::Pdf(
+            PdfError::ReadBackMismatch,
+        )))?;
+    Ok(SignedCopy {
+        pdf: sealed,
+        sha256,
+    })
 }
 
 /// The register entry behind `id`, if the caller may download it: staff of the issuing

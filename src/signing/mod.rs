@@ -33,9 +33,10 @@ pub use cms::{
 pub use dev_pki::{DevPki, PkiError};
 pub use error::{PdfError, SigningError};
 pub use keystore::{FileKeyStore, KeyStore};
+pub(crate) use pdf::sign_pdf_continuing;
 pub use pdf::{
-    ByteRange, DocMdpPermission, SignatureKind, SignatureRequest, byte_range_digest, sign_pdf,
-    sign_pdf_owned,
+    ByteRange, DocMdpPermission, PrefixHash, SignatureKind, SignatureRequest, byte_range_digest,
+    sign_pdf, sign_pdf_owned,
 };
 pub use signature_field::EmptySignatureField;
 pub use signer::{Pkcs8Signer, SignatureAlgorithm, Signer};

@@ -124,6 +124,37 @@ pub fn sign_pdf_owned(
     signer: &dyn Signer,
     request: &SignatureRequest,
 ) -> Result<Vec<u8>, SigningError> {
+    sign_pdf_continuing(pdf, signer, request, None).map(|(signed, _)| signed)
+}
+
+/// SHA-256 state over the first `len` bytes of a file. Signatures only append to a file,
+/// so the state of one signature's first range is a valid start for the next signature's
+/// and for the hash of the finished file: a copy signed twice is hashed once, not three
+/// times.
+#[derive(Clone, Debug)]
+pub struct PrefixHash {
+    len: usize,
+    state: Sha256,
+}
+
+impl PrefixHash {
+    /// SHA-256 of `file`, which starts with the hashed prefix (`None` if it is shorter).
+    pub fn finish(self, file: &[u8]) -> Option<[u8; SHA256_LEN]> {
+        let mut state = self.state;
+        state.update(file.get(self.len..)?);
+        Some(state.finalize().into())
+    }
+}
+
+/// [`sign_pdf_owned`] that starts hashing from `prefix`, the [`PrefixHash`] returned by the
+/// signature that produced `pdf` (the caller guarantees it: only this crate passes one), and
+/// returns the hash state of its own first range for the next step.
+pub(crate) fn sign_pdf_continuing(
+    pdf: Vec<u8>,
+    signer: &dyn Signer,
+    request: &SignatureRequest,
+    prefix: Option<PrefixHash>,
+) -> Result<(Vec<u8>, PrefixHash), SigningError> {
     let reserved = max_signed_data_len(signer)? + CONTENTS_MARGIN;
     let prefix_len = pdf.len();
     let (mut signed, signature_id) = write_prepared_update(pdf, request, reserved)?;
@@ -132,12 +163,28 @@ pub fn sign_pdf_owned(
     let byte_range = placeholder.byte_range(signed.len());
     patch_byte_range(&mut signed, placeholder.byte_range_at, &byte_range)?;
 
-    let digest = byte_range_digest(&signed, &byte_range)?;
+    let (before, after) = byte_range
+        .covered(&signed)
+        .ok_or(PdfError::ReadBackMismatch)?;
+    let mut state = match prefix {
+        Some(prefix) if prefix.len <= before.len() && prefix.len <= prefix_len => {
+            let mut state = prefix.state;
+            state.update(before.get(prefix.len..).ok_or(PdfError::ReadBackMismatch)?);
+            state
+        }
+        _ => Sha256::new_with_prefix(before),
+    };
+    let next = PrefixHash {
+        len: before.len(),
+        state: state.clone(),
+    };
+    state.update(after);
+    let digest: [u8; SHA256_LEN] = state.finalize().into();
     let signed_data = build_detached_signed_data(&digest, signer)?;
     write_contents(&mut signed, &placeholder, &signed_data)?;
 
     check_read_back(&signed, signature_id, &byte_range, &signed_data, reserved)?;
-    Ok(signed)
+    Ok((signed, next))
 }
 
 /// Loads the structure of `pdf` (catalog, pages, fields, signatures) without the samples of

@@ -51,6 +51,11 @@ impl Sha256Hex {
         Self(hex::encode(Sha256::digest(bytes)))
     }
 
+    /// A digest computed elsewhere.
+    pub fn from_digest(digest: [u8; 32]) -> Self {
+        Self(hex::encode(digest))
+    }
+
     /// Parses a hex digest (either case).
     pub fn parse(text: &str) -> Result<Self, StorageError> {
         let lower = text.to_ascii_lowercase();
@@ -120,6 +125,16 @@ impl BlobStore {
     pub async fn put(&self, bytes: impl Into<bytes::Bytes>) -> Result<Sha256Hex, StorageError> {
         let bytes: bytes::Bytes = bytes.into();
         let digest = Sha256Hex::of(&bytes);
+        self.put_hashed(bytes, digest).await
+    }
+
+    /// [`Self::put`] with the digest already computed by the caller over exactly these
+    /// bytes (issuing gets it from the signing's own hashing). Reads check it again.
+    pub async fn put_hashed(
+        &self,
+        bytes: bytes::Bytes,
+        digest: Sha256Hex,
+    ) -> Result<Sha256Hex, StorageError> {
         let location = Self::location(&digest);
         if self.store.head(&location).await.is_ok() {
             return Ok(digest);
