@@ -35,15 +35,7 @@ pub fn signed_content_sha256(bytes: &[u8], report: &DocumentReport) -> String {
     if let Some(digest) = report.signed_content_sha256 {
         return hex::encode(digest);
     }
-    let end = report
-        .signatures
-        .iter()
-        .filter_map(|s| s.coverage.as_ref().map(|c| c.byte_range))
-        .filter_map(|[_, _, start, len]| start.checked_add(len))
-        .max()
-        .and_then(|end| usize::try_from(end).ok())
-        .filter(|end| *end <= bytes.len())
-        .unwrap_or(bytes.len());
+    let end = report.signed_end(bytes.len());
     hex::encode(Sha256::digest(bytes.get(..end).unwrap_or(bytes)))
 }
 

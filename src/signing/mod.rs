@@ -36,7 +36,7 @@ pub use keystore::{FileKeyStore, KeyStore};
 pub(crate) use pdf::sign_pdf_continuing;
 pub use pdf::{
     ByteRange, DocMdpPermission, PrefixHash, SignatureKind, SignatureRequest, byte_range_digest,
-    sign_pdf, sign_pdf_owned,
+    sign_pdf,
 };
 pub use signature_field::EmptySignatureField;
 pub use signer::{Pkcs8Signer, SignatureAlgorithm, Signer};

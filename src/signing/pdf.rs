@@ -114,17 +114,7 @@ pub fn sign_pdf(
     signer: &dyn Signer,
     request: &SignatureRequest,
 ) -> Result<Vec<u8>, SigningError> {
-    sign_pdf_owned(pdf.to_vec(), signer, request)
-}
-
-/// [`sign_pdf`] taking the file by value: the update is appended to the same buffer, so a
-/// large scan is not copied once more per signature.
-pub fn sign_pdf_owned(
-    pdf: Vec<u8>,
-    signer: &dyn Signer,
-    request: &SignatureRequest,
-) -> Result<Vec<u8>, SigningError> {
-    sign_pdf_continuing(pdf, signer, request, None).map(|(signed, _)| signed)
+    sign_pdf_continuing(pdf.to_vec(), signer, request, None).map(|(signed, _)| signed)
 }
 
 /// SHA-256 state over the first `len` bytes of a file. Signatures only append to a file,
@@ -146,9 +136,11 @@ impl PrefixHash {
     }
 }
 
-/// [`sign_pdf_owned`] that starts hashing from `prefix`, the [`PrefixHash`] returned by the
-/// signature that produced `pdf` (the caller guarantees it: only this crate passes one), and
-/// returns the hash state of its own first range for the next step.
+/// [`sign_pdf`] taking the file by value (the update is appended to the same buffer, so a
+/// large scan is not copied once more per signature). Hashing starts from `prefix`, the
+/// [`PrefixHash`] returned by the signature that produced `pdf` (the caller guarantees it:
+/// only this crate passes one); returns the hash state of its own first range for the next
+/// step.
 pub(crate) fn sign_pdf_continuing(
     pdf: Vec<u8>,
     signer: &dyn Signer,
@@ -529,7 +521,6 @@ fn write_prepared_update(
     check_no_elided_stream(&update)?;
     let mut written = Vec::with_capacity(prefix_len + 2 * reserved + 4096);
     update.save_to(&mut written).map_err(PdfError::Write)?;
-    drop(update);
     Ok((written, signature_id))
 }
 

@@ -152,17 +152,8 @@ pub fn verify_pdf(
             worst.worst(s.indication)
         })
     };
-    let signed_end = signatures
-        .iter()
-        .filter_map(|s| s.coverage.as_ref().map(|c| c.byte_range))
-        .filter_map(|[_, _, start, len]| start.checked_add(len))
-        .max()
-        .and_then(|end| usize::try_from(end).ok())
-        .filter(|end| *end <= bytes.len())
-        .unwrap_or(bytes.len());
-    let signed_content_sha256 = digests.sha256_of_prefix(signed_end);
-    Ok(DocumentReport {
-        signed_content_sha256,
+    let mut report = DocumentReport {
+        signed_content_sha256: None,
         validation_time: policy.validation_time,
         signatures_count: signatures.len(),
         valid_signatures_count: valid,
@@ -172,7 +163,9 @@ pub fn verify_pdf(
         warnings: document_warnings,
         register: None,
         verdict,
-    })
+    };
+    report.signed_content_sha256 = digests.sha256_of_prefix(report.signed_end(bytes.len()));
+    Ok(report)
 }
 
 /// Loads the revisions while another thread hashes, with SHA-256, the first revision: every

@@ -300,6 +300,19 @@ pub struct DocumentReport {
 }
 
 impl DocumentReport {
+    /// One past the last byte any signature covers, within a file of `file_len` bytes (the
+    /// whole file when nothing is signed): the content the register's SHA-256 is of.
+    pub fn signed_end(&self, file_len: usize) -> usize {
+        self.signatures
+            .iter()
+            .filter_map(|s| s.coverage.as_ref().map(|c| c.byte_range))
+            .filter_map(|[_, _, start, len]| start.checked_add(len))
+            .max()
+            .and_then(|end| usize::try_from(end).ok())
+            .filter(|end| *end <= file_len)
+            .unwrap_or(file_len)
+    }
+
     /// The signer certificates (DER) of all signatures, in file order, for the caller's
     /// "copies issued here carry exactly two signatures" rule (DESIGN.md §5).
     pub fn signer_certificates(&self) -> Vec<&[u8]> {
