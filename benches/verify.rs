@@ -20,7 +20,7 @@ fn verify(c: &mut Criterion) {
     let scans = support::scan_files(a4_scan_set(PAGES));
     let keys = FixtureKeys::load();
     let copy = sign_copy(
-        assemble(&support::copy_document(&scans)).expect("assembles"),
+        assemble(support::copy_document(&scans)).expect("assembles"),
         &NUMBER,
         &keys.signatories(),
         SIGNING_TIME,

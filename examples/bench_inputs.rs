@@ -56,8 +56,8 @@ fn write_unsigned(out: &str, scans: &[String]) -> Result<(), String> {
     for path in scans {
         jpegs.push(std::fs::read(path).map_err(|e| format!("{path}: {e}"))?);
     }
-    let copy = assemble(&support::copy_document(&support::scan_files(jpegs)))
-        .map_err(|e| e.to_string())?;
+    let copy =
+        assemble(support::copy_document(&support::scan_files(jpegs))).map_err(|e| e.to_string())?;
     std::fs::write(out, &copy.pdf).map_err(|e| format!("{out}: {e}"))?;
     println!("{out}: {} pages, {} bytes", copy.page_count, copy.pdf.len());
     Ok(())
@@ -67,7 +67,7 @@ fn write_small(dir: &str) -> Result<(), String> {
     let dir = PathBuf::from(dir);
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let scan = synthetic_scan_jpeg(1, 200, 283, 72);
-    let copy = assemble(&support::copy_document(&support::scan_files(vec![scan])))
+    let copy = assemble(support::copy_document(&support::scan_files(vec![scan])))
         .map_err(|e| e.to_string())?;
     let unsigned = dir.join("unsigned.pdf");
     std::fs::write(&unsigned, &copy.pdf).map_err(|e| format!("{}: {e}", unsigned.display()))?;

@@ -81,8 +81,12 @@ pub struct AssembledCopy {
 }
 
 /// Build the copy PDF. See the module docs for what it contains.
-pub fn assemble(copy: &CopyDocument) -> Result<AssembledCopy, AssemblyError> {
-    validate(copy)?;
+///
+/// Takes the pages by value: each scan is freed as soon as it is in the PDF, so the scans
+/// and the PDF are not both held whole (a 10-page copy needs about its own size, not
+/// twice).
+pub fn assemble(mut copy: CopyDocument) -> Result<AssembledCopy, AssemblyError> {
+    validate(&copy)?;
     let sizes = copy
         .pages
         .iter()
@@ -138,6 +142,7 @@ pub fn assemble(copy: &CopyDocument) -> Result<AssembledCopy, AssemblyError> {
         file: refs.next(),
         to_unicode: refs.next(),
     };
+    let file_id = content_id_hash(&copy, &lines);
     let page_count = copy.pages.len() + usize::from(added_page);
     let page_ids: Vec<Ref> = (0..page_count).map(|_| refs.next()).collect();
     let statement_index = page_count - 1;
@@ -163,15 +168,17 @@ pub fn assemble(copy: &CopyDocument) -> Result<AssembledCopy, AssemblyError> {
         .count(i32::try_from(page_count).unwrap_or(i32::MAX));
 
     let mut signature_rects = [[0.0; 4]; 2];
+    let mut scans = std::mem::take(&mut copy.pages).into_iter().zip(sizes);
     for (index, page_id) in page_ids.iter().copied().enumerate() {
         let content_id = refs.next();
-        let scan = copy.pages.get(index).zip(sizes.get(index));
-        let size = scan.map_or(A4_SIZE, |(_, size)| *size);
+        let scan = scans.next();
+        let size = scan.as_ref().map_or(A4_SIZE, |(_, size)| *size);
         let mut content = Content::new();
         let image_id = match scan {
             Some((page, size)) => {
                 let image_id = refs.next();
-                write_page_image(&mut pdf, image_id, &mut refs, page);
+                write_page_image(&mut pdf, image_id, &mut refs, &page);
+                drop(page);
                 content.save_state();
                 content.transform([size[0], 0.0, 0.0, size[1], 0.0, 0.0]);
                 content.x_object(Name(b"Im1"));
@@ -205,10 +212,9 @@ pub fn assemble(copy: &CopyDocument) -> Result<AssembledCopy, AssemblyError> {
     }
 
     font.write(&mut pdf, &font_refs, &subset);
-    metadata::write_info(&mut pdf, info_id, copy, &title);
-    let xmp = metadata::xmp_packet(copy, &title);
+    metadata::write_info(&mut pdf, info_id, &copy, &title);
+    let xmp = metadata::xmp_packet(&copy, &title);
     pdf.metadata(xmp_id, xmp.as_bytes());
-    let file_id = content_id_hash(copy, &lines);
     pdf.set_file_id((file_id.clone(), file_id));
 
     Ok(AssembledCopy {
@@ -486,7 +492,7 @@ mod tests {
     }
 
     fn error_of(copy: &CopyDocument) -> AssemblyError {
-        match assemble(copy) {
+        match assemble(copy.clone()) {
             Ok(_) => panic!("assembly must fail"),
             Err(e) => {
                 assert!(!e.message_vi().is_empty() && !e.message_en().is_empty());
@@ -520,9 +526,9 @@ mod tests {
     #[test]
     fn small_blank_page_gets_an_added_page_and_a4_blank_page_the_margin() {
         // An ID-card-sized scan (85.6×54 mm at 300 dpi): the block would take over half.
-        let out = assemble(&copy_with(vec![blank_page(1011, 638, 300.0)])).expect("assembled");
+        let out = assemble(copy_with(vec![blank_page(1011, 638, 300.0)])).expect("assembled");
         assert!(out.added_certification_page);
-        let out = assemble(&copy_with(vec![blank_page(1240, 1754, 150.0)])).expect("assembled");
+        let out = assemble(copy_with(vec![blank_page(1240, 1754, 150.0)])).expect("assembled");
         assert!(!out.added_certification_page);
         assert_eq!((out.page_count, out.statement_page_index), (1, 0));
     }
@@ -537,7 +543,7 @@ mod tests {
                 raw.samples[y * 1240 + 615..y * 1240 + 625].fill(20);
             }
         }
-        let out = assemble(&copy_with(vec![page])).expect("assembled");
+        let out = assemble(copy_with(vec![page])).expect("assembled");
         assert!(out.added_certification_page);
         // A few scattered dust specks do not count.
         let mut page = blank_page(1240, 1754, 150.0);
@@ -548,7 +554,7 @@ mod tests {
             }
         }
         assert!(
-            !assemble(&copy_with(vec![page]))
+            !assemble(copy_with(vec![page]))
                 .expect("assembled")
                 .added_certification_page
         );

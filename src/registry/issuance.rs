@@ -474,9 +474,8 @@ fn make_signed_pdf(
         code: display_code(&entry.verification_code),
         placement,
     };
-    let assembled = assembly::assemble(&document)?;
-    // The scans are in the assembled PDF now; free them before signing copies it.
-    drop(document);
+    // Assembly frees each scan once it is in the PDF.
+    let assembled = assembly::assemble(document)?;
     let checkpoint = |point| {
         [FailMode::Error, FailMode::Crash]
             .into_iter()

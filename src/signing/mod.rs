@@ -17,6 +17,7 @@
 //! Nothing here touches the database or the network.
 
 mod appearance;
+mod append;
 mod cms;
 pub mod dev_pki;
 mod error;

@@ -20,6 +20,7 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use super::appearance::{Appearance, appearance_stream, empty_appearance_stream};
+use super::append::{UPDATE_RESERVE, append_update};
 use super::cms::{SHA256_LEN, build_detached_signed_data, max_signed_data_len};
 use super::error::{PdfError, SigningError};
 use super::signature_field::{
@@ -455,8 +456,21 @@ fn write_prepared_update(
         .ok()
         .and_then(|size| u32::try_from(size).ok());
 
-    let prefix_len = pdf.len();
-    let mut update = IncrementalDocument::create_from(pdf, previous);
+    let (section_kind, previous_section) = (
+        previous.reference_table.cross_reference_type,
+        previous.xref_start,
+    );
+    if previous_section == 0 {
+        // A file whose last cross-reference section was not found (lopdf rebuilt the table by
+        // scanning): an update could not point back to it.
+        return Err(PdfError::Malformed {
+            what: "cross-reference section",
+        }
+        .into());
+    }
+    // The update is built against the previous structure; its bytes are appended to `pdf`
+    // itself, so the builder holds none.
+    let mut update = IncrementalDocument::create_from(Vec::new(), previous);
     prepare_trailer(&mut update.new_document, previous_size);
 
     let signature_id = update
@@ -519,8 +533,16 @@ fn write_prepared_update(
     }
 
     check_no_elided_stream(&update)?;
-    let mut written = Vec::with_capacity(prefix_len + 2 * reserved + 4096);
-    update.save_to(&mut written).map_err(PdfError::Write)?;
+    let mut written = pdf;
+    // The hex `/Contents` dominates the update; fields, appearances and the section fit in
+    // the rest (a larger update still works, the buffer then grows once).
+    written.reserve(2 * reserved + UPDATE_RESERVE);
+    append_update(
+        &mut written,
+        &update.new_document,
+        section_kind,
+        previous_section,
+    )?;
     Ok((written, signature_id))
 }
 
@@ -739,7 +761,8 @@ fn fill_existing_field(
 /// `/XRefStm` are not copied into the new section.
 fn prepare_trailer(new: &mut Document, previous_size: Option<u32>) {
     let mut trailer = Dictionary::new();
-    for key in [&b"Root"[..], b"Info", b"ID", b"Prev"] {
+    // `/Prev` and `/Size` are set when the section is written.
+    for key in [&b"Root"[..], b"Info", b"ID"] {
         if let Ok(value) = new.trailer.get(key) {
             trailer.set(key, value.clone());
         }

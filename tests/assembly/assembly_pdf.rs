@@ -105,7 +105,7 @@ fn multi_page_jpeg_statement_in_bottom_margin() {
             .collect(),
     );
     let copy = sample_copy(pages, PlacementPolicy::Auto);
-    let out = assemble(&copy).expect("assembled");
+    let out = assemble(copy).expect("assembled");
     assert_eq!(out.page_count, 3);
     assert_eq!(out.statement_page_index, 2);
     assert!(
@@ -164,7 +164,7 @@ fn full_last_page_gets_an_added_certification_page() {
     let first = synthetic_scan_jpeg(1, 1240, 1754, 150);
     let last = synthetic_scan_jpeg_with(2, 1240, 1754, 150, InkCoverage::FullPage);
     let pages = scan_files(vec![("p1.jpg", first), ("p2.jpg", last)]);
-    let out = assemble(&sample_copy(pages, PlacementPolicy::Auto)).expect("assembled");
+    let out = assemble(sample_copy(pages, PlacementPolicy::Auto)).expect("assembled");
     assert!(
         out.added_certification_page,
         "text in the bottom band must not be covered"
@@ -195,7 +195,7 @@ fn full_last_page_gets_an_added_certification_page() {
 fn append_policy_always_adds_a_page() {
     let dir = scratch_dir("append_policy");
     let pages = scan_files(vec![("p1.jpg", synthetic_scan_jpeg(1, 1240, 1754, 150))]);
-    let out = assemble(&sample_copy(pages, PlacementPolicy::AppendPage)).expect("assembled");
+    let out = assemble(sample_copy(pages, PlacementPolicy::AppendPage)).expect("assembled");
     assert!(out.added_certification_page);
     assert_eq!((out.page_count, out.statement_page_index), (2, 1));
     let path = write_file(&dir, "copy.pdf", &out.pdf);
@@ -213,7 +213,7 @@ fn png_with_alpha_becomes_flate_with_smask() {
     };
     assert!(raw.alpha.is_some(), "alpha plane kept");
     assert_eq!((pages[0].dpi.x, pages[0].dpi.y), (150.0, 150.0));
-    let out = assemble(&sample_copy(pages, PlacementPolicy::Auto)).expect("assembled");
+    let out = assemble(sample_copy(pages, PlacementPolicy::Auto)).expect("assembled");
     assert!(
         !out.added_certification_page,
         "transparent band is at the top; the bottom is blank"
@@ -267,7 +267,7 @@ fn scanner_pdf_pages_pass_through() {
             page.dpi
         );
     }
-    let out = assemble(&sample_copy(pages, PlacementPolicy::Auto)).expect("assembled");
+    let out = assemble(sample_copy(pages, PlacementPolicy::Auto)).expect("assembled");
     assert!(!out.added_certification_page);
     let path = write_file(&dir, "copy.pdf", &out.pdf);
     assert_qpdf_clean(&path);
@@ -301,7 +301,7 @@ fn flate_scanner_pdf_is_reencoded_losslessly() {
         panic!("Flate page must be raw")
     };
     assert_eq!(&raw.samples, rgb.as_raw());
-    let out = assemble(&sample_copy(pages, PlacementPolicy::Auto)).expect("assembled");
+    let out = assemble(sample_copy(pages, PlacementPolicy::Auto)).expect("assembled");
     let path = write_file(&dir, "copy.pdf", &out.pdf);
     assert_qpdf_clean(&path);
     assert_statement_page(&path, out.statement_page_index, &dir);
@@ -344,12 +344,12 @@ fn output_is_deterministic_and_carries_metadata() {
     let dir = scratch_dir("metadata");
     let pages = scan_files(vec![("p.jpg", synthetic_scan_jpeg(7, 827, 1169, 100))]);
     let copy = sample_copy(pages, PlacementPolicy::Auto);
-    let first = assemble(&copy).expect("assembled");
-    let second = assemble(&copy).expect("assembled");
+    let first = assemble(copy.clone()).expect("assembled");
+    let second = assemble(copy.clone()).expect("assembled");
     assert_eq!(first.pdf, second.pdf, "same input must give the same bytes");
     let mut other = copy.clone();
     other.statement.sequence += 1;
-    assert_ne!(assemble(&other).expect("assembled").pdf, first.pdf);
+    assert_ne!(assemble(other).expect("assembled").pdf, first.pdf);
 
     let path = write_file(&dir, "copy.pdf", &first.pdf);
     let info = String::from_utf8(run("pdfinfo", &["-enc", "UTF-8", &path]).stdout).expect("utf-8");
