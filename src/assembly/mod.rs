@@ -14,6 +14,7 @@
 
 mod error;
 mod font;
+mod jpeg_band;
 mod metadata;
 pub mod placement;
 mod qr;

@@ -15,13 +15,15 @@
 //!      2 % or more such pixels (transparent pixels count as white paper). Scanner grain,
 //!      paper tone and dust specks pass; text, a stamp, a signature or even a lone page
 //!      number concentrates ink in a tile and fails. The last page is decoded for this
-//!      (JPEG too), bounded to [`MAX_ANALYSED_PIXELS`]; a page that is larger or does not
-//!      decode is treated as not blank.
+//!      (JPEG too: for a sequential JPEG only the band of rows under the block is
+//!      transformed, see [`super::jpeg_band`]), bounded to [`MAX_ANALYSED_PIXELS`]; a page
+//!      that is larger or does not decode is treated as not blank.
 //!
 //!    Otherwise a certification page (A4 portrait) is appended and carries the block at
 //!    its top. The rule errs toward appending a page: a false "not blank" costs one page,
 //!    a false "blank" would cover part of the original.
 
+use super::jpeg_band::{BandDecode, decode_luma_rows};
 use super::statement::PAGE_MARGIN;
 use crate::intake::{PageImage, RawColor, ScanPage};
 
@@ -99,12 +101,22 @@ pub(crate) fn region_is_blank(page: &ScanPage, rect: [f32; 4]) -> bool {
                 Some((luma * alpha + 255 * (255 - alpha)) / 255)
             })
         }
-        PageImage::Jpeg(jpeg) => {
-            let Some(samples) = decode_jpeg_luma(&jpeg.bytes, w, h) else {
-                return false;
-            };
-            count_ink(region, |i| samples.get(i).map(|&v| u32::from(v)))
-        }
+        PageImage::Jpeg(jpeg) => match decode_luma_rows(&jpeg.bytes, w, h, y0..y1) {
+            BandDecode::Luma(band) => {
+                // The band starts at row y0.
+                let offset = y0 as usize * w as usize;
+                count_ink(region, |i| {
+                    band.get(i.checked_sub(offset)?).map(|&v| u32::from(v))
+                })
+            }
+            BandDecode::Unsupported => {
+                let Some(samples) = decode_jpeg_luma(&jpeg.bytes, w, h) else {
+                    return false;
+                };
+                count_ink(region, |i| samples.get(i).map(|&v| u32::from(v)))
+            }
+            BandDecode::Invalid => return false,
+        },
     }
     .is_some_and(|count| count.is_blank())
 }
@@ -120,9 +132,9 @@ struct Region {
     tile_h: u32,
 }
 
-/// Decodes a JPEG straight to 8-bit gray, one byte per pixel: no colour conversion and a
-/// third of the memory of RGB (a 300-dpi A4 page is 8.7 MB gray). `None` when it does not
-/// decode to exactly `w`×`h`.
+/// Decodes a whole JPEG straight to 8-bit gray, one byte per pixel (a 300-dpi A4 page is
+/// 8.7 MB gray), for the JPEGs [`decode_luma_rows`] does not handle. `None` when it does
+/// not decode to exactly `w`×`h`.
 fn decode_jpeg_luma(bytes: &[u8], w: u32, h: u32) -> Option<Vec<u8>> {
     use zune_core::bytestream::ZCursor;
     use zune_core::colorspace::ColorSpace;
