@@ -419,6 +419,7 @@ impl Huffman {
         })
     }
 
+    #[inline]
     fn decode(&self, bits: &mut BitReader<'_>) -> Option<u8> {
         bits.fill();
         let entry = self.lookup[bits.peek(LOOKUP_BITS) as usize];
@@ -460,21 +461,29 @@ impl<'a> BitReader<'a> {
         }
     }
 
+    /// Tops the accumulator up to more than 56 bits.
+    #[inline]
     fn fill(&mut self) {
+        if self.count <= 56 {
+            self.refill();
+        }
+    }
+
+    fn refill(&mut self) {
         while self.count <= 56 {
             let byte = match (self.data.get(self.pos), self.data.get(self.pos + 1)) {
-                (Some(&0xFF), Some(&0x00)) => {
+                (Some(&byte), _) if byte != 0xFF => {
+                    self.pos += 1;
+                    byte
+                }
+                (Some(_), Some(&0x00)) => {
                     self.pos += 2;
                     0xFF
                 }
-                (Some(&0xFF), _) | (None, _) => {
+                _ => {
                     // A marker or the end: feed zeros, as decoders do, and keep count.
                     self.padding += 8;
                     0
-                }
-                (Some(&byte), _) => {
-                    self.pos += 1;
-                    byte
                 }
             };
             self.acc |= u64::from(byte) << (56 - self.count);
@@ -482,21 +491,24 @@ impl<'a> BitReader<'a> {
         }
     }
 
+    #[inline]
     fn peek(&self, n: u32) -> u32 {
         (self.acc >> (64 - n)) as u32
     }
 
+    #[inline]
     fn consume(&mut self, n: u32) {
         self.acc <<= n;
         self.count -= n;
     }
 
-    /// `n` (≤ 16) raw bits.
-    fn take(&mut self, n: u32) -> u32 {
+    /// `n` (≤ 16) raw bits following a Huffman code: the accumulator still holds them, as
+    /// [`Huffman::decode`] filled it to more than 56 bits and took at most 16.
+    #[inline]
+    fn take_after_code(&mut self, n: u32) -> u32 {
         if n == 0 {
             return 0;
         }
-        self.fill();
         let value = self.peek(n);
         self.consume(n);
         value
@@ -538,7 +550,8 @@ fn extend(value: u32, size: u32) -> i32 {
     }
 }
 
-/// Decodes one block; with `target`, dequantises its coefficients into natural order.
+/// Decodes one block; with `target`, dequantises its coefficients into natural order,
+/// without it only steps over the block's bits (keeping the DC prediction).
 fn decode_block(
     bits: &mut BitReader<'_>,
     dc: &Huffman,
@@ -550,7 +563,7 @@ fn decode_block(
     if size > 11 {
         return None;
     }
-    *predictor = predictor.saturating_add(extend(bits.take(size), size));
+    *predictor = predictor.saturating_add(extend(bits.take_after_code(size), size));
     if let Some((coefficients, quant)) = target.as_mut() {
         coefficients[0] = predictor.saturating_mul(i32::from(quant[0]));
     }
@@ -569,9 +582,12 @@ fn decode_block(
         if k > 63 {
             return None;
         }
-        let value = extend(bits.take(size), size);
-        if let Some((coefficients, quant)) = target.as_mut() {
-            coefficients[ZIGZAG[k]] = value.saturating_mul(i32::from(quant[k]));
+        match target.as_mut() {
+            Some((coefficients, quant)) => {
+                let value = extend(bits.take_after_code(size), size);
+                coefficients[ZIGZAG[k]] = value.saturating_mul(i32::from(quant[k]));
+            }
+            None => bits.consume(size),
         }
         k += 1;
     }
@@ -591,18 +607,30 @@ fn write_block(
     if coefficients[1..].iter().all(|&c| c == 0) {
         samples.fill(coefficients[0] as f32 / 8.0);
     } else {
-        let basis = idct_basis();
-        let mut rows_done = [0f32; 64];
-        for v in 0..8 {
-            for x in 0..8 {
-                rows_done[v * 8 + x] = (0..8)
-                    .map(|u| basis[x][u] * coefficients[v * 8 + u] as f32)
-                    .sum();
+        // Separable: each coefficient row, then each column of the result. A row of zero
+        // coefficients transforms to zeros and is skipped (scans have few per block).
+        let mut rows_done = [[0f32; 8]; 8];
+        let mut nonzero = [false; 8];
+        for (v, out) in rows_done.iter_mut().enumerate() {
+            let row = &coefficients[v * 8..v * 8 + 8];
+            if row.iter().any(|&c| c != 0) {
+                nonzero[v] = true;
+                let mut input = [0f32; 8];
+                for (value, &c) in input.iter_mut().zip(row) {
+                    *value = c as f32;
+                }
+                *out = idct_1d(&input);
             }
         }
-        for y in 0..8 {
-            for x in 0..8 {
-                samples[y * 8 + x] = (0..8).map(|v| basis[y][v] * rows_done[v * 8 + x]).sum();
+        for x in 0..8 {
+            let mut column = [0f32; 8];
+            for v in 0..8 {
+                if nonzero[v] {
+                    column[v] = rows_done[v][x];
+                }
+            }
+            for (y, value) in idct_1d(&column).into_iter().enumerate() {
+                samples[y * 8 + x] = value;
             }
         }
     }
@@ -613,31 +641,63 @@ fn write_block(
         }
         let start = (row - rows.start) * width;
         for x in 0..8.min(width - left) {
-            let value = (samples[y * 8 + x] + 128.0).round().clamp(0.0, 255.0);
+            // Rounded half up: the value is clamped to be non-negative, so `as` floors.
+            let value = (samples[y * 8 + x] + 128.5).clamp(0.0, 255.0);
             band[start + left + x] = value as u8;
         }
     }
 }
 
-/// `basis[x][u] = C(u)/2 · cos((2x+1)uπ/16)`, `C(0) = 1/√2`.
-fn idct_basis() -> &'static [[f32; 8]; 8] {
-    static BASIS: std::sync::OnceLock<[[f32; 8]; 8]> = std::sync::OnceLock::new();
-    BASIS.get_or_init(|| {
-        let mut basis = [[0f32; 8]; 8];
-        for (x, row) in basis.iter_mut().enumerate() {
-            for (u, value) in row.iter_mut().enumerate() {
-                let scale = if u == 0 {
-                    std::f64::consts::FRAC_1_SQRT_2
-                } else {
-                    1.0
-                };
-                let angle = ((2 * x + 1) * u) as f64 * std::f64::consts::PI / 16.0;
-                *value = (scale * angle.cos() / 2.0) as f32;
-            }
-        }
-        basis
-    })
+/// One 8-point inverse DCT. The even-frequency terms are symmetric and the odd ones
+/// antisymmetric about the middle, so outputs `x` and `7 - x` share their products.
+#[inline]
+fn idct_1d(input: &[f32; 8]) -> [f32; 8] {
+    let basis = &IDCT_BASIS;
+    let mut out = [0f32; 8];
+    for x in 0..4 {
+        let even: f32 = [0, 2, 4, 6].iter().map(|&u| basis[x][u] * input[u]).sum();
+        let odd: f32 = [1, 3, 5, 7].iter().map(|&u| basis[x][u] * input[u]).sum();
+        out[x] = even + odd;
+        out[7 - x] = even - odd;
+    }
+    out
 }
+
+/// `IDCT_BASIS[x][u] = C(u)/2 · cos((2x+1)uπ/16)`, `C(0) = 1/√2` (ITU-T T.81, A.3.3).
+static IDCT_BASIS: [[f32; 8]; 8] = {
+    // cos(kπ/16) for k = 0..=7; the other angles follow from symmetry.
+    const COS: [f32; 8] = [
+        1.0,
+        0.980_785_3,
+        0.923_879_5,
+        0.831_469_6,
+        0.707_106_77,
+        0.555_570_2,
+        0.382_683_43,
+        0.195_090_32,
+    ];
+    let mut basis = [[0f32; 8]; 8];
+    let mut x = 0;
+    while x < 8 {
+        let mut u = 0;
+        while u < 8 {
+            // Reduce (2x+1)u modulo 32 (a full turn) to a signed cosine of 0..=7 sixteenths.
+            let k = ((2 * x + 1) * u) % 32;
+            let (angle, sign) = match k {
+                0..=7 => (k, 1.0),
+                8..=15 => (16 - k, -1.0),
+                16..=23 => (k - 16, -1.0),
+                _ => (32 - k, 1.0),
+            };
+            let cosine = if angle == 8 { 0.0 } else { sign * COS[angle] };
+            let scale = if u == 0 { 0.353_553_38 } else { 0.5 };
+            basis[x][u] = scale * cosine;
+            u += 1;
+        }
+        x += 1;
+    }
+    basis
+};
 
 #[cfg(test)]
 mod tests {
@@ -708,6 +768,22 @@ mod tests {
         assert!(band.iter().filter(|&&v| v < 100).count() > 500);
         let paper = band_of(&bytes, 203, 157, 0..4);
         assert!(paper.iter().all(|&v| v > 200), "top margin is paper");
+    }
+
+    #[test]
+    fn idct_basis_matches_the_formula() {
+        for (x, row) in IDCT_BASIS.iter().enumerate() {
+            for (u, &value) in row.iter().enumerate() {
+                let scale = if u == 0 {
+                    std::f64::consts::FRAC_1_SQRT_2
+                } else {
+                    1.0
+                };
+                let angle = ((2 * x + 1) * u) as f64 * std::f64::consts::PI / 16.0;
+                let expected = scale * angle.cos() / 2.0;
+                assert!((f64::from(value) - expected).abs() < 1e-6, "x={x} u={u}");
+            }
+        }
     }
 
     #[test]

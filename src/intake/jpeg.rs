@@ -179,10 +179,7 @@ fn parse_frame_header(segment: &[u8]) -> Result<(u32, u32, u8), JpegProblem> {
 /// Skip entropy-coded data after a scan header; returns the position of the next marker.
 fn end_of_entropy_data(bytes: &[u8], mut pos: usize) -> Result<usize, JpegProblem> {
     loop {
-        let Some(offset) = bytes
-            .get(pos..)
-            .and_then(|rest| rest.iter().position(|&b| b == 0xFF))
-        else {
+        let Some(offset) = bytes.get(pos..).and_then(|rest| memchr::memchr(0xFF, rest)) else {
             return Err(JpegProblem::Truncated("entropy-coded data cut off"));
         };
         pos += offset;
