@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Seeds for the verify_pdf fuzz target, in tests/fuzz/corpus/verify_pdf (not committed):
-# a small copy as the service issues it, the same copy unsigned, and copies signed by
-# pyHanko with RSA and ECDSA keys of the test PKI (fixtures/pki).
+# Seeds for the fuzz targets, in tests/fuzz/corpus/ (not committed). verify_pdf: a small
+# copy as the service issues it, the same copy unsigned, and copies signed by pyHanko with
+# RSA and ECDSA keys of the test PKI (fixtures/pki). scan_intake: the small JPEGs of
+# fixtures/jpeg (every sampling layout, restart markers, progressive) and three A4 pages at
+# 72 dpi drawn with Pillow.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SEEDS=tests/fuzz/corpus/verify_pdf
@@ -18,3 +20,28 @@ for key in signer-rsa signer-ecdsa; do
 done
 rm -rf "$WORK"
 ls -l "$SEEDS"
+mkdir -p tests/fuzz/corpus/scan_intake
+cp fixtures/jpeg/*.jpg tests/fuzz/corpus/scan_intake/
+# A4 pages at 72 dpi: large enough for the statement to be tried in the bottom margin, so
+# assembly runs the band decoder on them (the fixtures above are too small for that).
+python3 - tests/fuzz/corpus/scan_intake <<'PY'
+import random, sys
+from PIL import Image, ImageDraw
+rng = random.Random(7)
+page = Image.new("RGB", (595, 842), (252, 250, 245))
+draw = ImageDraw.Draw(page)
+for row in range(60, 260, 14):
+    x = 50
+    while x < 520:
+        word = rng.randrange(10, 40)
+        draw.rectangle((x, row, x + word, row + 6), fill=(30, 30, 40))
+        x += word + 8
+blank_foot = page.copy()
+draw.text((290, 800), "1", fill=(0, 0, 0))
+out = sys.argv[1]
+page.save(f"{out}/a4-72dpi-420-page-number.jpg", "JPEG", quality=40, dpi=(72, 72), subsampling=2)
+blank_foot.save(f"{out}/a4-72dpi-444-restart.jpg", "JPEG", quality=40, dpi=(72, 72),
+                subsampling=0, restart_marker_blocks=5)
+blank_foot.convert("L").save(f"{out}/a4-72dpi-gray.jpg", "JPEG", quality=40, dpi=(72, 72))
+PY
+ls -l tests/fuzz/corpus/scan_intake | tail -5
