@@ -72,6 +72,16 @@ struct Component {
     ac: usize,
 }
 
+/// A component as the scan decodes it.
+struct Layout<'t> {
+    dc: &'t Huffman,
+    ac: &'t Huffman,
+    quant: &'t [u16; 64],
+    /// Blocks across and down in one MCU.
+    h_units: usize,
+    v_units: usize,
+}
+
 #[derive(Debug)]
 struct Frame {
     width: u16,
@@ -143,13 +153,7 @@ impl<'a> Decoder<'a> {
                     {
                         return Ok(None);
                     }
-                    let needed = frame
-                        .components
-                        .iter()
-                        .all(|c| dc_tables[c.dc].is_some() && ac_tables[c.ac].is_some());
-                    if !needed {
-                        return Err(Invalid);
-                    }
+                    // A table the scan names but no DHT defined fails the decode.
                     return Ok(Some(Self {
                         frame,
                         quant,
@@ -184,13 +188,25 @@ impl<'a> Decoder<'a> {
                 components.iter().map(|c| c.v).max()?,
             )
         };
-        let units = |c: &Component| {
-            if components.len() == 1 {
-                (1, 1)
-            } else {
-                (c.h, c.v)
-            }
-        };
+        // Per component, resolved once: its tables (missing ones make the data invalid) and
+        // its blocks per unit.
+        let layouts = components
+            .iter()
+            .map(|c| {
+                let (h_units, v_units) = if components.len() == 1 {
+                    (1, 1)
+                } else {
+                    (c.h, c.v)
+                };
+                Some(Layout {
+                    dc: self.dc_tables[c.dc].as_ref()?,
+                    ac: self.ac_tables[c.ac].as_ref()?,
+                    quant: &self.quant[c.quant],
+                    h_units,
+                    v_units,
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
         let mcus_across = width.div_ceil(8 * h_max);
         let mcus_down = height.div_ceil(8 * v_max);
         let mut bits = BitReader::new(self.scan);
@@ -202,7 +218,6 @@ impl<'a> Decoder<'a> {
             if mcu_top >= band_end {
                 break;
             }
-            let meets_band = mcu_top + 8 * v_max > band_start;
             for mcu_x in 0..mcus_across {
                 if self.restart_interval > 0
                     && mcus_done > 0
@@ -212,28 +227,20 @@ impl<'a> Decoder<'a> {
                     restarts = restarts.wrapping_add(1);
                     predictors.iter_mut().for_each(|p| *p = 0);
                 }
-                for (index, component) in components.iter().enumerate() {
-                    let dc = self.dc_tables[component.dc].as_ref()?;
-                    let ac = self.ac_tables[component.ac].as_ref()?;
-                    let (h_units, v_units) = units(component);
-                    for v in 0..v_units {
-                        for h in 0..h_units {
-                            let top = (mcu_y * v_units + v) * 8;
-                            let left = (mcu_x * h_units + h) * 8;
+                for (index, layout) in layouts.iter().enumerate() {
+                    for v in 0..layout.v_units {
+                        for h in 0..layout.h_units {
+                            let top = (mcu_y * layout.v_units + v) * 8;
+                            let left = (mcu_x * layout.h_units + h) * 8;
+                            let predictor = &mut predictors[index];
                             let wanted = index == 0
-                                && meets_band
                                 && top < band_end
                                 && top + 8 > band_start
                                 && left < width;
                             if wanted {
                                 let mut coefficients = [0i32; 64];
-                                decode_block(
-                                    &mut bits,
-                                    dc,
-                                    ac,
-                                    &mut predictors[index],
-                                    Some((&mut coefficients, &self.quant[component.quant])),
-                                )?;
+                                let target = Some((&mut coefficients, layout.quant));
+                                decode_block(&mut bits, layout.dc, layout.ac, predictor, target)?;
                                 write_block(
                                     &coefficients,
                                     &mut band,
@@ -243,7 +250,7 @@ impl<'a> Decoder<'a> {
                                     band_start..band_end,
                                 );
                             } else {
-                                decode_block(&mut bits, dc, ac, &mut predictors[index], None)?;
+                                decode_block(&mut bits, layout.dc, layout.ac, predictor, None)?;
                             }
                         }
                     }
