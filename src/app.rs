@@ -8,9 +8,9 @@ use crate::config::{Config, ConfigError};
 use crate::db::models::{Office, Role, User};
 use crate::db::{Db, DbError};
 use crate::intake::Limits;
+use crate::pki::{DevPki, FileKeyStore, KeyStore, PkiError};
 use crate::registry::check::{TrustError, TrustStore};
 use crate::registry::issuance::Issuer;
-use crate::signing::{DevPki, FileKeyStore, KeyStore, PkiError};
 use crate::storage::{BlobStore, StorageError};
 
 /// Everything a request handler needs, managed by Rocket.

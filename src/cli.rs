@@ -10,7 +10,7 @@ use figment::Figment;
 use crate::app::{App, StartError};
 use crate::config::Config;
 use crate::db::Db;
-use crate::signing::dev_pki;
+use crate::pki::dev_pki;
 
 /// certcopy: electronic certified copies (bản sao điện tử được chứng thực).
 #[derive(Debug, Parser)]

@@ -6,7 +6,7 @@
 //! | database | [`crate::db::DbError`] | Diesel, the pool, migrations |
 //! | blob storage | [`crate::storage::StorageError`] | the object store |
 //! | accounts | [`crate::auth::AuthError`] | registration, login, guards, admin actions |
-//! | development PKI | [`crate::signing::PkiError`] | `certcopy pki init`, first start |
+//! | development PKI | [`crate::pki::PkiError`] | `certcopy pki init`, first start |
 //! | HTTP | `crate::web::ApiError` | built from the domain errors above; the only type a handler returns |
 //!
 //! Domain errors implement [`UserFacing`]: a stable machine code, an HTTP-like class, and

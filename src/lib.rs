@@ -5,24 +5,24 @@
 //! service issues a PDF signed by the official and by the office's seal; receiving
 //! agencies verify it instead of asking for paper again (Decree 23/2015/NĐ-CP).
 //!
-//! Modules follow the architecture in DESIGN §3: `web` → domain modules → `db`/`storage`.
-#![forbid(unsafe_code)]
+//! `docs/ARCHITECTURE.md` says how the modules fit: `web` → domain modules → `db`/`storage`,
+//! with the document itself (intake, assembly, signing, verification) in the
+//! `certcopy-document` crate, re-exported here under the same names.
 #![warn(missing_docs)]
 
 pub mod app;
-pub mod assembly;
 pub mod auth;
 pub mod booking;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod error;
-pub mod intake;
+pub mod pki;
 pub mod registry;
-pub mod signing;
 pub mod storage;
-pub mod verification;
 pub mod web;
+
+pub use certcopy_document::{assembly, intake, signing, verification};
 
 pub use app::App;
 pub use config::Config;

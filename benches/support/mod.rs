@@ -84,8 +84,11 @@ impl FixtureKeys {
             ]
         };
         let signer = |name: &str| {
-            Pkcs8Signer::from_files(repo_path(&format!("fixtures/pki/{name}.key")), &chain(name))
-                .expect("fixture key loads")
+            certcopy::pki::signer_from_files(
+                repo_path(&format!("fixtures/pki/{name}.key")),
+                &chain(name),
+            )
+            .expect("fixture key loads")
         };
         Self {
             official: signer("signer-rsa"),

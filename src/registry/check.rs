@@ -18,9 +18,6 @@ use crate::db::models::{EntryStatus, Office, RegisterEntry};
 use crate::db::schema::register_entries;
 use crate::verification::{DocumentReport, Indication, RegisterStatus, ReportMessage};
 
-/// Marker of the verification code in the copy's Info dictionary (written by `assembly`).
-const CODE_MARKER: &[u8] = b"/VerificationCode (";
-
 /// What the register says about a file.
 #[derive(Debug, Clone)]
 pub struct RegisterMatch {
@@ -41,10 +38,7 @@ pub fn signed_content_sha256(bytes: &[u8], report: &DocumentReport) -> String {
 
 /// The verification code the file claims, read from its Info dictionary.
 pub fn claimed_code(bytes: &[u8]) -> Option<String> {
-    let start = memchr::memmem::rfind(bytes, CODE_MARKER)? + CODE_MARKER.len();
-    let rest = bytes.get(start..)?;
-    let end = rest.iter().take(64).position(|b| *b == b')')?;
-    normalize_verification_code(std::str::from_utf8(rest.get(..end)?).ok()?)
+    normalize_verification_code(crate::assembly::claimed_code(bytes)?)
 }
 
 fn message(code: &str, vi: &str, en: &str) -> ReportMessage {

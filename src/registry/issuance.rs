@@ -29,9 +29,10 @@ use crate::db::models::{Office, RegisterEntry, Role, User};
 use crate::db::{Db, DbError};
 use crate::error::UserFacing;
 use crate::intake::{self, IntakeError, Limits, ScanFile, ScanPage};
+use crate::pki::KeyStore;
 use crate::signing::{
-    Appearance, DocMdpPermission, EmptySignatureField, KeyStore, PdfError, SignatureKind,
-    SignatureRequest, Signer, SigningError, sign_pdf_continuing,
+    Appearance, DocMdpPermission, EmptySignatureField, PdfError, SignatureKind, SignatureRequest,
+    Signer, SigningError, sign_pdf_continuing,
 };
 use crate::storage::{BlobStore, Sha256Hex, StorageError};
 

@@ -157,7 +157,7 @@ fn signer_algorithms_are_detected() {
 #[test]
 fn key_not_matching_certificate_is_refused() {
     let pki = pki();
-    let err = Pkcs8Signer::from_files(&pki.ecdsa_key, &[&pki.rsa_chain])
+    let err = certcopy::pki::signer_from_files(&pki.ecdsa_key, &[&pki.rsa_chain])
         .expect_err("ECDSA key with RSA certificate");
     assert!(matches!(err, SigningError::KeyCertificateMismatch), "{err}");
 }
@@ -165,8 +165,9 @@ fn key_not_matching_certificate_is_refused() {
 #[test]
 fn misordered_chain_is_refused() {
     let pki = pki();
-    let err = Pkcs8Signer::from_files(&pki.ecdsa_key, &[&pki.intermediate_pem, &pki.ecdsa_cert])
-        .expect_err("intermediate first");
+    let err =
+        certcopy::pki::signer_from_files(&pki.ecdsa_key, &[&pki.intermediate_pem, &pki.ecdsa_cert])
+            .expect_err("intermediate first");
     assert!(
         matches!(err, SigningError::CertificateChainOrder { index: 0 }),
         "{err}"

@@ -158,13 +158,17 @@ fn generate_pki() -> Pki {
 impl Pki {
     /// The official's RSA signer, loaded from a PEM key and a PEM bundle.
     pub fn official(&self) -> Pkcs8Signer {
-        Pkcs8Signer::from_files(&self.rsa_key, &[&self.rsa_chain]).expect("load RSA signer")
+        certcopy::pki::signer_from_files(&self.rsa_key, &[&self.rsa_chain])
+            .expect("load RSA signer")
     }
 
     /// The agency seal's ECDSA signer, loaded from DER key, DER cert and PEM intermediate.
     pub fn seal(&self) -> Pkcs8Signer {
-        Pkcs8Signer::from_files(&self.ecdsa_key, &[&self.ecdsa_cert, &self.intermediate_pem])
-            .expect("load ECDSA signer")
+        certcopy::pki::signer_from_files(
+            &self.ecdsa_key,
+            &[&self.ecdsa_cert, &self.intermediate_pem],
+        )
+        .expect("load ECDSA signer")
     }
 }
 

@@ -1,6 +1,6 @@
 //! Any bytes as one uploaded scan, through intake and, when intake accepts them, assembly
 //! (which decodes the last page's bottom band for the blank-margin check, see
-//! `src/assembly/jpeg_band.rs`). Neither may panic, overflow or run away; a refusal with
+//! `crates/certcopy-document/src/assembly/jpeg_band.rs`). Neither may panic, overflow or run away; a refusal with
 //! its error code is a fine answer.
 //!
 //! Pages are capped at 2,000 px a side here (the service allows 10,000) so one input stays
@@ -8,8 +8,8 @@
 
 #![no_main]
 
-use certcopy::assembly::{CopyDocument, PlacementPolicy, Statement, assemble};
-use certcopy::intake::{Limits, ScanFile, read_scans_owned};
+use certcopy_document::assembly::{CopyDocument, PlacementPolicy, Statement, assemble};
+use certcopy_document::intake::{Limits, ScanFile, read_scans_owned};
 use libfuzzer_sys::fuzz_target;
 use time::macros::date;
 

@@ -7,8 +7,8 @@
 
 use std::sync::LazyLock;
 
-use certcopy::registry::check::claimed_code;
-use certcopy::verification::{ValidationPolicy, verify_pdf};
+use certcopy_document::assembly::claimed_code;
+use certcopy_document::verification::{ValidationPolicy, verify_pdf};
 use libfuzzer_sys::fuzz_target;
 use time::macros::datetime;
 

@@ -139,10 +139,10 @@ impl PrefixHash {
 
 /// [`sign_pdf`] taking the file by value (the update is appended to the same buffer, so a
 /// large scan is not copied once more per signature). Hashing starts from `prefix`, the
-/// [`PrefixHash`] returned by the signature that produced `pdf` (the caller guarantees it:
-/// only this crate passes one); returns the hash state of its own first range for the next
-/// step.
-pub(crate) fn sign_pdf_continuing(
+/// [`PrefixHash`] returned by the signature that produced `pdf` (a state from any other file
+/// yields a signature whose digest does not match, which every verifier rejects); returns
+/// the hash state of its own first range for the next step.
+pub fn sign_pdf_continuing(
     pdf: Vec<u8>,
     signer: &dyn Signer,
     request: &SignatureRequest,

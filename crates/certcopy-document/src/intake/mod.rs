@@ -15,6 +15,7 @@ mod error;
 mod jpeg;
 mod pdf;
 mod png;
+#[cfg(any(test, feature = "test-support"))]
 pub mod synthetic;
 
 use sha2::{Digest, Sha256};

@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{Pkcs8Signer, Signer, SigningError};
+use crate::signing::{Pkcs8Signer, Signer, SigningError};
 
 /// Finds signers by who signs.
 pub trait KeyStore: Send + Sync + std::fmt::Debug {
@@ -40,7 +40,7 @@ impl FileKeyStore {
                 chain.push(path);
             }
         }
-        Ok(Box::new(Pkcs8Signer::from_files(key, &chain)?))
+        Ok(Box::new(signer_from_files(key, &chain)?))
     }
 }
 
@@ -54,4 +54,26 @@ impl KeyStore for FileKeyStore {
         let dir = self.dir.join("offices").join(office_id);
         self.load(dir.join("seal.key"), dir.join("seal.crt"))
     }
+}
+
+/// A signer from a private key file (PEM `PRIVATE KEY` or PKCS#8 DER) and certificate files
+/// (PEM or DER) in chain order, signer first.
+pub fn signer_from_files<P: AsRef<Path>>(
+    key_path: impl AsRef<Path>,
+    certificate_paths: &[P],
+) -> Result<Pkcs8Signer, SigningError> {
+    let key = read_key_file(key_path.as_ref())?;
+    let certificates = certificate_paths
+        .iter()
+        .map(|path| read_key_file(path.as_ref()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let inputs: Vec<&[u8]> = certificates.iter().map(Vec::as_slice).collect();
+    Pkcs8Signer::from_pem_or_der(&key, &inputs)
+}
+
+fn read_key_file(path: &Path) -> Result<Vec<u8>, SigningError> {
+    std::fs::read(path).map_err(|error| SigningError::KeyUnavailable {
+        key: path.display().to_string(),
+        reason: error.to_string(),
+    })
 }

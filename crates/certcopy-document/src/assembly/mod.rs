@@ -29,7 +29,7 @@ use sha2::{Digest, Sha256};
 use unicode_normalization::UnicodeNormalization;
 
 pub use error::{AssemblyError, StatementField};
-pub use metadata::{PRODUCER, XMP_NAMESPACE};
+pub use metadata::{PRODUCER, XMP_NAMESPACE, claimed_code};
 pub use placement::PlacementPolicy;
 pub use statement::Statement;
 

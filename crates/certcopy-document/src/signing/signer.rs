@@ -3,8 +3,6 @@
 //! The CMS and PDF layers only see the trait, so a hardware key store or a remote
 //! signing service can replace [`Pkcs8Signer`] without touching them.
 
-use std::path::{Path, PathBuf};
-
 use der::Decode;
 use ring::rand::SystemRandom;
 use ring::signature::{
@@ -129,19 +127,14 @@ impl Pkcs8Signer {
         })
     }
 
-    /// Reads a private key file (PEM `PRIVATE KEY` or raw PKCS#8 DER) and certificate files
-    /// (PEM, possibly holding several certificates, or one DER certificate), in chain order:
-    /// signer first.
-    pub fn from_files<P: AsRef<Path>>(
-        key_path: impl AsRef<Path>,
-        certificate_paths: &[P],
-    ) -> Result<Self, SigningError> {
-        let key_path = key_path.as_ref();
-        let key_file = read_file(key_path)?;
-        let key_der = if looks_like_pem(&key_file) {
+    /// A signer from a private key (PEM `PRIVATE KEY` or raw PKCS#8 DER) and certificate
+    /// inputs (each PEM, possibly holding several certificates, or one DER certificate),
+    /// in chain order: signer first.
+    pub fn from_pem_or_der(key: &[u8], certificates: &[&[u8]]) -> Result<Self, SigningError> {
+        let key_der = if looks_like_pem(key) {
             let (label, der) =
-                der::pem::decode_vec(&key_file).map_err(|err| SigningError::KeyRejected {
-                    reason: format!("bad PEM in {}: {err}", key_path.display()),
+                der::pem::decode_vec(key).map_err(|err| SigningError::KeyRejected {
+                    reason: format!("bad PEM: {err}"),
                 })?;
             if label != "PRIVATE KEY" {
                 return Err(SigningError::UnsupportedKeyFormat {
@@ -150,12 +143,12 @@ impl Pkcs8Signer {
             }
             der
         } else {
-            key_file
+            key.to_vec()
         };
 
         let mut chain = Vec::new();
-        for path in certificate_paths {
-            chain.extend(read_certificates(path.as_ref())?);
+        for input in certificates {
+            chain.extend(parse_certificates(input)?);
         }
         Self::from_pkcs8_der(&key_der, chain)
     }
@@ -205,32 +198,18 @@ fn check_chain_order(chain: &[Certificate]) -> Result<(), SigningError> {
     Ok(())
 }
 
-/// Reads the certificates of one file: every `CERTIFICATE` block of a PEM file, or one
-/// DER certificate.
-pub(crate) fn read_certificates(path: &Path) -> Result<Vec<Certificate>, SigningError> {
-    let bytes = read_file(path)?;
-    let parse_error = |source| SigningError::CertificateParse {
-        path: Some(path.to_path_buf()),
-        source,
-    };
-    let certificates = if looks_like_pem(&bytes) {
-        Certificate::load_pem_chain(&bytes).map_err(parse_error)?
+/// The certificates of one input: every `CERTIFICATE` block of a PEM text, or one DER
+/// certificate.
+pub fn parse_certificates(bytes: &[u8]) -> Result<Vec<Certificate>, SigningError> {
+    let certificates = if looks_like_pem(bytes) {
+        Certificate::load_pem_chain(bytes).map_err(SigningError::CertificateParse)?
     } else {
-        vec![Certificate::from_der(&bytes).map_err(parse_error)?]
+        vec![Certificate::from_der(bytes).map_err(SigningError::CertificateParse)?]
     };
     if certificates.is_empty() {
-        return Err(SigningError::NoCertificateInFile {
-            path: path.to_path_buf(),
-        });
+        return Err(SigningError::NoCertificate);
     }
     Ok(certificates)
-}
-
-fn read_file(path: &Path) -> Result<Vec<u8>, SigningError> {
-    std::fs::read(path).map_err(|source| SigningError::Io {
-        path: PathBuf::from(path),
-        source,
-    })
 }
 
 fn looks_like_pem(bytes: &[u8]) -> bool {

@@ -4,19 +4,18 @@
 //! problems are grouped in the typed sub-enum [`PdfError`] so that callers (the web
 //! layer, the CLI) can map them to "bad input" answers without matching strings.
 
-use std::path::PathBuf;
-
 /// Errors raised while loading keys, building CMS SignedData or signing a PDF.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SigningError {
-    /// A key or certificate file could not be read.
-    #[error("cannot read {path}: {source}")]
-    Io {
-        /// The file that failed.
-        path: PathBuf,
-        /// The underlying I/O error.
-        source: std::io::Error,
+    /// The key store could not provide the key (a file missing or unreadable, a token
+    /// absent or locked).
+    #[error("key {key} is not available: {reason}")]
+    KeyUnavailable {
+        /// Which key (a file path, a token label).
+        key: String,
+        /// Why.
+        reason: String,
     },
 
     /// A key file is PEM but not an unencrypted PKCS#8 `PRIVATE KEY`
@@ -59,20 +58,12 @@ pub enum SigningError {
     },
 
     /// A certificate could not be parsed (PEM or DER).
-    #[error("cannot parse certificate{}: {source}", path.as_ref().map(|p| format!(" in {}", p.display())).unwrap_or_default())]
-    CertificateParse {
-        /// The file it came from, when read from a file.
-        path: Option<PathBuf>,
-        /// The DER/PEM decoding error.
-        source: der::Error,
-    },
+    #[error("cannot parse certificate: {0}")]
+    CertificateParse(#[source] der::Error),
 
-    /// A certificate file held no certificate.
-    #[error("no certificate found in {path}")]
-    NoCertificateInFile {
-        /// The file that was empty.
-        path: PathBuf,
-    },
+    /// A PEM or DER certificate input held no certificate.
+    #[error("no certificate found")]
+    NoCertificate,
 
     /// The key refused to sign (a ring `Unspecified` error or a key-store failure).
     #[error("the signing operation failed")]

@@ -11,17 +11,15 @@
 //!   `/ByteRange` bookkeeping is there.
 //!
 //! Every error is a [`SigningError`]; PDF-structure problems are its [`PdfError`] variant.
-//! - [`KeyStore`] finds the official's and the office seal's [`Signer`]; [`FileKeyStore`]
-//!   reads PKCS#8 files laid out as the development PKI ([`dev_pki`]).
+//! Where keys come from (files, a PKCS#11 token) is the service's business: it hands a
+//! [`Signer`] in.
 //!
 //! Nothing here touches the database or the network.
 
 mod appearance;
 mod append;
 mod cms;
-pub mod dev_pki;
 mod error;
-mod keystore;
 mod pdf;
 mod signature_field;
 mod signer;
@@ -31,13 +29,10 @@ pub use cms::{
     EssCertIdV2, IssuerSerial, SHA256_LEN, SigningCertificateV2, build_detached_signed_data,
     max_signed_data_len,
 };
-pub use dev_pki::{DevPki, PkiError};
 pub use error::{PdfError, SigningError};
-pub use keystore::{FileKeyStore, KeyStore};
-pub(crate) use pdf::sign_pdf_continuing;
 pub use pdf::{
     ByteRange, DocMdpPermission, PrefixHash, SignatureKind, SignatureRequest, byte_range_digest,
-    sign_pdf,
+    sign_pdf, sign_pdf_continuing,
 };
 pub use signature_field::EmptySignatureField;
-pub use signer::{Pkcs8Signer, SignatureAlgorithm, Signer};
+pub use signer::{Pkcs8Signer, SignatureAlgorithm, Signer, parse_certificates};

@@ -13,6 +13,22 @@ pub const PRODUCER: &str = "certcopy";
 /// Custom namespace of the certcopy XMP properties.
 pub const XMP_NAMESPACE: &str = "urn:certcopy:xmp:1.0#";
 
+/// Key of the verification code in the Info dictionary, written by [`write_info`] and read
+/// back by [`claimed_code`].
+const CODE_KEY: &[u8] = b"VerificationCode";
+
+/// The verification code a file claims, read from the `/VerificationCode` entry of its
+/// Info dictionary as written here (a literal string of at most 64 bytes; the last such
+/// entry wins, as in a later revision). The text as found: the caller normalises it.
+pub fn claimed_code(bytes: &[u8]) -> Option<&str> {
+    const MARKER: &[u8] = b"/VerificationCode (";
+    debug_assert_eq!(MARKER.get(1..=CODE_KEY.len()), Some(CODE_KEY));
+    let start = memchr::memmem::rfind(bytes, MARKER)? + MARKER.len();
+    let rest = bytes.get(start..)?;
+    let end = rest.iter().take(64).position(|b| *b == b')')?;
+    std::str::from_utf8(rest.get(..end)?).ok()
+}
+
 /// Write the Info dictionary.
 pub(crate) fn write_info(pdf: &mut Pdf, id: Ref, copy: &CopyDocument, title: &str) {
     let statement = &copy.statement;
@@ -40,7 +56,7 @@ pub(crate) fn write_info(pdf: &mut Pdf, id: Ref, copy: &CopyDocument, title: &st
         TextStr(statement.office_name.trim()),
     );
     info.pair(Name(b"IssueDate"), TextStr(&iso_date(statement.date)));
-    info.pair(Name(b"VerificationCode"), TextStr(&copy.code));
+    info.pair(Name(CODE_KEY), TextStr(&copy.code));
 }
 
 fn subject(copy: &CopyDocument) -> String {
@@ -131,4 +147,18 @@ fn escape(text: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::claimed_code;
+
+    #[test]
+    fn claimed_code_reads_the_last_info_entry() {
+        let file = b"%PDF-1.7\n<< /VerificationCode (OLD) >>\n<< /VerificationCode (K7QX-M2PA) >>";
+        assert_eq!(claimed_code(file), Some("K7QX-M2PA"));
+        assert_eq!(claimed_code(b"%PDF-1.7 no code"), None);
+        let unterminated = [b"/VerificationCode (".as_slice(), &[b'A'; 100]].concat();
+        assert_eq!(claimed_code(&unterminated), None, "longer than 64 bytes");
+    }
 }
