@@ -4,14 +4,14 @@ use std::sync::Arc;
 
 use crate::auth::{self, AuthError, DemoAccounts};
 use crate::booking::BookingContext;
-use crate::config::{Config, ConfigError};
-use crate::db::models::{Office, Role, User};
+use crate::config::{Config, ConfigError, TrustError, TrustStore};
+use crate::db::models::{Office, User};
 use crate::db::{Db, DbError};
 use crate::intake::Limits;
 use crate::pki::{DevPki, FileKeyStore, KeyStore, PkiError};
-use crate::registry::check::{TrustError, TrustStore};
 use crate::registry::issuance::Issuer;
 use crate::storage::{BlobStore, StorageError};
+use crate::verifying::VerifyService;
 
 /// Everything a request handler needs, managed by Rocket.
 #[derive(Debug, Clone)]
@@ -104,7 +104,7 @@ impl App {
             );
         }
         let keys: Arc<dyn KeyStore> = Arc::new(FileKeyStore::new(&config.pki_dir));
-        let trust = Arc::new(load_trust(&config)?);
+        let trust = Arc::new(config.trust_store()?);
         Ok(App {
             config,
             db,
@@ -128,7 +128,7 @@ impl App {
         let mut app = app;
         if app.config.dev_pki {
             app.ensure_dev_pki()?;
-            app.trust = Arc::new(load_trust(&app.config)?);
+            app.trust = Arc::new(app.config.trust_store()?);
         }
         Ok(app)
     }
@@ -141,6 +141,16 @@ impl App {
             keys: self.keys.clone(),
             base_url: self.config.base_url.clone(),
             limits: self.scan_limits(),
+        }
+    }
+
+    /// The verification service over this app's register and trust store.
+    pub fn verifier(&self) -> VerifyService {
+        VerifyService {
+            db: Some(self.db.clone()),
+            trust: self.trust.clone(),
+            max_bytes: self.config.max_upload_bytes(),
+            public_per_minute: self.config.public_verify_per_minute,
         }
     }
 
@@ -171,7 +181,7 @@ impl App {
                 tracing::warn!(office = %office.name, "issued DEVELOPMENT agency-seal certificate");
             }
         }
-        for official in officials(&mut conn)? {
+        for official in User::officials(&mut conn)? {
             let office_name = offices
                 .iter()
                 .find(|o| Some(&o.id) == official.office_id.as_ref())
@@ -183,29 +193,6 @@ impl App {
         }
         Ok(pki)
     }
-}
-
-/// Loads the trust store; development files that do not exist yet are skipped (the
-/// development PKI is created later in the start).
-fn load_trust(config: &Config) -> Result<TrustStore, TrustError> {
-    let (anchors, intermediates, crls) = config.trust_files();
-    let keep = |paths: Vec<std::path::PathBuf>| -> Vec<std::path::PathBuf> {
-        if config.trust_anchors.is_empty() && config.dev_pki {
-            paths.into_iter().filter(|p| p.exists()).collect()
-        } else {
-            paths
-        }
-    };
-    TrustStore::load(&keep(anchors), &keep(intermediates), &keep(crls))
-}
-
-fn officials(conn: &mut crate::db::DbConn) -> Result<Vec<User>, DbError> {
-    use crate::db::schema::users;
-    use diesel::prelude::*;
-    Ok(users::table
-        .filter(users::role.eq(Role::Official.as_str()))
-        .select(User::as_select())
-        .load(conn)?)
 }
 
 fn log_demo_accounts(demo: &DemoAccounts) {

@@ -342,9 +342,7 @@ fn resolve_official(
     office: Option<&str>,
     username: Option<&str>,
 ) -> Result<crate::db::models::User, (String, String)> {
-    use crate::db::models::{Office, Role, User};
-    use crate::db::schema::users;
-    use diesel::prelude::*;
+    use crate::db::models::{Office, User};
     let db_error = |e: crate::db::DbError| (e.to_string(), e.to_string());
     let mut conn = app.db.get().map_err(db_error)?;
     let offices = Office::list(&mut conn).map_err(db_error)?;
@@ -364,13 +362,7 @@ fn resolve_official(
             ));
         }
     };
-    let officials: Vec<User> = users::table
-        .filter(users::role.eq(Role::Official.as_str()))
-        .filter(users::office_id.eq(&office.id))
-        .filter(users::disabled.eq(false))
-        .select(User::as_select())
-        .load(&mut *conn)
-        .map_err(|e| db_error(e.into()))?;
+    let officials = User::active_officials_of(&mut conn, &office.id).map_err(db_error)?;
     match username {
         Some(name) => officials
             .into_iter()
@@ -416,19 +408,16 @@ fn existing_register(config: &Config) -> Option<Db> {
     let db = Db::open(&config.database_url, 2).ok()?;
     // Only a database that already holds the register is consulted.
     let mut conn = db.get().ok()?;
-    use diesel::prelude::*;
-    crate::db::schema::register_entries::table
-        .count()
-        .get_result::<i64>(&mut *conn)
-        .ok()?;
+    crate::db::models::RegisterEntry::count(&mut conn).ok()?;
     drop(conn);
     Some(db)
 }
 
 fn verify(args: VerifyArgs) -> ExitCode {
+    use crate::config::TrustStore;
     use crate::error::UserFacing;
-    use crate::registry::check::{TrustStore, verify_file};
     use crate::verification::Indication;
+    use crate::verifying::{Requester, VerifyService};
     use std::io::IsTerminal;
 
     let config = match load_config() {
@@ -439,14 +428,10 @@ fn verify(args: VerifyArgs) -> ExitCode {
         }
     };
     let trust = if args.trust.is_empty() {
-        let (anchors, intermediates, crls) = config.trust_files();
-        let existing =
-            |paths: Vec<PathBuf>| paths.into_iter().filter(|p| p.exists()).collect::<Vec<_>>();
-        let mut intermediates = existing(intermediates);
-        intermediates.extend(args.intermediates.iter().cloned());
-        let mut crls = existing(crls);
-        crls.extend(args.crls.iter().cloned());
-        TrustStore::load(&existing(anchors), &intermediates, &crls)
+        config.trust_store().and_then(|mut configured| {
+            configured.merge(TrustStore::load(&[], &args.intermediates, &args.crls)?);
+            Ok(configured)
+        })
     } else {
         TrustStore::load(&args.trust, &args.intermediates, &args.crls)
     };
@@ -465,7 +450,12 @@ fn verify(args: VerifyArgs) -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    let register = existing_register(&config);
+    let service = VerifyService {
+        db: existing_register(&config),
+        trust: std::sync::Arc::new(trust),
+        max_bytes: u64::MAX,
+        public_per_minute: 0,
+    };
     // One thread drives the work; verification itself runs on the blocking pool.
     let runtime = match rocket::tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -493,12 +483,7 @@ fn verify(args: VerifyArgs) -> ExitCode {
         }
         let outcome = match std::fs::read(path) {
             Ok(bytes) => runtime
-                .block_on(verify_file(
-                    register.as_ref(),
-                    &trust,
-                    std::sync::Arc::new(bytes),
-                    u64::MAX,
-                ))
+                .block_on(service.verify(&Requester::Operator, bytes, None))
                 .map_err(|e| (e.code().to_owned(), e.message_vi(), e.message_en())),
             Err(error) => Err((
                 "unreadable_file".to_owned(),

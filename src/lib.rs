@@ -20,6 +20,7 @@ pub mod error;
 pub mod pki;
 pub mod registry;
 pub mod storage;
+pub mod verifying;
 pub mod web;
 
 pub use certcopy_document::{assembly, intake, signing, verification};

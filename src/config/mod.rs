@@ -10,6 +10,10 @@
 //! there is no global. A malformed value fails the start with a message that names the
 //! setting.
 
+mod trust;
+
+pub use trust::{TrustError, TrustStore};
+
 use std::path::{Path, PathBuf};
 
 use figment::providers::{Env, Format, Serialized, Toml};
@@ -258,6 +262,22 @@ impl Config {
                 self.trust_crls.clone(),
             )
         }
+    }
+
+    /// The trust store of this configuration. With the development PKI on and no anchors
+    /// configured, development files that do not exist yet are skipped (the PKI is created
+    /// later in the start, and the store loaded again).
+    pub fn trust_store(&self) -> Result<TrustStore, TrustError> {
+        let (anchors, intermediates, crls) = self.trust_files();
+        let development = self.trust_anchors.is_empty() && self.dev_pki;
+        let keep = |paths: Vec<PathBuf>| -> Vec<PathBuf> {
+            if development {
+                paths.into_iter().filter(|p| p.exists()).collect()
+            } else {
+                paths
+            }
+        };
+        TrustStore::load(&keep(anchors), &keep(intermediates), &keep(crls))
     }
 
     /// Largest accepted upload in bytes.

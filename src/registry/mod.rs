@@ -5,10 +5,12 @@
 //! * [`audit`]: every staff and admin action appends a row in the same transaction as
 //!   the action itself.
 //! * [`code`]: the public verification code printed under the QR on each copy.
+//! * [`copies`]: issued copies as their holders see them, and who may download them.
 
 pub mod audit;
 pub mod check;
 pub mod code;
+pub mod copies;
 pub mod issuance;
 pub mod register;
 

@@ -3,8 +3,6 @@
 //! and full signature validation). Vietnamese by default, English with `?lang=en` or
 //! `Accept-Language: en`.
 
-use std::sync::Arc;
-
 use rocket::form::{self, Form};
 use rocket::fs::TempFile;
 use rocket::http::Status;
@@ -12,9 +10,10 @@ use rocket::response::content::RawHtml;
 use rocket::{FromForm, Request, Route, State, get, post, routes};
 
 use crate::app::App;
-use crate::registry::check::{signed_content_sha256, verify_file};
-use crate::verification::Indication;
-use crate::web::api::verifications::{Verifier, check_public_limit, public_status, read_upload};
+use crate::error::UserFacing;
+use crate::verifying::{PublicState, PublicStatus};
+use crate::web::RequestId;
+use crate::web::api::verifications::{Verifier, read_upload};
 use crate::web::error::prefers_english;
 
 /// The HTML pages.
@@ -83,39 +82,37 @@ fn not_found_page(lang: Lang) -> (Status, RawHtml<String>) {
     )
 }
 
-fn status_block(lang: Lang, view: &serde_json::Value) -> String {
-    let valid = view["status"] == "valid";
-    let state = if valid {
-        format!(
+fn status_block(lang: Lang, status: &PublicStatus) -> String {
+    let state = match status.status {
+        PublicState::Valid => format!(
             "<p class=\"ok\"><strong>{}</strong></p>",
             lang.pick("Bản sao có hiệu lực", "The copy is valid")
-        )
-    } else {
-        format!(
+        ),
+        PublicState::Annulled => format!(
             "<p class=\"bad\"><strong>{}</strong> {}</p>",
             lang.pick("Bản sao đã bị hủy.", "The certification was annulled."),
-            esc(view["annulled_reason"].as_str().unwrap_or(""))
-        )
+            esc(status.annulled_reason.as_deref().unwrap_or(""))
+        ),
     };
-    let field = |vi: &str, en: &str, value: &serde_json::Value| {
-        let text = match value {
-            serde_json::Value::String(s) => s.clone(),
-            other => other.to_string(),
-        };
-        format!("<dt>{}</dt><dd>{}</dd>", lang.pick(vi, en), esc(&text))
+    let field = |vi: &str, en: &str, value: &str| {
+        format!("<dt>{}</dt><dd>{}</dd>", lang.pick(vi, en), esc(value))
     };
     format!(
         "{state}<dl>{}{}{}{}{}<dt>SHA-256</dt><dd><code>{}</code></dd></dl>",
-        field("Cơ quan chứng thực", "Certifying office", &view["office"]),
+        field("Cơ quan chứng thực", "Certifying office", &status.office),
         field(
             "Số chứng thực",
             "Certification number",
-            &view["certification_number"]
+            &status.certification_number.to_string()
         ),
-        field("Quyển số", "Book", &view["book"]),
-        field("Thời điểm cấp (UTC)", "Issued (UTC)", &view["issued_at"]),
-        field("Số trang", "Pages", &view["page_count"]),
-        esc(view["sha256"].as_str().unwrap_or("")),
+        field("Quyển số", "Book", &status.book),
+        field(
+            "Thời điểm cấp (UTC)",
+            "Issued (UTC)",
+            status.issued_at.as_deref().unwrap_or_default()
+        ),
+        field("Số trang", "Pages", &status.page_count.to_string()),
+        esc(status.sha256.as_deref().unwrap_or("")),
     )
 }
 
@@ -141,23 +138,19 @@ async fn copy_page(
     lang: Lang,
     code: &str,
 ) -> Result<RawHtml<String>, (Status, RawHtml<String>)> {
-    let Ok((entry, view)) = public_status(app, code).await else {
+    let Ok(status) = app.verifier().public_status(code).await else {
         return Err(not_found_page(lang));
     };
-    let code = display_code_of(&entry.verification_code);
+    let code = status.code.clone();
     let title = lang.pick("Tra cứu bản sao chứng thực", "Certified copy lookup");
     let body = format!(
         "<h1>{title}</h1><p>{}: <code>{}</code></p>{}{}",
         lang.pick("Mã", "Code"),
         esc(&code),
-        status_block(lang, &view),
+        status_block(lang, &status),
         upload_form(lang, &code)
     );
     Ok(page(lang, title, &body))
-}
-
-fn display_code_of(code: &str) -> String {
-    crate::registry::code::display_code(code)
 }
 
 #[derive(FromForm)]
@@ -172,10 +165,12 @@ async fn check_file(
     app: &State<App>,
     lang: Lang,
     verifier: Verifier,
+    request_id: RequestId,
     code: &str,
     form: Result<Form<CheckForm<'_>>, form::Errors<'_>>,
 ) -> Result<RawHtml<String>, (Status, RawHtml<String>)> {
-    let Ok((entry, view)) = public_status(app, code).await else {
+    let verifier_service = app.verifier();
+    let Ok(status) = verifier_service.public_status(code).await else {
         return Err(not_found_page(lang));
     };
     let error_page = |status: Status, vi: &str, en: &str| {
@@ -193,13 +188,6 @@ async fn check_file(
             "Choose a PDF file (within the upload limit).",
         ));
     };
-    if let Err(error) = check_public_limit(app, &verifier).await {
-        return Err(error_page(
-            Status::TooManyRequests,
-            &error.public.message_vi,
-            &error.public.message_en,
-        ));
-    }
     let bytes = read_upload(&form.file).await.map_err(|e| {
         error_page(
             Status::BadRequest,
@@ -207,25 +195,14 @@ async fn check_file(
             &e.public.message_en,
         )
     })?;
-    let bytes = Arc::new(bytes);
-    let report = match verify_file(
-        Some(&app.db),
-        &app.trust,
-        bytes.clone(),
-        app.config.max_upload_bytes(),
-    )
-    .await
-    {
-        Ok(report) => report,
-        Err(error) => {
-            use crate::error::UserFacing;
+    let check = verifier_service
+        .check_against_code(&verifier.0, code, bytes, Some(&request_id.0))
+        .await
+        .map_err(|error| {
             let status = Status::from_code(error.status()).unwrap_or(Status::UnprocessableEntity);
-            return Err(error_page(status, &error.message_vi(), &error.message_en()));
-        }
-    };
-    let same_file =
-        entry.document_sha256.as_deref() == Some(signed_content_sha256(&bytes, &report).as_str());
-    let passed = same_file && report.verdict == Indication::TotalPassed;
+            error_page(status, &error.message_vi(), &error.message_en())
+        })?;
+    let (report, same_file, passed) = (&check.report, check.same_file, check.confirmed());
     let mut body = format!("<h1>{}</h1>", lang.pick("Kết quả kiểm tra", "Check result"));
     if passed {
         body.push_str(&format!(
@@ -261,11 +238,8 @@ async fn check_file(
         }
         body.push_str("</ul>");
     }
-    body.push_str(&status_block(lang, &view));
-    body.push_str(&upload_form(
-        lang,
-        &display_code_of(&entry.verification_code),
-    ));
+    body.push_str(&status_block(lang, &status));
+    body.push_str(&upload_form(lang, &status.code));
     Ok(page(
         lang,
         lang.pick("Kết quả kiểm tra", "Check result"),

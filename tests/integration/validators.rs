@@ -244,14 +244,16 @@ async fn issued_copies_pass_independent_validators() {
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         check_with_independent_tools(dir.path(), &root, name, &issued);
         // Our own verifier agrees, and finds the copy in the register.
-        let report = certcopy::registry::check::verify_file(
-            Some(&app.app.db),
-            &app.app.trust,
-            std::sync::Arc::new(issued.pdf.clone()),
-            u64::MAX,
-        )
-        .await
-        .unwrap();
+        let report = app
+            .app
+            .verifier()
+            .verify(
+                &certcopy::verifying::Requester::Operator,
+                issued.pdf.clone(),
+                None,
+            )
+            .await
+            .unwrap();
         assert_eq!(
             report.verdict,
             certcopy::verification::Indication::TotalPassed,

@@ -312,6 +312,61 @@ async fn qr_landing_page_checks_a_file() {
     assert_eq!(missing.status(), Status::NotFound);
 }
 
+/// The page's upload and the API are one path: an agency checking a file on `/v/{code}`
+/// is audited like an API verification, and anonymous uploads there spend the same
+/// per-address limit as the API.
+#[rocket::async_test]
+async fn page_check_is_the_api_path() {
+    let app = TestApp::builder(Backend::Sqlite)
+        .with_config(|c| c.public_verify_per_minute = 2)
+        .build()
+        .await
+        .unwrap();
+    let (_, official, _) = office_with_official(&app, "UBND Phường Tân Định", "lanhdao.td").await;
+    let copy = issue(&app, &official, "079203009999").await;
+    let url = format!(
+        "/v/{}",
+        certcopy::registry::code::display_code(&copy.entry.verification_code)
+    );
+    let (_, admin_token) = app.signed_in(Role::Admin, "quantri.page").await;
+    let (_, agency) = app
+        .post_json(
+            "/api/v1/admin/agencies",
+            &json!({"name": "Sở Giáo dục và Đào tạo", "username": "so.gddt"}),
+            Some(&admin_token),
+        )
+        .await;
+    let key = agency["api_key"].as_str().unwrap().to_owned();
+    let check = |headers: Vec<Header<'static>>| {
+        let (content_type, body) = multipart(&[], &[("file", "x.pdf", &copy.pdf)]);
+        let mut request = app.client.post(url.clone()).header(content_type).body(body);
+        for header in headers {
+            request = request.header(header);
+        }
+        request.dispatch()
+    };
+    let by_agency = check(vec![Header::new("X-Api-Key", key)]).await;
+    assert_eq!(by_agency.status(), Status::Ok);
+    let audited = app
+        .db(|conn| {
+            certcopy::db::models::AuditEntry::latest(conn, 50)
+                .unwrap()
+                .into_iter()
+                .filter(|a| a.action == "copy.verify")
+                .count()
+        })
+        .await;
+    assert_eq!(audited, 1, "the agency's check on the page is audited");
+
+    // One anonymous verification through the API, one through the page: the third,
+    // on either, is over the limit of 2.
+    assert_eq!(post_pdf(&app, copy.pdf.clone(), vec![]).await.0, Status::Ok);
+    assert_eq!(check(vec![]).await.status(), Status::Ok);
+    assert_eq!(check(vec![]).await.status(), Status::TooManyRequests);
+    let limited = post_pdf(&app, copy.pdf.clone(), vec![]).await;
+    assert_error(&limited, Status::TooManyRequests, "rate_limited");
+}
+
 fn cli(dir: &std::path::Path, args: &[&str]) -> (i32, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_certcopy"))
         .args(args)

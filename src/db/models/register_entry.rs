@@ -129,6 +129,20 @@ impl RegisterEntry {
             .optional()?)
     }
 
+    /// Finds the entry whose signed content has this SHA-256 (lower-case hex).
+    pub fn find_by_digest(conn: &mut DbConn, sha256_hex: &str) -> DbResult<Option<RegisterEntry>> {
+        Ok(register_entries::table
+            .filter(register_entries::document_sha256.eq(sha256_hex))
+            .select(RegisterEntry::as_select())
+            .first(conn)
+            .optional()?)
+    }
+
+    /// Number of entries in every book; fails when the register's table does not exist.
+    pub fn count(conn: &mut DbConn) -> DbResult<i64> {
+        Ok(register_entries::table.count().get_result(conn)?)
+    }
+
     /// Published entries (valid or annulled) of a citizen, newest first.
     pub fn published_for_citizen(
         conn: &mut DbConn,

@@ -158,4 +158,22 @@ impl User {
     pub fn count(conn: &mut DbConn) -> DbResult<i64> {
         Ok(users::table.count().get_result(conn)?)
     }
+
+    /// Every official of every office, enabled or not (each needs a signing certificate).
+    pub fn officials(conn: &mut DbConn) -> DbResult<Vec<User>> {
+        Ok(users::table
+            .filter(users::role.eq(Role::Official.as_str()))
+            .select(User::as_select())
+            .load(conn)?)
+    }
+
+    /// The enabled officials of one office: who may sign for it now.
+    pub fn active_officials_of(conn: &mut DbConn, office_id: &OfficeId) -> DbResult<Vec<User>> {
+        Ok(users::table
+            .filter(users::role.eq(Role::Official.as_str()))
+            .filter(users::office_id.eq(office_id))
+            .filter(users::disabled.eq(false))
+            .select(User::as_select())
+            .load(conn)?)
+    }
 }

@@ -5,7 +5,7 @@ use rocket::data::ToByteUnit;
 use rocket::form::{self, Form};
 use rocket::fs::TempFile;
 use rocket::http::{Header, Status};
-use rocket::serde::json::{Json, Value, json};
+use rocket::serde::json::Json;
 use rocket::{FromForm, Responder, Route, State, get, post, routes};
 use serde::Deserialize;
 
@@ -13,12 +13,11 @@ use crate::app::App;
 use crate::assembly::PlacementPolicy;
 use crate::auth::{AuthUser, Citizen, Official};
 use crate::db::ids::CopyId;
-use crate::db::models::RegisterEntry;
 use crate::intake::ScanFile;
-use crate::registry::code::display_code;
-use crate::registry::issuance::{IssueOptions, IssueRequest, downloadable};
+use crate::registry::copies::{CopyView, citizen_copies, copy_for_download};
+use crate::registry::issuance::{IssueOptions, IssueRequest};
 use crate::registry::{self, RegistryError};
-use crate::web::api::verifications::read_upload;
+use crate::web::api::verifications::{read_upload, upload_over_limit};
 use crate::web::{ApiError, RequestId};
 
 pub fn routes() -> Vec<Route> {
@@ -38,11 +37,7 @@ struct IssueForm<'r> {
 }
 
 fn form_error(errors: &form::Errors<'_>) -> ApiError {
-    let too_large = errors
-        .iter()
-        .any(|e| matches!(e.kind, form::error::ErrorKind::InvalidLength { .. }))
-        || errors.iter().any(|e| e.to_string().contains("limit"));
-    if too_large {
+    if upload_over_limit(errors) {
         return ApiError::new(
             413,
             "payload_too_large",
@@ -65,26 +60,6 @@ fn form_error(errors: &form::Errors<'_>) -> ApiError {
     )
 }
 
-pub(crate) fn copy_view(entry: &RegisterEntry, base_url: &str) -> Value {
-    json!({
-        "id": entry.id,
-        "status": entry.status,
-        "certification_number": entry.sequence,
-        "book": entry.book,
-        "book_reference": format!("{}-{}", entry.book, entry.type_code),
-        "code": display_code(&entry.verification_code),
-        "sha256": entry.document_sha256,
-        "document_title": entry.document_title,
-        "page_count": entry.page_count,
-        "copies": entry.copies,
-        "fee_vnd": entry.fee_vnd,
-        "signer": entry.signer_name,
-        "issued_at": entry.issued_at.map(crate::db::utc_text),
-        "download_url": format!("/api/v1/copies/{}/pdf", entry.id),
-        "verify_url": format!("{base_url}/v/{}", display_code(&entry.verification_code)),
-    })
-}
-
 /// Issue a copy (official). Multipart: `requester_name`, `citizen_id`, `document_title`,
 /// `copies` (default 1), `placement`, and one or more `scans` files.
 #[post("/", data = "<form>")]
@@ -93,7 +68,7 @@ async fn issue(
     official: Official,
     request_id: RequestId,
     form: Result<Form<IssueForm<'_>>, form::Errors<'_>>,
-) -> Result<(Status, Json<Value>), ApiError> {
+) -> Result<(Status, Json<CopyView>), ApiError> {
     let form = form.map_err(|e| form_error(&e))?.into_inner();
     let mut scans = Vec::with_capacity(form.scans.len());
     for (index, file) in form.scans.iter().enumerate() {
@@ -135,7 +110,7 @@ async fn issue(
         .await?;
     Ok((
         Status::Created,
-        Json(copy_view(&issued.entry, &app.config.base_url)),
+        Json(CopyView::new(&issued.entry, &app.config.base_url)),
     ))
 }
 
@@ -152,10 +127,8 @@ struct PdfFile {
 async fn download(app: &State<App>, viewer: AuthUser, id: CopyId) -> Result<PdfFile, ApiError> {
     let entry = app
         .db
-        .run(move |conn| RegisterEntry::find(conn, &id).map_err(RegistryError::from))
-        .await?
-        .filter(|entry| downloadable(entry, &viewer.user))
-        .ok_or(RegistryError::NotFound)?;
+        .run(move |conn| copy_for_download(conn, &id, &viewer.user))
+        .await?;
     let digest = crate::storage::Sha256Hex::parse(entry.document_sha256.as_deref().unwrap_or(""))
         .map_err(|_| RegistryError::NotFound)?;
     let bytes = app.blobs.get(&digest).await.map_err(|e| {
@@ -175,16 +148,16 @@ async fn download(app: &State<App>, viewer: AuthUser, id: CopyId) -> Result<PdfF
 
 /// The citizen's copies (valid and annulled).
 #[get("/mine")]
-async fn mine(app: &State<App>, citizen: Citizen) -> Result<Json<Vec<Value>>, ApiError> {
+async fn mine(app: &State<App>, citizen: Citizen) -> Result<Json<Vec<CopyView>>, ApiError> {
     let citizen_id = citizen.0.user.citizen_id.clone().unwrap_or_default();
     let entries = app
         .db
-        .run(move |conn| {
-            RegisterEntry::published_for_citizen(conn, &citizen_id).map_err(RegistryError::from)
-        })
+        .run(move |conn| citizen_copies(conn, &citizen_id))
         .await?;
-    let base = app.config.base_url.clone();
-    Ok(Json(entries.iter().map(|e| copy_view(e, &base)).collect()))
+    let base = &app.config.base_url;
+    Ok(Json(
+        entries.iter().map(|e| CopyView::new(e, base)).collect(),
+    ))
 }
 
 #[derive(Debug, Deserialize)]
@@ -200,7 +173,7 @@ async fn annul(
     request_id: RequestId,
     id: CopyId,
     body: Result<Json<AnnulRequest>, rocket::serde::json::Error<'_>>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<CopyView>, ApiError> {
     let reason = body
         .map_err(|e| ApiError::bad_json(&e))?
         .into_inner()
@@ -210,7 +183,7 @@ async fn annul(
         .db
         .run(move |conn| registry::annul_entry(conn, &id, &reason, &actor, Some(&request_id.0)))
         .await?;
-    Ok(Json(copy_view(&entry, &app.config.base_url)))
+    Ok(Json(CopyView::new(&entry, &app.config.base_url)))
 }
 
 /// Upload limits Rocket applies before the handler runs, from the intake limits: one scan

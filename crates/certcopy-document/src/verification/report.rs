@@ -114,6 +114,17 @@ pub struct ReportMessage {
     pub message_en: String,
 }
 
+impl ReportMessage {
+    /// A message with its code and both texts.
+    pub fn new(code: &str, message_vi: &str, message_en: &str) -> Self {
+        ReportMessage {
+            code: code.to_owned(),
+            message_vi: message_vi.to_owned(),
+            message_en: message_en.to_owned(),
+        }
+    }
+}
+
 /// One certificate of the chain, signer first, trust anchor last.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CertificateSummary {

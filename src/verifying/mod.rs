@@ -1,0 +1,351 @@
+//! Verifying copies: the one entry that the API (`POST /api/v1/verifications`), the QR
+//! page (`/v/{code}`) and the command line (`certcopy verify`) all call.
+//!
+//! [`VerifyService::verify`] runs, in order: the public rate limit (anonymous callers,
+//! counted in the database so every instance shares it), the size limit, the signature
+//! verification of the document crate on the blocking pool under the configured
+//! [`TrustStore`], the register cross-check ([`crate::registry::check`]), and for agencies
+//! an audit row naming the copy they looked at. [`VerifyService::check_against_code`] adds
+//! "is this file the copy issued under this code". [`VerifyService::public_status`] is
+//! what a QR code shows: a typed [`PublicStatus`] without personal data.
+//!
+//! The service holds no state of its own beyond handles; building one is cheap
+//! ([`crate::App::verifier`]).
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::auth::rate_limit;
+use crate::config::TrustStore;
+use crate::db::models::{EntryStatus, Office, RegisterEntry};
+use crate::db::{Db, DbError};
+use crate::error::UserFacing;
+use crate::registry::audit::{self, Actor, AuditEvent};
+use crate::registry::check::{cross_check, signed_content_sha256};
+use crate::registry::code::display_code;
+use crate::registry::{RegistryError, normalize_verification_code};
+use crate::verification::{
+    DocumentReport, Indication, RegisterStatus, ReportMessage, VerificationError, verify_pdf,
+};
+
+/// Who asks for a verification.
+#[derive(Debug, Clone)]
+pub enum Requester {
+    /// A receiving agency authenticated by its API key: not rate-limited, audited.
+    Agency(Actor),
+    /// Anyone else, rate-limited by client address.
+    Public(Option<IpAddr>),
+    /// The operator on the command line: neither limited nor audited.
+    Operator,
+}
+
+/// Verifying files and looking up codes, over the register (when there is one) and the
+/// trust store.
+#[derive(Debug, Clone)]
+pub struct VerifyService {
+    /// The register to consult; `None` for an offline check (no database).
+    pub db: Option<Db>,
+    /// Trust anchors, intermediates and CRLs.
+    pub trust: Arc<TrustStore>,
+    /// Largest file accepted, in bytes.
+    pub max_bytes: u64,
+    /// Verifications per minute allowed to one anonymous address.
+    pub public_per_minute: u32,
+}
+
+/// A file checked against the code of the page it was uploaded on.
+#[derive(Debug, Clone)]
+pub struct CodeCheck {
+    /// The full verification report.
+    pub report: DocumentReport,
+    /// The file's signed content is the one registered under the code.
+    pub same_file: bool,
+}
+
+impl CodeCheck {
+    /// The file is the copy issued under the code and every check passed.
+    pub fn confirmed(&self) -> bool {
+        self.same_file && self.report.verdict == Indication::TotalPassed
+    }
+}
+
+/// Validity of a copy as its QR code shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PublicState {
+    /// Issued and not annulled.
+    Valid,
+    /// Annulled in the register (the reason is public).
+    Annulled,
+}
+
+/// The public status behind a verification code: the register facts a receiving agency
+/// needs, without the requester's name or ID.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicStatus {
+    /// Valid or annulled.
+    pub status: PublicState,
+    /// The code as printed (groups of four).
+    pub code: String,
+    /// Certifying office.
+    pub office: String,
+    /// Its address.
+    pub office_address: String,
+    /// Number in the office's book.
+    pub certification_number: i64,
+    /// Book reference, e.g. `01/2026-SCT/BS`.
+    pub book: String,
+    /// When the copy was issued (UTC, RFC 3339).
+    pub issued_at: Option<String>,
+    /// Pages of the copy.
+    pub page_count: i32,
+    /// SHA-256 of the signed content (lower-case hex).
+    pub sha256: Option<String>,
+    /// When it was annulled (UTC, RFC 3339).
+    pub annulled_at: Option<String>,
+    /// Why it was annulled.
+    pub annulled_reason: Option<String>,
+}
+
+/// Why a file could not be verified at all (as opposed to a failed verification).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum VerifyError {
+    /// An anonymous address spent its verifications for this minute.
+    #[error("too many verifications from this address")]
+    RateLimited,
+    /// Larger than the upload limit.
+    #[error("file larger than {limit} bytes")]
+    TooLarge {
+        /// The limit.
+        limit: u64,
+    },
+    /// Not readable as a PDF.
+    #[error(transparent)]
+    Unreadable(#[from] VerificationError),
+    /// No published copy has this code.
+    #[error("no copy with this code")]
+    UnknownCode,
+    /// The register lookup failed.
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
+    /// The verification task failed.
+    #[error("verification task failed: {0}")]
+    Task(String),
+}
+
+impl From<DbError> for VerifyError {
+    fn from(error: DbError) -> Self {
+        VerifyError::Registry(RegistryError::Db(error))
+    }
+}
+
+impl UserFacing for VerifyError {
+    fn code(&self) -> &'static str {
+        use VerificationError as V;
+        match self {
+            VerifyError::RateLimited => "rate_limited",
+            VerifyError::TooLarge { .. } | VerifyError::Unreadable(V::TooLarge) => {
+                "payload_too_large"
+            }
+            VerifyError::Unreadable(V::Empty) => "empty_file",
+            VerifyError::Unreadable(V::NotPdf) => "not_a_pdf",
+            VerifyError::Unreadable(V::Truncated) => "truncated_pdf",
+            VerifyError::Unreadable(_) => "unreadable_pdf",
+            VerifyError::UnknownCode => RegistryError::NotFound.code(),
+            VerifyError::Registry(e) => e.code(),
+            VerifyError::Task(_) => "internal_error",
+        }
+    }
+
+    fn status(&self) -> u16 {
+        use VerificationError as V;
+        match self {
+            VerifyError::RateLimited => 429,
+            VerifyError::TooLarge { .. } | VerifyError::Unreadable(V::TooLarge) => 413,
+            VerifyError::Unreadable(_) => 422,
+            VerifyError::UnknownCode => RegistryError::NotFound.status(),
+            VerifyError::Registry(e) => e.status(),
+            VerifyError::Task(_) => 500,
+        }
+    }
+
+    fn message_vi(&self) -> String {
+        match self {
+            VerifyError::RateLimited => "Bạn đã kiểm tra quá nhiều tệp trong một phút. Vui lòng thử lại sau; cơ quan tiếp nhận hồ sơ nên dùng khóa API.".into(),
+            VerifyError::TooLarge { limit } => {
+                format!("Tệp quá lớn (tối đa {} MB).", limit / 1_000_000)
+            }
+            VerifyError::Unreadable(e) => e.message_vi().to_owned(),
+            VerifyError::UnknownCode => RegistryError::NotFound.message_vi(),
+            VerifyError::Registry(e) => e.message_vi(),
+            VerifyError::Task(_) => "Lỗi hệ thống, vui lòng thử lại sau.".into(),
+        }
+    }
+
+    fn message_en(&self) -> String {
+        match self {
+            VerifyError::RateLimited => "Too many verifications from your address in one minute. Please retry later; receiving agencies should use an API key.".into(),
+            VerifyError::TooLarge { limit } => {
+                format!("The file is too large (at most {} MB).", limit / 1_000_000)
+            }
+            VerifyError::Unreadable(e) => e.to_string(),
+            VerifyError::UnknownCode => RegistryError::NotFound.message_en(),
+            VerifyError::Registry(e) => e.message_en(),
+            VerifyError::Task(_) => "Internal error, please try again later.".into(),
+        }
+    }
+}
+
+impl VerifyService {
+    /// Counts one verification against the requester's limit; only anonymous callers
+    /// have one.
+    async fn admit(&self, requester: &Requester) -> Result<(), VerifyError> {
+        let (Requester::Public(address), Some(db)) = (requester, &self.db) else {
+            return Ok(());
+        };
+        let bucket = format!(
+            "verify:{}",
+            address.map_or_else(|| "unknown".to_owned(), |a| a.to_string())
+        );
+        let limit = self.public_per_minute;
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let allowed = db
+            .run(move |conn| rate_limit::allow(conn, &bucket, 60, limit, now))
+            .await?;
+        if allowed {
+            Ok(())
+        } else {
+            Err(VerifyError::RateLimited)
+        }
+    }
+
+    /// Verifies a file for `requester`: the rate limit, the signatures, the register
+    /// cross-check, and the agency's audit row.
+    pub async fn verify(
+        &self,
+        requester: &Requester,
+        bytes: Vec<u8>,
+        request_id: Option<&str>,
+    ) -> Result<DocumentReport, VerifyError> {
+        Ok(self
+            .verify_shared(requester, Arc::new(bytes), request_id)
+            .await?
+            .0)
+    }
+
+    /// Verifies a file uploaded on the page of `code` and says whether it is the copy
+    /// issued under that code. Same path as [`VerifyService::verify`] (limit, audit).
+    pub async fn check_against_code(
+        &self,
+        requester: &Requester,
+        code: &str,
+        bytes: Vec<u8>,
+        request_id: Option<&str>,
+    ) -> Result<CodeCheck, VerifyError> {
+        let (entry, _) = self.published_entry(code).await?;
+        let (report, bytes) = self
+            .verify_shared(requester, Arc::new(bytes), request_id)
+            .await?;
+        let same_file = entry.document_sha256.as_deref()
+            == Some(signed_content_sha256(&bytes, &report).as_str());
+        Ok(CodeCheck { report, same_file })
+    }
+
+    /// The public status of the copy behind a code (valid or annulled copies only).
+    pub async fn public_status(&self, code: &str) -> Result<PublicStatus, VerifyError> {
+        let (entry, office) = self.published_entry(code).await?;
+        Ok(PublicStatus {
+            status: match entry.status() {
+                EntryStatus::Annulled => PublicState::Annulled,
+                _ => PublicState::Valid,
+            },
+            code: display_code(&entry.verification_code),
+            office: office.name,
+            office_address: office.address,
+            certification_number: entry.sequence,
+            book: format!("{}-{}", entry.book, entry.type_code),
+            issued_at: entry.issued_at.map(crate::db::utc_text),
+            page_count: entry.page_count,
+            sha256: entry.document_sha256,
+            annulled_at: entry.annulled_at.map(crate::db::utc_text),
+            annulled_reason: entry.annulled_reason,
+        })
+    }
+
+    async fn published_entry(&self, code: &str) -> Result<(RegisterEntry, Office), VerifyError> {
+        let code = normalize_verification_code(code).ok_or(VerifyError::UnknownCode)?;
+        let db = self.db.as_ref().ok_or(VerifyError::UnknownCode)?;
+        db.run(move |conn| {
+            let entry = RegisterEntry::find_by_code(conn, &code)?
+                .filter(RegisterEntry::is_published)
+                .ok_or(VerifyError::UnknownCode)?;
+            let office = Office::find(conn, &entry.office_id)?.ok_or(VerifyError::UnknownCode)?;
+            Ok((entry, office))
+        })
+        .await
+    }
+
+    async fn verify_shared(
+        &self,
+        requester: &Requester,
+        bytes: Arc<Vec<u8>>,
+        request_id: Option<&str>,
+    ) -> Result<(DocumentReport, Arc<Vec<u8>>), VerifyError> {
+        self.admit(requester).await?;
+        if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > self.max_bytes {
+            return Err(VerifyError::TooLarge {
+                limit: self.max_bytes,
+            });
+        }
+        let policy = self.trust.policy(time::OffsetDateTime::now_utc());
+        let input = bytes.clone();
+        let mut report = rocket::tokio::task::spawn_blocking(move || verify_pdf(&input, &policy))
+            .await
+            .map_err(|e| VerifyError::Task(e.to_string()))??;
+        let Some(db) = &self.db else {
+            report.warnings.push(ReportMessage::new(
+                "REGISTER_NOT_CONSULTED",
+                "Không đối chiếu sổ chứng thực (kiểm tra ngoại tuyến): chỉ kiểm tra chữ ký số.",
+                "The register was not consulted (offline check): signatures only.",
+            ));
+            report.register = Some(RegisterStatus::Unknown);
+            return Ok((report, bytes));
+        };
+        let agency = match requester {
+            Requester::Agency(actor) => Some(actor.clone()),
+            _ => None,
+        };
+        let request_id = request_id.map(str::to_owned);
+        let file = bytes.clone();
+        let report = db
+            .run(move |conn| {
+                let matched = cross_check(conn, &file, &mut report)?;
+                if let (Some(actor), Some(entry)) = (agency, &matched.entry) {
+                    if matches!(
+                        matched.status,
+                        RegisterStatus::Found { .. } | RegisterStatus::Annulled { .. }
+                    ) {
+                        let detail = serde_json::json!({
+                            "certification_number": entry.sequence,
+                            "book": format!("{}-{}", entry.book, entry.type_code),
+                            "verdict": report.verdict,
+                        });
+                        let event = AuditEvent {
+                            action: "copy.verify",
+                            target: None,
+                            office_id: None,
+                            detail,
+                        };
+                        audit::record(conn, Some(&actor), event, request_id.as_deref())?;
+                    }
+                }
+                report.register = Some(matched.status);
+                Ok::<_, VerifyError>(report)
+            })
+            .await?;
+        Ok((report, bytes))
+    }
+}
