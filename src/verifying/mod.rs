@@ -323,24 +323,23 @@ impl VerifyService {
         let report = db
             .run(move |conn| {
                 let matched = cross_check(conn, &file, &mut report)?;
-                if let (Some(actor), Some(entry)) = (agency, &matched.entry) {
-                    if matches!(
-                        matched.status,
-                        RegisterStatus::Found { .. } | RegisterStatus::Annulled { .. }
-                    ) {
-                        let detail = serde_json::json!({
-                            "certification_number": entry.sequence,
-                            "book": format!("{}-{}", entry.book, entry.type_code),
-                            "verdict": report.verdict,
-                        });
-                        let event = AuditEvent {
-                            action: "copy.verify",
-                            target: None,
-                            office_id: None,
-                            detail,
-                        };
-                        audit::record(conn, Some(&actor), event, request_id.as_deref())?;
-                    }
+                let registered = matches!(
+                    matched.status,
+                    RegisterStatus::Found { .. } | RegisterStatus::Annulled { .. }
+                );
+                if let (Some(actor), Some(entry), true) = (agency, &matched.entry, registered) {
+                    let detail = serde_json::json!({
+                        "certification_number": entry.sequence,
+                        "book": format!("{}-{}", entry.book, entry.type_code),
+                        "verdict": report.verdict,
+                    });
+                    let event = AuditEvent {
+                        action: "copy.verify",
+                        target: None,
+                        office_id: None,
+                        detail,
+                    };
+                    audit::record(conn, Some(&actor), event, request_id.as_deref())?;
                 }
                 report.register = Some(matched.status);
                 Ok::<_, VerifyError>(report)
