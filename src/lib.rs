@@ -8,7 +8,6 @@
 //! `docs/ARCHITECTURE.md` says how the modules fit: `web` → domain modules → `db`/`storage`,
 //! with the document itself (intake, assembly, signing, verification) in the
 //! `certcopy-document` crate, re-exported here under the same names.
-#![warn(missing_docs)]
 
 pub mod app;
 pub mod auth;

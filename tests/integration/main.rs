@@ -1,5 +1,7 @@
 //! Integration tests: the whole service through Rocket's local client, on SQLite and
 //! (when `CERTCOPY_TEST_DATABASE_URL` is set) PostgreSQL.
+// Test helpers (outside `#[test]` functions) unwrap freely: a failure there is a test failure.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

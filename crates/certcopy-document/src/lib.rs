@@ -21,7 +21,6 @@
 //!
 //! The feature `test-support` adds [`intake::synthetic`]: generated scans for tests,
 //! benchmarks and fuzzing.
-#![warn(missing_docs)]
 
 pub mod assembly;
 pub mod intake;
