@@ -1,4 +1,4 @@
-//! End-to-end verification of pyHanko-signed PDFs and tampered copies (DESIGN.md §6).
+//! End-to-end verification of pyHanko-signed PDFs and tampered copies (docs/ARCHITECTURE.md §6).
 //! Each case asserts the document verdict and the signature's indication/sub-indication.
 
 mod corpus;

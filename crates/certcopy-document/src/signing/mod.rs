@@ -1,6 +1,6 @@
 //! Electronic signatures on certified copies: PAdES baseline B-B (ETSI EN 319 142-1).
 //!
-//! Layers, lowest first (DESIGN §5):
+//! Layers, lowest first (docs/ARCHITECTURE.md §5):
 //! - [`Signer`] — a private key with its certificate chain; [`Pkcs8Signer`] signs with ring
 //!   (RSA PKCS#1 v1.5 SHA-256, ECDSA P-256 SHA-256). Other key stores implement the trait.
 //! - `cms` — a detached CMS SignedData (RFC 5652) over a SHA-256 digest, built with the

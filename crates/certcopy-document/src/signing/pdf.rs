@@ -255,7 +255,7 @@ impl ByteRange {
     }
 }
 
-/// SHA-256 streamed over the two ranges of `file` (DESIGN §5).
+/// SHA-256 streamed over the two ranges of `file` (docs/ARCHITECTURE.md §5).
 pub fn byte_range_digest(
     file: &[u8],
     byte_range: &ByteRange,

@@ -12,7 +12,7 @@ use x509_cert::Certificate;
 
 use super::error::SigningError;
 
-/// Signature algorithms certcopy signs with (DESIGN §5).
+/// Signature algorithms certcopy signs with (docs/ARCHITECTURE.md §5).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SignatureAlgorithm {

@@ -238,7 +238,7 @@ pub(crate) struct CheckedByteRange {
 }
 
 /// Checks a signature dictionary, as written in the raw bytes, against the rules of
-/// DESIGN.md §6.1: one `/ByteRange` of four non-negative integers starting at 0, inside the
+/// docs/ARCHITECTURE.md §6, check 1: one `/ByteRange` of four non-negative integers starting at 0, inside the
 /// file, gap exactly the dictionary's one `/Contents` hex string, second range ending at a
 /// revision end. Every failure is a `FORMAT_FAILURE` finding.
 pub(crate) fn check_byte_range(

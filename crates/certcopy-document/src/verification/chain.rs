@@ -1,5 +1,5 @@
 //! Certificate path building and validation (RFC 5280 §6, ETSI EN 319 102-1 §5.2.6 and
-//! §5.2.7, DESIGN.md §6.3), with x509-parser.
+//! §5.2.7, docs/ARCHITECTURE.md §6, check 3), with x509-parser.
 //!
 //! The path is built from the signer certificate through the certificates in the CMS and the
 //! configured intermediates to a configured trust anchor. An issuer is accepted only when its
@@ -8,7 +8,7 @@
 //!
 //! Time model: the claimed signing time (`/M`). Without a timestamp nothing proves that time,
 //! so certificates that expired later are reported as a warning (the copy must stay usable
-//! after the signer's certificate expires, DESIGN.md §5–6).
+//! after the signer's certificate expires, docs/ARCHITECTURE.md §5–6).
 //!
 //! Revocation: only configured CRLs, each used after its signature verifies with the key of
 //! the certificate's issuer. A serial on any such CRL is revoked, whether the CRL is current

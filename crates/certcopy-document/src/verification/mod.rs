@@ -1,4 +1,4 @@
-//! Verifying certified copies (DESIGN.md §6): the PDF's signatures, their certificates, and
+//! Verifying certified copies (docs/ARCHITECTURE.md §6): the PDF's signatures, their certificates, and
 //! what changed after each signature, summed up in a [`DocumentReport`].
 //!
 //! Layers, bottom up (each with its own result type):

@@ -1,5 +1,5 @@
 //! The verification report: per-signature results and the document verdict, serialised to
-//! JSON like SiVa's `validationConclusion` (ETSI EN 319 102-1 indications, DESIGN.md §6).
+//! JSON like SiVa's `validationConclusion` (ETSI EN 319 102-1 indications, docs/ARCHITECTURE.md §6).
 
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -325,7 +325,7 @@ impl DocumentReport {
     }
 
     /// The signer certificates (DER) of all signatures, in file order, for the caller's
-    /// "copies issued here carry exactly two signatures" rule (DESIGN.md §5).
+    /// "copies issued here carry exactly two signatures" rule (docs/ARCHITECTURE.md §5).
     pub fn signer_certificates(&self) -> Vec<&[u8]> {
         self.signatures
             .iter()
