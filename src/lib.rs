@@ -11,14 +11,19 @@
 #![warn(missing_docs)]
 
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod booking;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod fees;
+pub mod identity;
+pub mod local_time;
 pub mod pki;
 pub mod registry;
+pub mod secrets;
 pub mod storage;
 pub mod web;
 

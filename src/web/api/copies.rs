@@ -11,7 +11,6 @@ use serde::Deserialize;
 
 use crate::app::App;
 use crate::assembly::PlacementPolicy;
-use crate::auth::{AuthUser, Citizen, Official};
 use crate::db::ids::CopyId;
 use crate::db::models::RegisterEntry;
 use crate::intake::ScanFile;
@@ -19,6 +18,7 @@ use crate::registry::code::display_code;
 use crate::registry::issuance::{IssueOptions, IssueRequest, downloadable};
 use crate::registry::{self, RegistryError};
 use crate::web::api::verifications::read_upload;
+use crate::web::guards::{AuthUser, Citizen, Official};
 use crate::web::{ApiError, RequestId};
 
 pub fn routes() -> Vec<Route> {
@@ -79,7 +79,7 @@ pub(crate) fn copy_view(entry: &RegisterEntry, base_url: &str) -> Value {
         "copies": entry.copies,
         "fee_vnd": entry.fee_vnd,
         "signer": entry.signer_name,
-        "issued_at": entry.issued_at.map(crate::db::utc_text),
+        "issued_at": entry.issued_at.map(crate::local_time::utc_text),
         "download_url": format!("/api/v1/copies/{}/pdf", entry.id),
         "verify_url": format!("{base_url}/v/{}", display_code(&entry.verification_code)),
     })

@@ -21,13 +21,14 @@ use rocket::{FromForm, Route, State, get, post, routes};
 use serde_json::json as value;
 
 use crate::app::App;
-use crate::auth::{Agency, AuthError, rate_limit};
+use crate::audit::{self, AuditEvent};
+use crate::auth::{AuthError, rate_limit};
 use crate::db::models::{EntryStatus, Office, RegisterEntry};
-use crate::registry::audit::{self, AuditEvent};
 use crate::registry::check::verify_file;
 use crate::registry::code::display_code;
 use crate::registry::{RegistryError, normalize_verification_code};
 use crate::verification::{DocumentReport, RegisterStatus};
+use crate::web::guards::Agency;
 use crate::web::{ApiError, RequestId};
 
 pub fn routes() -> Vec<Route> {
@@ -248,10 +249,10 @@ pub async fn public_status(app: &App, code: &str) -> Result<(RegisterEntry, Valu
         "office_address": office.address,
         "certification_number": entry.sequence,
         "book": format!("{}-{}", entry.book, entry.type_code),
-        "issued_at": entry.issued_at.map(crate::db::utc_text),
+        "issued_at": entry.issued_at.map(crate::local_time::utc_text),
         "page_count": entry.page_count,
         "sha256": entry.document_sha256,
-        "annulled_at": entry.annulled_at.map(crate::db::utc_text),
+        "annulled_at": entry.annulled_at.map(crate::local_time::utc_text),
         "annulled_reason": entry.annulled_reason,
     });
     Ok((entry, view))
