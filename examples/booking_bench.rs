@@ -15,14 +15,13 @@
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
-use certcopy::auth::{new_secret_token, token_hash};
 use certcopy::booking::store::seat_report;
-use certcopy::booking::{
-    BookingContext, OfficeCalendar, OfficeCalendarConfig, local_date, slots, to_local,
-};
+use certcopy::booking::{BookingContext, OfficeCalendar, OfficeCalendarConfig, slots};
 use certcopy::db::ids::{OfficeId, UserId};
 use certcopy::db::models::{NewUser, Office, OfficeCalendarRow, Role, Session, User};
 use certcopy::db::{Db, DbError, now_utc};
+use certcopy::local_time::{local_date, to_local};
+use certcopy::secrets::{new_secret_token, token_hash};
 use diesel::Connection;
 use time::Duration;
 

@@ -10,8 +10,8 @@ use crate::db::{Db, DbError};
 use crate::intake::Limits;
 use crate::pki::{DevPki, FileKeyStore, KeyStore, PkiError};
 use crate::registry::issuance::Issuer;
+use crate::registry::verifying::VerifyService;
 use crate::storage::{BlobStore, StorageError};
-use crate::verifying::VerifyService;
 
 /// Everything a request handler needs, managed by Rocket.
 #[derive(Debug, Clone)]

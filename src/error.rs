@@ -14,6 +14,38 @@
 //! and English. The web layer turns that into `{"error":{"code","message",…}}`; the CLI
 //! prints the messages and exits non-zero.
 
+use serde::Serialize;
+
+/// A refusal or validation error as shown to a person: a stable machine code plus the
+/// Vietnamese and English wording. The web layer serialises this as is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LocalizedMessage {
+    /// Stable snake_case code, e.g. `too_soon`.
+    pub code: &'static str,
+    /// Vietnamese text (the language of the office and the citizen's slip).
+    pub vi: String,
+    /// English text.
+    pub en: String,
+}
+
+/// Implemented by every error and refusal of the booking module that a person may see.
+pub trait Localized {
+    /// Stable snake_case code.
+    fn code(&self) -> &'static str;
+    /// Vietnamese message.
+    fn message_vi(&self) -> String;
+    /// English message.
+    fn message_en(&self) -> String;
+    /// Code and both messages together.
+    fn localized(&self) -> LocalizedMessage {
+        LocalizedMessage {
+            code: self.code(),
+            vi: self.message_vi(),
+            en: self.message_en(),
+        }
+    }
+}
+
 /// How a domain error presents itself to a person.
 pub trait UserFacing {
     /// Stable machine-readable code, e.g. `invalid_citizen_id`.

@@ -10,16 +10,21 @@
 //! `certcopy-document` crate, re-exported here under the same names.
 
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod booking;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod fees;
+pub mod identity;
+pub mod local_time;
 pub mod pki;
+pub mod rate_limit;
 pub mod registry;
+pub mod secrets;
 pub mod storage;
-pub mod verifying;
 pub mod web;
 
 pub use certcopy_document::{assembly, intake, signing, verification};

@@ -5,16 +5,17 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::AuthError;
-use super::identity::{
-    check_password_strength, normalize_citizen_id, normalize_email, normalize_full_name,
-    normalize_phone,
+use super::password::{
+    MAX_PASSWORD_BYTES, check_password_strength, hash_password, verify_password,
 };
-use super::password::{hash_password, verify_password};
-use super::tokens::{new_secret_token, token_hash};
+use crate::audit::{self, Actor, AuditEvent};
 use crate::db::ids::{ApiKeyId, OfficeId, UserId};
 use crate::db::models::{ApiKey, NewApiKey, NewUser, Office, OfficeKind, Role, Session, User};
 use crate::db::{DbConn, DbError, now_utc, write_transaction};
-use crate::registry::audit::{self, Actor, AuditEvent};
+use crate::identity::{
+    normalize_citizen_id, normalize_email, normalize_full_name, normalize_phone,
+};
+use crate::secrets::{new_secret_token, token_hash};
 
 /// What a citizen submits to register.
 #[derive(Debug, Clone, Deserialize)]
@@ -106,7 +107,7 @@ pub fn login(
     request_id: Option<&str>,
 ) -> Result<LoginOutcome, AuthError> {
     let login = login.trim();
-    if login.is_empty() || password.len() > super::identity::MAX_PASSWORD_BYTES {
+    if login.is_empty() || password.len() > MAX_PASSWORD_BYTES {
         return Err(AuthError::BadCredentials);
     }
     let mut candidates = vec![login.to_owned(), login.to_lowercase()];

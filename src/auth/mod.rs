@@ -1,4 +1,5 @@
-//! Accounts, passwords, sessions, agency API keys and the Rocket guards per role.
+//! Accounts, passwords, sessions and agency API keys. The Rocket request guards that
+//! authenticate a request live in [`crate::web::guards`].
 //!
 //! * Passwords are hashed with Argon2id (PHC strings). Unknown logins are checked against
 //!   a dummy hash so response time does not reveal which accounts exist.
@@ -9,45 +10,31 @@
 //! * Staff and admin actions write an audit row in the same transaction as the action.
 
 mod accounts;
-mod guards;
-pub mod identity;
 mod password;
-pub mod rate_limit;
-mod tokens;
 
 pub use accounts::{
     DemoAccounts, LoginOutcome, NewAgency, NewOffice, NewStaff, RegisterCitizen, create_agency,
     create_office, create_staff, issue_api_key, login, logout, register_citizen, seed_demo,
 };
-pub use guards::{
-    Admin, Agency, AuthUser, Citizen, Clerk, Credential, GuardFailure, Official, SESSION_COOKIE,
+pub use password::{
+    MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS, PasswordWeakness, check_password_strength,
+    hash_password, verify_password,
 };
-pub use identity::PasswordWeakness;
-pub use password::{hash_password, verify_password};
-pub use tokens::{new_secret_token, token_hash};
 
 use crate::db::DbError;
 use crate::error::UserFacing;
+use crate::identity::IdentityError;
 
 /// Errors of the accounts layer.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum AuthError {
-    /// Citizen ID is not 12 digits opening with a province code.
-    #[error("invalid citizen ID number")]
-    InvalidCitizenId,
-    /// Phone is not a Vietnamese mobile number.
-    #[error("invalid phone number")]
-    InvalidPhone,
-    /// E-mail address is malformed.
-    #[error("invalid e-mail address")]
-    InvalidEmail,
+    /// Citizen ID, full name, phone or e-mail refused.
+    #[error(transparent)]
+    Identity(#[from] IdentityError),
     /// Neither phone nor e-mail given.
     #[error("phone or e-mail required")]
     MissingContact,
-    /// Full name empty, too long or with odd characters.
-    #[error("invalid full name")]
-    InvalidFullName,
     /// A login name (username) is malformed.
     #[error("invalid username")]
     InvalidUsername,
@@ -92,11 +79,8 @@ pub enum AuthError {
 impl UserFacing for AuthError {
     fn code(&self) -> &'static str {
         match self {
-            AuthError::InvalidCitizenId => "invalid_citizen_id",
-            AuthError::InvalidPhone => "invalid_phone",
-            AuthError::InvalidEmail => "invalid_email",
             AuthError::MissingContact => "missing_contact",
-            AuthError::InvalidFullName => "invalid_full_name",
+            AuthError::Identity(e) => e.code(),
             AuthError::InvalidUsername => "invalid_username",
             AuthError::WeakPassword(_) => "weak_password",
             AuthError::AccountExists => "account_exists",
@@ -129,24 +113,15 @@ impl UserFacing for AuthError {
 
     fn message_vi(&self) -> String {
         match self {
-            AuthError::InvalidCitizenId => {
-                "Số định danh cá nhân (CCCD) phải gồm đúng 12 chữ số, bắt đầu bằng mã tỉnh.".into()
-            }
-            AuthError::InvalidPhone => {
-                "Số điện thoại không hợp lệ (ví dụ đúng: 0912345678).".into()
-            }
-            AuthError::InvalidEmail => "Địa chỉ thư điện tử không hợp lệ.".into(),
             AuthError::MissingContact => "Cần nhập số điện thoại hoặc thư điện tử.".into(),
-            AuthError::InvalidFullName => {
-                "Họ và tên không hợp lệ (2–100 ký tự, chỉ gồm chữ cái và khoảng trắng).".into()
-            }
+            AuthError::Identity(e) => e.message_vi(),
             AuthError::InvalidUsername => {
                 "Tên đăng nhập không hợp lệ (3–40 ký tự: chữ thường, số, dấu chấm, gạch).".into()
             }
             AuthError::WeakPassword(weakness) => match weakness {
                 PasswordWeakness::TooShort => format!(
                     "Mật khẩu quá ngắn: cần ít nhất {} ký tự.",
-                    identity::MIN_PASSWORD_CHARS
+                    MIN_PASSWORD_CHARS
                 ),
                 PasswordWeakness::TooLong => "Mật khẩu quá dài (tối đa 128 byte).".into(),
                 PasswordWeakness::NeedsLettersAndDigits => {
@@ -183,23 +158,15 @@ impl UserFacing for AuthError {
 
     fn message_en(&self) -> String {
         match self {
-            AuthError::InvalidCitizenId => {
-                "The citizen ID number must be exactly 12 digits starting with a province code."
-                    .into()
-            }
-            AuthError::InvalidPhone => "Invalid phone number (e.g. 0912345678).".into(),
-            AuthError::InvalidEmail => "Invalid e-mail address.".into(),
             AuthError::MissingContact => "A phone number or an e-mail address is required.".into(),
-            AuthError::InvalidFullName => {
-                "Invalid full name (2–100 characters, letters and spaces only).".into()
-            }
+            AuthError::Identity(e) => e.message_en(),
             AuthError::InvalidUsername => {
                 "Invalid username (3–40 characters: lower-case letters, digits, dot, dash).".into()
             }
             AuthError::WeakPassword(weakness) => match weakness {
                 PasswordWeakness::TooShort => format!(
                     "Password too short: at least {} characters.",
-                    identity::MIN_PASSWORD_CHARS
+                    MIN_PASSWORD_CHARS
                 ),
                 PasswordWeakness::TooLong => "Password too long (at most 128 bytes).".into(),
                 PasswordWeakness::NeedsLettersAndDigits => {

@@ -11,7 +11,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::message::Localized;
+use crate::error::Localized;
 
 /// The code alphabet: digits 2–9 and letters A–Z without I and O.
 pub const BOOKING_CODE_ALPHABET: &[u8; 32] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";

@@ -12,8 +12,9 @@ use serde::{Deserialize, Serialize};
 use time::macros::time;
 use time::{Date, Duration, OffsetDateTime, Time, Weekday};
 
-use super::message::{Localized, date_dmy};
-use super::serde_formats::{hh_mm, iso_date};
+use crate::error::Localized;
+use crate::local_time::date_dmy;
+use crate::local_time::serde_formats::{hh_mm, iso_date};
 
 /// Bounds the validator enforces, public so forms can show them.
 pub mod limits {

@@ -8,15 +8,15 @@ use time::{Date, OffsetDateTime};
 
 use super::booking_code::BookingCodeError;
 use super::calendar::CalendarError;
-use super::fees::FeeError;
-use super::local_time::to_local;
-use super::message::{Localized, date_dmy};
 use super::result_date::ResultDateError;
 use super::slots::{SlotQueryError, SlotRefusal};
-use crate::auth::AuthError;
 use crate::db::DbError;
 use crate::db::models::AppointmentStatus;
+use crate::error::Localized;
 use crate::error::UserFacing;
+use crate::fees::FeeError;
+use crate::identity::IdentityError;
+use crate::local_time::{date_dmy, local_moment};
 
 /// Why a booking operation was refused or failed.
 #[derive(Debug, thiserror::Error)]
@@ -57,7 +57,7 @@ pub enum BookingError {
     Code(BookingCodeError),
     /// Walk-in requester details are not acceptable (name, citizen ID).
     #[error("{0}")]
-    Requester(AuthError),
+    Requester(IdentityError),
     /// The citizen may no longer cancel or reschedule: the cutoff has passed.
     #[error("the cancellation cutoff ({deadline}) has passed")]
     CutoffPassed {
@@ -152,19 +152,6 @@ impl BookingError {
             BookingError::Code(e) => Some(e),
             _ => None,
         }
-    }
-}
-
-/// `HH:MM dd/mm/yyyy` in Viet Nam local time.
-fn local_moment(instant: OffsetDateTime) -> String {
-    match to_local(instant) {
-        Some(local) => format!(
-            "{:02}:{:02} {}",
-            local.hour(),
-            local.minute(),
-            date_dmy(local.date())
-        ),
-        None => instant.to_string(),
     }
 }
 

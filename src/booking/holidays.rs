@@ -34,8 +34,10 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use time::{Date, Weekday};
 
-use super::message::{Localized, date_dmy, weekday_vi};
-use super::serde_formats::iso_date;
+use super::message::weekday_vi;
+use crate::error::Localized;
+use crate::local_time::date_dmy;
+use crate::local_time::serde_formats::iso_date;
 
 /// The `format` value this parser reads.
 pub const HOLIDAY_FORMAT: &str = "certcopy-holidays/1";

@@ -8,7 +8,7 @@
 
 use time::{OffsetDateTime, PrimitiveDateTime};
 
-use super::local_time::utc_to_local;
+use crate::local_time::utc_to_local;
 
 /// The time zone identifier of Viet Nam in the IANA database.
 pub const TIME_ZONE_ID: &str = "Asia/Ho_Chi_Minh";
@@ -156,19 +156,6 @@ pub fn render_ics(event: &CalendarEvent) -> String {
         push_line(&mut out, line);
     }
     out
-}
-
-/// `HH:MM dd/mm/yyyy` in local time, for descriptions.
-pub(crate) fn local_display(utc: PrimitiveDateTime) -> String {
-    let local = utc_to_local(utc).unwrap_or(utc);
-    format!(
-        "{:02}:{:02} {:02}/{:02}/{}",
-        local.hour(),
-        local.minute(),
-        local.day(),
-        u8::from(local.month()),
-        local.year()
-    )
 }
 
 #[cfg(test)]

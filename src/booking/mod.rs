@@ -6,10 +6,10 @@
 //!
 //! | concern | rule | API |
 //! |---|---|---|
-//! | working calendar | DESIGN.md §2; Asia/Ho_Chi_Minh, UTC+7, stored as UTC | [`OfficeCalendar`], [`day_status()`], [`local_to_utc`] … |
+//! | working calendar | DESIGN.md §2; Asia/Ho_Chi_Minh, UTC+7, stored as UTC | [`OfficeCalendar`], [`day_status()`]; conversions in [`crate::local_time`] |
 //! | public holidays | Labour Code 2019, Art. 111(3), 112; yearly Prime Minister / Ministry of Home Affairs schedule | [`HolidayCalendar`] (data in `fixtures/holidays/`) |
 //! | slots | minimum notice, horizon, closures, holidays, breaks | [`slots()`], [`is_bookable`] |
-//! | fees | Circular 226/2016/TT-BTC, Art. 4 | [`fee_estimate`], [`fee_per_copy`] |
+//! | fees | Circular 226/2016/TT-BTC, Art. 4 | [`crate::fees`] |
 //! | result date | Decree 23/2015/NĐ-CP, Art. 7 and 21 | [`expected_result_date`] |
 //! | booking codes | — | [`BookingCode`], [`qr_svg`] |
 //! | appointment life | booked → checked_in → in_service → done, cancelled, no_show | [`may_change_status`] |
@@ -17,7 +17,7 @@
 //! | stored state | capacity, one active appointment per citizen per office per day | [`store`] |
 //!
 //! Errors: one type per concern, each `#[non_exhaustive]`. Everything a citizen or clerk may
-//! see ([`SlotRefusal`], [`CalendarError`], [`FeeError`], …) implements [`Localized`]: a
+//! see ([`SlotRefusal`], [`CalendarError`], [`FeeError`], …) implements [`crate::error::Localized`]: a
 //! stable `code` plus Vietnamese and English messages; [`BookingError`] wraps them for the
 //! stateful operations and implements [`crate::error::UserFacing`]. Slot capacity, one
 //! active appointment per citizen per office per day and booking-code uniqueness are
@@ -30,14 +30,11 @@ mod calendar;
 mod clock;
 mod day_status;
 mod error;
-mod fees;
 mod holidays;
 mod ics;
-mod local_time;
 mod message;
 mod qr;
 mod result_date;
-mod serde_formats;
 mod slots;
 mod status;
 pub mod store;
@@ -54,21 +51,11 @@ pub use calendar::{
 pub use clock::{BookingContext, Clock};
 pub use day_status::{DayStatus, day_status};
 pub use error::BookingError;
-pub use fees::{
-    DocumentRequest, FEE_CAP_PER_COPY, FEE_FIRST_TWO_PAGES, FEE_FURTHER_PAGE, FeeError,
-    FeeEstimate, FeeLine, MAX_COPIES_PER_DOCUMENT, MAX_DOCUMENTS, MAX_PAGES_PER_DOCUMENT,
-    MAX_TITLE_CHARS, Vnd, fee_estimate, fee_per_copy,
-};
 pub use holidays::{
     DayOff, DayOffKind, HOLIDAY_FORMAT, HolidayCalendar, HolidayDataError, HolidayYear,
     MakeUpWorkingDay,
 };
 pub use ics::{CalendarEvent, TIME_ZONE_ID, render_ics};
-pub use local_time::{
-    VIETNAM_OFFSET, from_utc_primitive, local_date, local_to_instant, local_to_utc, to_local,
-    to_utc_primitive, utc_to_local,
-};
-pub use message::{Localized, LocalizedMessage};
 pub use qr::qr_svg;
 pub use result_date::{
     LARGE_REQUEST_EXTRA_WORKING_DAYS, MAX_WORKING_DAY_SEARCH_DAYS, ResultDateError,

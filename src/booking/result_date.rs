@@ -21,8 +21,9 @@ use time::{Date, OffsetDateTime, Time, Weekday};
 use super::calendar::OfficeCalendar;
 use super::day_status::{DayStatus, day_status};
 use super::holidays::HolidayCalendar;
-use super::local_time::to_local;
-use super::message::{Localized, date_dmy};
+use crate::error::Localized;
+use crate::local_time::date_dmy;
+use crate::local_time::to_local;
 
 /// Requests received after this local time are settled the next working day (Art. 7).
 pub const SAME_DAY_CUTOFF: Time = time!(15:00);

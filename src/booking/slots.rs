@@ -20,11 +20,13 @@ use time::{Date, Duration, OffsetDateTime, PrimitiveDateTime, Time};
 use super::calendar::{OfficeCalendar, OpeningInterval, minute_of_day};
 use super::day_status::{DayStatus, day_status};
 use super::holidays::HolidayCalendar;
-use super::local_time::{
+use super::message::{minutes_en, minutes_vi, weekday_vi};
+use crate::error::Localized;
+use crate::local_time::date_dmy;
+use crate::local_time::serde_formats::{iso_date, utc_timestamp};
+use crate::local_time::{
     from_utc_primitive, local_date, local_to_instant, to_local, to_utc_primitive, utc_to_local,
 };
-use super::message::{Localized, date_dmy, minutes_en, minutes_vi, weekday_vi};
-use super::serde_formats::{iso_date, utc_timestamp};
 
 /// Longest date range one [`slots`] query may cover, days (inclusive).
 pub const MAX_QUERY_DAYS: i64 = 31;
@@ -495,7 +497,7 @@ impl Localized for SlotQueryError {
 mod tests {
     use super::*;
     use crate::booking::calendar::{Closure, OfficeCalendarConfig};
-    use crate::booking::local_time::local_to_utc;
+    use crate::local_time::local_to_utc;
     use time::macros::{date, datetime};
 
     fn standard() -> (OfficeCalendar, HolidayCalendar) {

@@ -8,12 +8,12 @@ use time::{Date, OffsetDateTime, PrimitiveDateTime};
 use super::booking_code::BookingCode;
 use super::calendar::OfficeCalendar;
 use super::error::BookingError;
-use super::fees::{DocumentRequest, FeeEstimate, fee_estimate};
-use super::ics::{CalendarEvent, local_display};
-use super::local_time::{from_utc_primitive, to_local};
-use super::serde_formats::{iso_date, offset_timestamp, utc_timestamp};
+use super::ics::CalendarEvent;
 use crate::db::ids::{AppointmentId, OfficeId};
 use crate::db::models::{Appointment, AppointmentStatus, Office};
+use crate::fees::{DocumentRequest, FeeEstimate, fee_estimate};
+use crate::local_time::serde_formats::{iso_date, offset_timestamp, utc_timestamp};
+use crate::local_time::{from_utc_primitive, local_display, to_local};
 
 /// An office as shown next to its appointments and in the office search.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -53,8 +53,8 @@ fn existing_register(config: &Config) -> Option<Db> {
 pub(super) fn verify(args: VerifyArgs) -> ExitCode {
     use crate::config::TrustStore;
     use crate::error::UserFacing;
+    use crate::registry::verifying::{Requester, VerifyService};
     use crate::verification::Indication;
-    use crate::verifying::{Requester, VerifyService};
     use std::io::IsTerminal;
 
     let config = match load_config() {

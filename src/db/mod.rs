@@ -324,11 +324,3 @@ pub fn now_utc() -> time::PrimitiveDateTime {
     let now = now.replace_nanosecond(micros * 1000).unwrap_or(now);
     time::PrimitiveDateTime::new(now.date(), now.time())
 }
-
-/// A stored UTC timestamp as RFC 3339 text (`2026-11-23T10:46:10.52Z`).
-pub fn utc_text(value: time::PrimitiveDateTime) -> String {
-    value
-        .assume_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}

@@ -61,7 +61,7 @@ impl CopyView {
             copies: entry.copies,
             fee_vnd: entry.fee_vnd,
             signer: entry.signer_name.clone(),
-            issued_at: entry.issued_at.map(crate::db::utc_text),
+            issued_at: entry.issued_at.map(crate::local_time::utc_text),
             download_url: format!("/api/v1/copies/{}/pdf", entry.id),
             verify_url: format!("{base_url}/v/{code}"),
             code,

@@ -17,18 +17,19 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
-use super::audit::Actor;
 use super::code::display_code;
-use super::{NewCertification, RegistryError, VIETNAM_OFFSET};
+use super::{NewCertification, RegistryError};
 use crate::assembly::{
     self, AssembledCopy, AssemblyError, CopyDocument, PlacementPolicy, Statement,
 };
-use crate::auth::AuthError;
-use crate::auth::identity::{normalize_citizen_id, normalize_full_name};
+use crate::audit::Actor;
 use crate::db::models::{Office, RegisterEntry, Role, User};
 use crate::db::{Db, DbError};
 use crate::error::UserFacing;
+use crate::identity::IdentityError;
+use crate::identity::{normalize_citizen_id, normalize_full_name};
 use crate::intake::{self, IntakeError, Limits, ScanFile, ScanPage};
+use crate::local_time::{VIETNAM_OFFSET, local_date_time_text};
 use crate::pki::KeyStore;
 use crate::signing::{
     Appearance, DocMdpPermission, EmptySignatureField, PdfError, SignatureKind, SignatureRequest,
@@ -123,7 +124,7 @@ pub struct IssuedCopy {
 pub enum IssueError {
     /// A requester field is invalid.
     #[error(transparent)]
-    Requester(#[from] AuthError),
+    Requester(#[from] IdentityError),
     /// A required field is missing or out of range.
     #[error("invalid field {0}")]
     InvalidField(&'static str),
@@ -438,18 +439,6 @@ impl Issuer {
     }
 }
 
-fn local_time_text(time: OffsetDateTime) -> String {
-    let local = time.to_offset(VIETNAM_OFFSET);
-    format!(
-        "{:02}/{:02}/{} {:02}:{:02}",
-        local.day(),
-        u8::from(local.month()),
-        local.year(),
-        local.hour(),
-        local.minute()
-    )
-}
-
 fn make_signed_pdf(
     prepared: Prepared,
     placement: PlacementPolicy,
@@ -550,7 +539,7 @@ pub fn sign_copy(
     let page_index = usize::try_from(assembled.statement_page_index)
         .map_err(|_| IssueError::InvalidField("pages"))?;
     let [official_rect, seal_rect] = assembled.signature_rects;
-    let when = local_time_text(now);
+    let when = local_date_time_text(now);
     let location = format!(
         "{}, {}",
         signatories.office_name, signatories.office_province

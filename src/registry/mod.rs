@@ -1,23 +1,23 @@
-//! The certification register (sổ chứng thực) and the audit log.
+//! The certification register (sổ chứng thực): issuing, numbering and checking copies.
 //!
 //! * [`register`]: one book per office per year, numbers from 1 without gaps, entries
 //!   never deleted (void / annulled instead), fees per Circular 226/2016/TT-BTC.
-//! * [`audit`]: every staff and admin action appends a row in the same transaction as
-//!   the action itself.
 //! * [`code`]: the public verification code printed under the QR on each copy.
 //! * [`copies`]: issued copies as their holders see them, and who may download them.
+//! * [`issuance`] and [`verifying`]: the two services the API, pages and CLI call to issue
+//!   a copy and to verify one.
 
-pub mod audit;
 pub mod check;
 pub mod code;
 pub mod copies;
 pub mod issuance;
 pub mod register;
+pub mod verifying;
 
 pub use code::{new_verification_code, normalize_verification_code};
 pub use register::{
-    COPY_TYPE_CODE, NewCertification, VIETNAM_OFFSET, annul_entry, copy_fee_vnd, open_entry,
-    publish_entry, void_entry, void_interrupted,
+    COPY_TYPE_CODE, NewCertification, annul_entry, copy_fee_vnd, open_entry, publish_entry,
+    void_entry, void_interrupted,
 };
 
 use crate::db::DbError;

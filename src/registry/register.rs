@@ -20,22 +20,21 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 use super::RegistryError;
-use super::audit::{self, Actor, AuditEvent};
+use crate::audit::{self, Actor, AuditEvent};
 use crate::db::ids::{CopyId, OfficeId, UserId};
 use crate::db::models::{EntryStatus, RegisterEntry};
 use crate::db::schema::{register_books, register_entries};
 use crate::db::{DbConn, DbError, now_utc, write_transaction};
+use crate::fees::fee_per_copy;
+use crate::local_time::VIETNAM_OFFSET;
 
 /// Register type code for copies certified from originals (Circular 01/2020/TT-BTP).
 pub const COPY_TYPE_CODE: &str = "SCT/BS";
 
-/// Vietnam's time zone offset (Asia/Ho_Chi_Minh, UTC+7, no daylight saving).
-pub const VIETNAM_OFFSET: time::UtcOffset = time::macros::offset!(+7);
-
 /// Fee for certifying `copies` copies of an original of `pages` pages (Circular
-/// 226/2016/TT-BTC, Art. 4; the per-copy table lives in [`crate::booking::fee_per_copy`]).
+/// 226/2016/TT-BTC, Art. 4; the per-copy table lives in [`crate::fees::fee_per_copy`]).
 pub fn copy_fee_vnd(pages: u32, copies: u32) -> i64 {
-    let per_copy = crate::booking::fee_per_copy(pages).0;
+    let per_copy = fee_per_copy(pages).0;
     i64::try_from(per_copy.saturating_mul(u64::from(copies))).unwrap_or(i64::MAX)
 }
 

@@ -1,8 +1,10 @@
 //! HTTP layer: routes only. Each file under `api/` exposes `routes()`; handlers parse the
 //! request, call a domain module and map the result. No business logic lives here.
+//! [`guards`] authenticates requests (sessions, API keys) and checks the caller's role.
 
 pub mod api;
 pub mod error;
+pub mod guards;
 pub mod pages;
 pub mod request_id;
 
@@ -14,7 +16,7 @@ pub use error::ApiError;
 pub use request_id::RequestId;
 
 use crate::app::App;
-use crate::auth::GuardFailure;
+use guards::GuardFailure;
 
 /// Builds the Rocket instance serving `app` with Rocket settings from `figment`.
 pub fn build_rocket(figment: Figment, app: App) -> Rocket<Build> {

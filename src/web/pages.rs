@@ -11,7 +11,7 @@ use rocket::{FromForm, Request, Route, State, get, post, routes};
 
 use crate::app::App;
 use crate::error::UserFacing;
-use crate::verifying::{PublicState, PublicStatus};
+use crate::registry::verifying::{PublicState, PublicStatus};
 use crate::web::RequestId;
 use crate::web::api::verifications::{Verifier, read_upload};
 use crate::web::error::prefers_english;

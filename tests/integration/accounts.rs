@@ -78,7 +78,7 @@ db_test!(cookie_session_for_pages, |app| {
     assert_eq!(response.status(), Status::Ok);
     let cookie = response
         .cookies()
-        .get_private(certcopy::auth::SESSION_COOKIE)
+        .get_private(certcopy::web::guards::SESSION_COOKIE)
         .expect("login sets the private session cookie");
     assert!(cookie.http_only().unwrap_or(false));
     // Only the cookie is sent: no Authorization header.

@@ -1,8 +1,9 @@
 //! The certification register: gapless numbers per office per year under concurrency,
 //! yearly restart, void and annulment.
 
+use certcopy::audit::Actor;
 use certcopy::db::models::{EntryStatus, RegisterEntry, Role};
-use certcopy::registry::{self, NewCertification, RegistryError, audit::Actor};
+use certcopy::registry::{self, NewCertification, RegistryError};
 use time::macros::datetime;
 
 use crate::db_test;

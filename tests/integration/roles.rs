@@ -1,8 +1,8 @@
 //! Each role guard admits its roles and refuses every other one (401 without a
 //! credential, 403 with the wrong role), on probe routes mounted only in this test.
 
-use certcopy::auth::{Admin, Agency, Citizen, Clerk, Official};
 use certcopy::db::models::Role;
+use certcopy::web::guards::{Admin, Agency, Citizen, Clerk, Official};
 use rocket::http::{Header, Status};
 use rocket::{get, routes};
 use serde_json::json;

@@ -248,7 +248,7 @@ async fn issued_copies_pass_independent_validators() {
             .app
             .verifier()
             .verify(
-                &certcopy::verifying::Requester::Operator,
+                &certcopy::registry::verifying::Requester::Operator,
                 issued.pdf.clone(),
                 None,
             )

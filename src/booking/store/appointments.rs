@@ -9,18 +9,15 @@ use serde::Serialize;
 use serde_json::json;
 use time::{Date, OffsetDateTime};
 
-use super::{office_and_calendar, retry_transient, rfc3339, stored_utc};
-use crate::auth::{new_secret_token, token_hash};
+use super::{office_and_calendar, retry_transient, stored_utc};
+use crate::audit::{self, Actor, AuditEvent};
 use crate::booking::booking_code::{BOOKING_CODE_RANDOM_BYTES, BookingCode};
 use crate::booking::calendar::OfficeCalendar;
 use crate::booking::clock::BookingContext;
 use crate::booking::error::BookingError;
-use crate::booking::fees::{DocumentRequest, FeeEstimate, fee_estimate};
 use crate::booking::ics::render_ics;
-use crate::booking::local_time::{from_utc_primitive, local_date};
 use crate::booking::qr::qr_svg;
 use crate::booking::result_date::expected_result_date;
-use crate::booking::serde_formats::iso_date;
 use crate::booking::slots::is_bookable;
 use crate::booking::status::{StatusActor, may_change_status, releases_seat};
 use crate::booking::view::{AppointmentView, Audience};
@@ -29,7 +26,10 @@ use crate::db::models::{
     Appointment, AppointmentStatus, Office, SlotCounter, SlotMove, StatusChange, User,
 };
 use crate::db::{DbConn, DbError, write_transaction};
-use crate::registry::audit::{self, Actor, AuditEvent};
+use crate::fees::{DocumentRequest, FeeEstimate, fee_estimate};
+use crate::local_time::serde_formats::iso_date;
+use crate::local_time::{from_utc_primitive, local_date, rfc3339};
+use crate::secrets::{new_secret_token, token_hash};
 
 /// Booking codes drawn before giving up on collisions (40-bit codes: a second draw is
 /// already rare).
@@ -217,9 +217,9 @@ pub(super) fn create(
     let documents = serde_json::to_string(&fee_documents(draft.documents, &fee))
         .map_err(|e| BookingError::Internal(format!("documents: {e}")))?;
     let certified_pages = i64::try_from(fee.certified_pages)
-        .map_err(|_| BookingError::Fees(crate::booking::fees::FeeError::Overflow))?;
+        .map_err(|_| BookingError::Fees(crate::fees::FeeError::Overflow))?;
     let fee_total = i64::try_from(fee.total.0)
-        .map_err(|_| BookingError::Fees(crate::booking::fees::FeeError::Overflow))?;
+        .map_err(|_| BookingError::Fees(crate::fees::FeeError::Overflow))?;
     let capacity = i32::from(draft.calendar.counters());
     let (status, action) = match draft.walk_in_by {
         Some(_) => (AppointmentStatus::CheckedIn, "appointment.walk_in"),

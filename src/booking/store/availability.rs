@@ -7,13 +7,13 @@ use super::office_and_calendar;
 use crate::booking::clock::BookingContext;
 use crate::booking::error::BookingError;
 use crate::booking::ics::TIME_ZONE_ID;
-use crate::booking::local_time::{from_utc_primitive, to_local};
-use crate::booking::serde_formats::{iso_date, offset_timestamp, utc_timestamp};
 use crate::booking::slots::slots;
 use crate::booking::view::OfficeSummary;
 use crate::db::DbConn;
 use crate::db::ids::OfficeId;
 use crate::db::models::{Office, SlotCounter};
+use crate::local_time::serde_formats::{iso_date, offset_timestamp, utc_timestamp};
+use crate::local_time::{from_utc_primitive, to_local};
 
 /// Most offices one search returns.
 pub const MAX_OFFICES: usize = 200;

@@ -5,13 +5,13 @@ use serde_json::json;
 use time::PrimitiveDateTime;
 
 use super::office_and_calendar;
+use crate::audit::{self, Actor, AuditEvent};
 use crate::booking::calendar::{OfficeCalendar, OfficeCalendarConfig};
 use crate::booking::error::BookingError;
-use crate::booking::serde_formats::utc_timestamp;
 use crate::db::ids::OfficeId;
 use crate::db::models::{OfficeCalendarRow, Role};
 use crate::db::{DbConn, now_utc, write_transaction};
-use crate::registry::audit::{self, Actor, AuditEvent};
+use crate::local_time::serde_formats::utc_timestamp;
 
 /// An office's calendar as stored.
 #[derive(Debug, Clone, Serialize)]

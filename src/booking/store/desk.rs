@@ -8,18 +8,18 @@ use super::appointments::{
     Access, Draft, NewAppointment, Requester, apply_status_change, create, parse_code,
 };
 use super::office_and_calendar;
-use crate::auth::identity::{normalize_citizen_id, normalize_full_name};
+use crate::audit::Actor;
 use crate::booking::clock::BookingContext;
 use crate::booking::error::BookingError;
-use crate::booking::fees::{DocumentRequest, fee_estimate};
-use crate::booking::local_time::local_date;
-use crate::booking::serde_formats::iso_date;
 use crate::booking::slots::{ClosedReason, SlotRefusal, slots_of_day};
 use crate::booking::view::{AppointmentView, Audience, OfficeSummary};
 use crate::db::DbConn;
 use crate::db::ids::{AppointmentId, OfficeId};
 use crate::db::models::{Appointment, AppointmentStatus, Role, User};
-use crate::registry::audit::Actor;
+use crate::fees::{DocumentRequest, fee_estimate};
+use crate::identity::{normalize_citizen_id, normalize_full_name};
+use crate::local_time::local_date;
+use crate::local_time::serde_formats::iso_date;
 
 /// An office's appointments on one day.
 #[derive(Debug, Clone, Serialize)]

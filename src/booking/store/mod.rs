@@ -39,11 +39,11 @@ use time::{OffsetDateTime, PrimitiveDateTime};
 
 use super::calendar::OfficeCalendar;
 use super::error::BookingError;
-use super::local_time::to_utc_primitive;
 use crate::db::ids::OfficeId;
 use crate::db::models::Office;
 use crate::db::schema::{office_calendars, offices};
 use crate::db::{DbConn, DbError};
+use crate::local_time::to_utc_primitive;
 
 /// How often a transaction is retried after PostgreSQL aborted it to break a deadlock
 /// (two reschedules swapping slots) or a serialization failure.
@@ -81,13 +81,6 @@ fn stored_utc(
     field: &'static str,
 ) -> Result<PrimitiveDateTime, BookingError> {
     to_utc_primitive(instant).ok_or(BookingError::InvalidField(field))
-}
-
-/// An instant as RFC 3339 text for audit details (`2026-03-10T00:30:00Z`).
-fn rfc3339(instant: OffsetDateTime) -> String {
-    instant
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_else(|_| instant.to_string())
 }
 
 /// Whether a failed transaction may succeed when simply run again.

@@ -12,7 +12,7 @@ pub struct AuditEntry {
     /// Sequence number.
     pub id: i64,
     /// When (UTC).
-    #[serde(with = "crate::db::models::session::utc_serde")]
+    #[serde(with = "crate::local_time::serde_formats::utc_rfc3339")]
     pub at: time::PrimitiveDateTime,
     /// Acting account (none for the system itself).
     pub actor_id: Option<UserId>,

@@ -45,7 +45,7 @@ pub struct Office {
     /// Street address (shown on appointment slips and calendars).
     pub address: String,
     /// Creation time (UTC).
-    #[serde(with = "crate::db::models::session::utc_serde")]
+    #[serde(with = "crate::local_time::serde_formats::utc_rfc3339")]
     pub created_at: time::PrimitiveDateTime,
 }
 

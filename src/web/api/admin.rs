@@ -8,9 +8,10 @@ use serde::Deserialize;
 
 use super::views::UserView;
 use crate::app::App;
-use crate::auth::{self, Admin, AuthError, NewAgency, NewOffice, NewStaff};
+use crate::auth::{self, AuthError, NewAgency, NewOffice, NewStaff};
 use crate::db::ids::UserId;
 use crate::db::models::{AuditEntry, Office};
+use crate::web::guards::Admin;
 use crate::web::{ApiError, RequestId};
 
 pub fn routes() -> Vec<Route> {

@@ -10,12 +10,13 @@ use serde::{Deserialize, Serialize};
 
 use super::booking_input::{JsonBody, parse_instant};
 use crate::app::App;
-use crate::auth::{AuthUser, Citizen};
+use crate::audit::Actor;
 use crate::booking::store::{self, Access, BookingRequest, NewAppointment, Requester};
-use crate::booking::{AppointmentView, BookingError, DocumentRequest};
+use crate::booking::{AppointmentView, BookingError};
 use crate::db::ids::{AppointmentId, OfficeId};
 use crate::db::models::Role;
-use crate::registry::audit::Actor;
+use crate::fees::DocumentRequest;
+use crate::web::guards::{AuthUser, Citizen};
 use crate::web::{ApiError, RequestId};
 
 pub fn routes() -> Vec<Route> {

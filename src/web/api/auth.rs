@@ -7,7 +7,8 @@ use serde::Deserialize;
 
 use super::views::UserView;
 use crate::app::App;
-use crate::auth::{self, AuthUser, Credential, RegisterCitizen, SESSION_COOKIE};
+use crate::auth::{self, RegisterCitizen};
+use crate::web::guards::{AuthUser, Credential, SESSION_COOKIE};
 use crate::web::{ApiError, RequestId};
 
 pub fn routes() -> Vec<Route> {

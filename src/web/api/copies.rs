@@ -11,13 +11,13 @@ use serde::Deserialize;
 
 use crate::app::App;
 use crate::assembly::PlacementPolicy;
-use crate::auth::{AuthUser, Citizen, Official};
 use crate::db::ids::CopyId;
 use crate::intake::ScanFile;
 use crate::registry::copies::{CopyView, citizen_copies, copy_for_download};
 use crate::registry::issuance::{IssueOptions, IssueRequest};
 use crate::registry::{self, RegistryError};
 use crate::web::api::verifications::{read_upload, upload_over_limit};
+use crate::web::guards::{AuthUser, Citizen, Official};
 use crate::web::{ApiError, RequestId};
 
 pub fn routes() -> Vec<Route> {

@@ -9,11 +9,12 @@ use serde::Deserialize;
 use super::appointments::Receipt;
 use super::booking_input::{JsonBody, parse_date, parse_instant};
 use crate::app::App;
-use crate::auth::Clerk;
+use crate::booking::AppointmentView;
 use crate::booking::store::{self, DeskDay, WalkIn};
-use crate::booking::{AppointmentView, DocumentRequest};
 use crate::db::ids::AppointmentId;
 use crate::db::models::AppointmentStatus;
+use crate::fees::DocumentRequest;
+use crate::web::guards::Clerk;
 use crate::web::{ApiError, RequestId};
 
 pub fn routes() -> Vec<Route> {

@@ -7,10 +7,11 @@ use time::{Date, Duration};
 
 use super::booking_input::{JsonBody, parse_date};
 use crate::app::App;
-use crate::auth::AuthUser;
 use crate::booking::store::{self, OfficeFilter, SlotAvailability, StoredCalendar};
-use crate::booking::{BookingError, OfficeCalendarConfig, OfficeSummary, local_date};
+use crate::booking::{BookingError, OfficeCalendarConfig, OfficeSummary};
 use crate::db::ids::OfficeId;
+use crate::local_time::local_date;
+use crate::web::guards::AuthUser;
 use crate::web::{ApiError, RequestId};
 
 pub fn routes() -> Vec<Route> {

@@ -17,9 +17,10 @@ use rocket::tokio::io::AsyncReadExt;
 use rocket::{FromForm, Route, State, get, post, routes};
 
 use crate::app::App;
-use crate::auth::{Agency, AuthError};
+use crate::auth::AuthError;
+use crate::registry::verifying::{PublicStatus, Requester, VerifyError};
 use crate::verification::DocumentReport;
-use crate::verifying::{PublicStatus, Requester, VerifyError};
+use crate::web::guards::Agency;
 use crate::web::{ApiError, RequestId};
 
 pub fn routes() -> Vec<Route> {

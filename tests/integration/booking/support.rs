@@ -3,12 +3,12 @@
 
 use std::collections::HashMap;
 
-use certcopy::auth::{new_secret_token, token_hash};
 use certcopy::booking::OfficeCalendarConfig;
 use certcopy::db::DbConn;
 use certcopy::db::ids::{OfficeId, UserId};
 use certcopy::db::models::{NewUser, Office, OfficeCalendarRow, Role, Session};
 use certcopy::db::now_utc;
+use certcopy::secrets::{new_secret_token, token_hash};
 use diesel::Connection;
 use rocket::http::{ContentType, Header, Status};
 use serde_json::{Value, json};

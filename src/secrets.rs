@@ -1,4 +1,5 @@
-//! Random secrets (session tokens, API keys, one-time passwords) and their stored hashes.
+//! Random secrets (session tokens, API keys, appointment management links) and the
+//! SHA-256 hashes the database stores instead of them.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

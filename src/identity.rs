@@ -1,7 +1,73 @@
-//! Checks on what a person types when registering: citizen ID number, phone, e-mail,
-//! full name and password strength.
+//! Who a person says they are: the checks and normal forms of a citizen identity number,
+//! a full name, a Vietnamese mobile number and an e-mail address.
+//!
+//! Shared by account registration ([`crate::auth`]), walk-in appointments at the desk
+//! ([`crate::booking`]) and the requester of an issued copy ([`crate::registry`]); a
+//! refusal is an [`IdentityError`], which each of them wraps as it is.
 
-use super::AuthError;
+use crate::error::UserFacing;
+
+/// What a person typed that does not identify them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum IdentityError {
+    /// Citizen ID is not 12 digits opening with a province code.
+    #[error("invalid citizen ID number")]
+    InvalidCitizenId,
+    /// Phone is not a Vietnamese mobile number.
+    #[error("invalid phone number")]
+    InvalidPhone,
+    /// E-mail address is malformed.
+    #[error("invalid e-mail address")]
+    InvalidEmail,
+    /// Full name empty, too long or with odd characters.
+    #[error("invalid full name")]
+    InvalidFullName,
+}
+
+impl UserFacing for IdentityError {
+    fn code(&self) -> &'static str {
+        match self {
+            IdentityError::InvalidCitizenId => "invalid_citizen_id",
+            IdentityError::InvalidPhone => "invalid_phone",
+            IdentityError::InvalidEmail => "invalid_email",
+            IdentityError::InvalidFullName => "invalid_full_name",
+        }
+    }
+
+    fn status(&self) -> u16 {
+        422
+    }
+
+    fn message_vi(&self) -> String {
+        match self {
+            IdentityError::InvalidCitizenId => {
+                "Số định danh cá nhân (CCCD) phải gồm đúng 12 chữ số, bắt đầu bằng mã tỉnh.".into()
+            }
+            IdentityError::InvalidPhone => {
+                "Số điện thoại không hợp lệ (ví dụ đúng: 0912345678).".into()
+            }
+            IdentityError::InvalidEmail => "Địa chỉ thư điện tử không hợp lệ.".into(),
+            IdentityError::InvalidFullName => {
+                "Họ và tên không hợp lệ (2–100 ký tự, chỉ gồm chữ cái và khoảng trắng).".into()
+            }
+        }
+    }
+
+    fn message_en(&self) -> String {
+        match self {
+            IdentityError::InvalidCitizenId => {
+                "The citizen ID number must be exactly 12 digits starting with a province code."
+                    .into()
+            }
+            IdentityError::InvalidPhone => "Invalid phone number (e.g. 0912345678).".into(),
+            IdentityError::InvalidEmail => "Invalid e-mail address.".into(),
+            IdentityError::InvalidFullName => {
+                "Invalid full name (2–100 characters, letters and spaces only).".into()
+            }
+        }
+    }
+}
 
 /// Province codes that open a 12-digit citizen identity number (Circular 07/2016/TT-BCA,
 /// Annex: codes of the 63 provinces and centrally-run cities).
@@ -15,22 +81,22 @@ const PROVINCE_CODES: &[&str] = &[
 
 /// Checks a citizen identity number: exactly 12 ASCII digits opening with a province
 /// code. Spaces, dots and dashes typed between digit groups are removed first.
-pub fn normalize_citizen_id(input: &str) -> Result<String, AuthError> {
+pub fn normalize_citizen_id(input: &str) -> Result<String, IdentityError> {
     let digits: String = input
         .chars()
         .filter(|c| !matches!(c, ' ' | '.' | '-'))
         .collect();
     if digits.len() != 12 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(AuthError::InvalidCitizenId);
+        return Err(IdentityError::InvalidCitizenId);
     }
     if !PROVINCE_CODES.contains(&&digits[..3]) {
-        return Err(AuthError::InvalidCitizenId);
+        return Err(IdentityError::InvalidCitizenId);
     }
     Ok(digits)
 }
 
 /// Normalises a Vietnamese mobile number to `0` + 9 digits (`+84…`/`84…` accepted).
-pub fn normalize_phone(input: &str) -> Result<String, AuthError> {
+pub fn normalize_phone(input: &str) -> Result<String, IdentityError> {
     let compact: String = input
         .chars()
         .filter(|c| !matches!(c, ' ' | '.' | '-'))
@@ -49,15 +115,15 @@ pub fn normalize_phone(input: &str) -> Result<String, AuthError> {
     if valid {
         Ok(national)
     } else {
-        Err(AuthError::InvalidPhone)
+        Err(IdentityError::InvalidPhone)
     }
 }
 
 /// Normalises an e-mail address to lower case and checks its shape.
-pub fn normalize_email(input: &str) -> Result<String, AuthError> {
+pub fn normalize_email(input: &str) -> Result<String, IdentityError> {
     let email = input.trim().to_lowercase();
     let Some((local, domain)) = email.split_once('@') else {
-        return Err(AuthError::InvalidEmail);
+        return Err(IdentityError::InvalidEmail);
     };
     let valid = !local.is_empty()
         && email.len() <= 254
@@ -69,13 +135,13 @@ pub fn normalize_email(input: &str) -> Result<String, AuthError> {
     if valid {
         Ok(email)
     } else {
-        Err(AuthError::InvalidEmail)
+        Err(IdentityError::InvalidEmail)
     }
 }
 
 /// Trims and collapses spaces in a full name; 2–100 characters, letters, spaces and a few
 /// punctuation marks.
-pub fn normalize_full_name(input: &str) -> Result<String, AuthError> {
+pub fn normalize_full_name(input: &str) -> Result<String, IdentityError> {
     let name = input.split_whitespace().collect::<Vec<_>>().join(" ");
     let length = name.chars().count();
     let allowed = name
@@ -84,54 +150,8 @@ pub fn normalize_full_name(input: &str) -> Result<String, AuthError> {
     if (2..=100).contains(&length) && allowed {
         Ok(name)
     } else {
-        Err(AuthError::InvalidFullName)
+        Err(IdentityError::InvalidFullName)
     }
-}
-
-/// Minimum password length.
-pub const MIN_PASSWORD_CHARS: usize = 10;
-/// Maximum password length (bounds the hashing cost of a hostile request).
-pub const MAX_PASSWORD_BYTES: usize = 128;
-
-/// Refuses weak passwords: too short or long, only one kind of character, or containing
-/// the person's own citizen ID / phone.
-pub fn check_password_strength(password: &str, personal: &[&str]) -> Result<(), AuthError> {
-    if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(AuthError::WeakPassword(PasswordWeakness::TooShort));
-    }
-    if password.len() > MAX_PASSWORD_BYTES {
-        return Err(AuthError::WeakPassword(PasswordWeakness::TooLong));
-    }
-    let has_letter = password.chars().any(char::is_alphabetic);
-    let has_digit = password.chars().any(|c| c.is_ascii_digit());
-    if !has_letter || !has_digit {
-        return Err(AuthError::WeakPassword(
-            PasswordWeakness::NeedsLettersAndDigits,
-        ));
-    }
-    let lower = password.to_lowercase();
-    if personal
-        .iter()
-        .any(|p| p.len() >= 6 && lower.contains(&p.to_lowercase()))
-    {
-        return Err(AuthError::WeakPassword(
-            PasswordWeakness::ContainsPersonalData,
-        ));
-    }
-    Ok(())
-}
-
-/// Why a password was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PasswordWeakness {
-    /// Fewer than [`MIN_PASSWORD_CHARS`] characters.
-    TooShort,
-    /// More than [`MAX_PASSWORD_BYTES`] bytes.
-    TooLong,
-    /// Needs at least one letter and one digit.
-    NeedsLettersAndDigits,
-    /// Contains the citizen ID or phone number.
-    ContainsPersonalData,
 }
 
 #[cfg(test)]
@@ -177,15 +197,5 @@ mod tests {
         );
         assert!(normalize_full_name("A").is_err());
         assert!(normalize_full_name("Robert'); DROP TABLE").is_err());
-    }
-
-    #[test]
-    fn password_rules() {
-        assert!(check_password_strength("ngan1", &[]).is_err());
-        assert!(check_password_strength("chuachuachua", &[]).is_err());
-        assert!(check_password_strength("12345678901", &[]).is_err());
-        assert!(check_password_strength("x079203001234", &["079203001234"]).is_err());
-        assert!(check_password_strength(&"a1".repeat(80), &[]).is_err());
-        assert!(check_password_strength("Hoa-sen-2026", &["079203001234"]).is_ok());
     }
 }

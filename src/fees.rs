@@ -1,4 +1,5 @@
-//! Certification fees (Circular 226/2016/TT-BTC, Art. 4).
+//! Certification fees (Circular 226/2016/TT-BTC, Art. 4): the fee table, shared by the
+//! estimate shown when booking and the fee written in the register.
 //!
 //! Copy certified from an original: 2,000 VND per page for pages 1 and 2, 1,000 VND per page
 //! from page 3, at most 200,000 VND per copy; pages are counted on the original. Each copy
@@ -8,7 +9,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::message::Localized;
+use crate::error::Localized;
 
 /// Fee for each of pages 1–2 (Circular 226/2016/TT-BTC, Art. 4).
 pub const FEE_FIRST_TWO_PAGES: Vnd = Vnd(2_000);

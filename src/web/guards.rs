@@ -16,14 +16,14 @@ use std::sync::Mutex;
 use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome, Request};
 
-use super::AuthError;
-use super::tokens::token_hash;
 use crate::app::App;
+use crate::audit::Actor;
+use crate::auth::AuthError;
 use crate::db::ids::OfficeId;
 use crate::db::models::{ApiKey, Role, Session, User};
 use crate::db::now_utc;
 use crate::error::PublicError;
-use crate::registry::audit::Actor;
+use crate::secrets::token_hash;
 
 /// Name of the private cookie holding the session token on pages.
 pub const SESSION_COOKIE: &str = "certcopy_session";

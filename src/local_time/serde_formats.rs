@@ -141,6 +141,24 @@ pub(crate) mod offset_timestamp {
     }
 }
 
+/// Serde helpers writing stored UTC timestamps as RFC 3339 with `Z`.
+pub(crate) mod utc_rfc3339 {
+    use serde::Serializer;
+    use time::format_description::well_known::Rfc3339;
+
+    /// Serializes a UTC `PrimitiveDateTime` as RFC 3339.
+    pub fn serialize<S: Serializer>(
+        value: &time::PrimitiveDateTime,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let text = value
+            .assume_utc()
+            .format(&Rfc3339)
+            .map_err(serde::ser::Error::custom)?;
+        serializer.serialize_str(&text)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

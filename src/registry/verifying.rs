@@ -4,28 +4,29 @@
 //! [`VerifyService::verify`] runs, in order: the public rate limit (anonymous callers,
 //! counted in the database so every instance shares it), the size limit, the signature
 //! verification of the document crate on the blocking pool under the configured
-//! [`TrustStore`], the register cross-check ([`crate::registry::check`]), and for agencies
+//! [`TrustStore`], the register cross-check ([`super::check`]), and for agencies
 //! an audit row naming the copy they looked at. [`VerifyService::check_against_code`] adds
 //! "is this file the copy issued under this code". [`VerifyService::public_status`] is
 //! what a QR code shows: a typed [`PublicStatus`] without personal data.
 //!
 //! The service holds no state of its own beyond handles; building one is cheap
-//! ([`crate::App::verifier`]).
+//! ([`crate::App::verifier`]). It sits beside [`super::issuance::Issuer`], the other
+//! service over the register.
 
 use std::net::IpAddr;
 use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::auth::rate_limit;
+use super::check::{cross_check, signed_content_sha256};
+use super::code::display_code;
+use super::{RegistryError, normalize_verification_code};
+use crate::audit::{self, Actor, AuditEvent};
 use crate::config::TrustStore;
 use crate::db::models::{EntryStatus, Office, RegisterEntry};
 use crate::db::{Db, DbError};
 use crate::error::UserFacing;
-use crate::registry::audit::{self, Actor, AuditEvent};
-use crate::registry::check::{cross_check, signed_content_sha256};
-use crate::registry::code::display_code;
-use crate::registry::{RegistryError, normalize_verification_code};
+use crate::rate_limit;
 use crate::verification::{
     DocumentReport, Indication, RegisterStatus, ReportMessage, VerificationError, verify_pdf,
 };
@@ -267,10 +268,10 @@ impl VerifyService {
             office_address: office.address,
             certification_number: entry.sequence,
             book: format!("{}-{}", entry.book, entry.type_code),
-            issued_at: entry.issued_at.map(crate::db::utc_text),
+            issued_at: entry.issued_at.map(crate::local_time::utc_text),
             page_count: entry.page_count,
             sha256: entry.document_sha256,
-            annulled_at: entry.annulled_at.map(crate::db::utc_text),
+            annulled_at: entry.annulled_at.map(crate::local_time::utc_text),
             annulled_reason: entry.annulled_reason,
         })
     }

@@ -1,4 +1,11 @@
-//! Asia/Ho_Chi_Minh local time and UTC storage.
+//! Asia/Ho_Chi_Minh local time, UTC storage, and how dates and times are written.
+//!
+//! This module owns the one definition of Viet Nam's offset ([`VIETNAM_OFFSET`]), the
+//! conversions between stored UTC values and local wall-clock time, and the text forms
+//! shown to people and written in API answers: `dd/mm/yyyy` ([`date_dmy`]), local
+//! `HH:MM dd/mm/yyyy` ([`local_moment`], [`local_display`]), local `dd/mm/yyyy HH:MM`
+//! ([`local_date_time_text`]), RFC 3339 ([`rfc3339`], [`utc_text`]) and the serde formats
+//! of [`serde_formats`].
 //!
 //! Viet Nam keeps UTC+7 all year (no daylight saving time since 1975), so a fixed offset is
 //! exact and no tz database is needed. The database stores UTC (`PrimitiveDateTime` read as
@@ -7,6 +14,9 @@
 //! Conversions that could leave `time`'s supported range (year ±9999) return `None` instead
 //! of panicking.
 
+pub(crate) mod serde_formats;
+
+use time::format_description::well_known::Rfc3339;
 use time::macros::offset;
 use time::{Date, OffsetDateTime, PrimitiveDateTime, UtcOffset};
 
@@ -49,6 +59,69 @@ pub fn local_to_utc(local: PrimitiveDateTime) -> Option<PrimitiveDateTime> {
 pub fn utc_to_local(utc: PrimitiveDateTime) -> Option<PrimitiveDateTime> {
     to_local(from_utc_primitive(utc))
         .map(|local| PrimitiveDateTime::new(local.date(), local.time()))
+}
+
+/// `dd/mm/yyyy`, the way dates are written on Vietnamese documents and slips.
+pub fn date_dmy(date: Date) -> String {
+    format!(
+        "{:02}/{:02}/{}",
+        date.day(),
+        u8::from(date.month()),
+        date.year()
+    )
+}
+
+/// `HH:MM dd/mm/yyyy` in Viet Nam local time; the instant as is when it cannot be shown
+/// in local time.
+pub fn local_moment(instant: OffsetDateTime) -> String {
+    match to_local(instant) {
+        Some(local) => format!(
+            "{:02}:{:02} {}",
+            local.hour(),
+            local.minute(),
+            date_dmy(local.date())
+        ),
+        None => instant.to_string(),
+    }
+}
+
+/// A stored UTC value as `HH:MM dd/mm/yyyy` in local time (the UTC value itself when it
+/// cannot be converted), for descriptions.
+pub fn local_display(utc: PrimitiveDateTime) -> String {
+    let local = utc_to_local(utc).unwrap_or(utc);
+    format!(
+        "{:02}:{:02} {:02}/{:02}/{}",
+        local.hour(),
+        local.minute(),
+        local.day(),
+        u8::from(local.month()),
+        local.year()
+    )
+}
+
+/// `dd/mm/yyyy HH:MM` in Viet Nam local time (signature reasons and statements).
+pub fn local_date_time_text(time: OffsetDateTime) -> String {
+    let local = time.to_offset(VIETNAM_OFFSET);
+    format!(
+        "{:02}/{:02}/{} {:02}:{:02}",
+        local.day(),
+        u8::from(local.month()),
+        local.year(),
+        local.hour(),
+        local.minute()
+    )
+}
+
+/// An instant as RFC 3339 text for audit details (`2026-03-10T00:30:00Z`).
+pub fn rfc3339(instant: OffsetDateTime) -> String {
+    instant
+        .format(&Rfc3339)
+        .unwrap_or_else(|_| instant.to_string())
+}
+
+/// A stored UTC timestamp as RFC 3339 text (`2026-11-23T10:46:10.52Z`).
+pub fn utc_text(value: PrimitiveDateTime) -> String {
+    value.assume_utc().format(&Rfc3339).unwrap_or_default()
 }
 
 #[cfg(test)]

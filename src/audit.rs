@@ -1,4 +1,6 @@
-//! Audit log rows for staff and admin actions.
+//! The audit log: who did what, when. Every staff and admin action — in accounts,
+//! booking and the register — appends a row with [`record`] in the same transaction as
+//! the action itself; [`Actor`] is the account acting.
 
 use crate::db::ids::{OfficeId, UserId};
 use crate::db::models::{AuditEntry, NewAuditEntry, Role, User};

@@ -1,5 +1,6 @@
 //! Fixed-window rate limits kept in the database, so every instance of the service
-//! counts against the same limit (DESIGN §7).
+//! counts against the same limit (docs/ARCHITECTURE.md §7). Used for anonymous
+//! verifications today; any caller names its own bucket.
 
 use diesel::prelude::*;
 
