@@ -244,20 +244,26 @@ fn check_room_for_one(file: &str, pages_before: u32, limits: &Limits) -> Result<
     Ok(())
 }
 
-fn read_jpeg_file(name: &str, bytes: Vec<u8>, limits: &Limits) -> Result<ScanPage, IntakeError> {
-    let header = parse_jpeg(&bytes).map_err(|p| jpeg_error(name, 1, p))?;
-    let dpi = header.density.unwrap_or(Dpi {
+/// The resolution of a one-page image file (its declared density, or the default when it
+/// declares none), once its size and resolution are within the limits.
+fn check_image_file_geometry(
+    name: &str,
+    width: u32,
+    height: u32,
+    density: Option<Dpi>,
+    limits: &Limits,
+) -> Result<Dpi, IntakeError> {
+    let dpi = density.unwrap_or(Dpi {
         x: DEFAULT_DPI,
         y: DEFAULT_DPI,
     });
-    check_page_geometry(
-        name,
-        1,
-        u64::from(header.width),
-        u64::from(header.height),
-        dpi,
-        limits,
-    )?;
+    check_page_geometry(name, 1, u64::from(width), u64::from(height), dpi, limits)?;
+    Ok(dpi)
+}
+
+fn read_jpeg_file(name: &str, bytes: Vec<u8>, limits: &Limits) -> Result<ScanPage, IntakeError> {
+    let header = parse_jpeg(&bytes).map_err(|p| jpeg_error(name, 1, p))?;
+    let dpi = check_image_file_geometry(name, header.width, header.height, header.density, limits)?;
     let source_sha256 = Sha256::digest(&bytes).into();
     Ok(ScanPage {
         source_file: name.to_owned(),
@@ -280,19 +286,8 @@ fn read_png_file(name: &str, bytes: &[u8], limits: &Limits) -> Result<ScanPage, 
         detail,
     };
     let header = png::read_png_header(bytes).map_err(corrupt)?;
-    let dpi = header.density.unwrap_or(Dpi {
-        x: DEFAULT_DPI,
-        y: DEFAULT_DPI,
-    });
     // Declared size and resolution are checked before a single byte is inflated.
-    check_page_geometry(
-        name,
-        1,
-        u64::from(header.width),
-        u64::from(header.height),
-        dpi,
-        limits,
-    )?;
+    let dpi = check_image_file_geometry(name, header.width, header.height, header.density, limits)?;
     // RGBA at 16 bits is the largest decoder output; add room for one row of scratch.
     let max_decoded =
         u64::from(header.width) * u64::from(header.height) * 8 + u64::from(header.width) * 8 + 4096;
