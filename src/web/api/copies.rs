@@ -38,10 +38,13 @@ struct IssueForm<'r> {
 }
 
 fn form_error(errors: &form::Errors<'_>) -> ApiError {
-    let too_large = errors
-        .iter()
-        .any(|e| matches!(e.kind, form::error::ErrorKind::InvalidLength { .. }))
-        || errors.iter().any(|e| e.to_string().contains("limit"));
+    // A file over its limit, a multipart stream cut at the form limit, or a body cut at
+    // the data limit (an unexpected end of the data).
+    let too_large = errors.iter().any(|e| match &e.kind {
+        form::error::ErrorKind::InvalidLength { .. } => true,
+        form::error::ErrorKind::Io(error) => error.kind() == std::io::ErrorKind::UnexpectedEof,
+        _ => false,
+    });
     if too_large {
         return ApiError::new(
             413,
