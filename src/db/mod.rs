@@ -118,6 +118,22 @@ impl From<DieselError> for DbError {
     }
 }
 
+impl DbError {
+    /// Whether the database aborted the transaction to break a deadlock or a
+    /// serialization conflict, so that running it again may succeed. Diesel reports a
+    /// serialization failure as its own kind but a PostgreSQL deadlock (SQLSTATE 40P01)
+    /// only as an unknown error, recognised here by the server's message.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            DbError::Query(DieselError::DatabaseError(kind, info)) => {
+                matches!(kind, DatabaseErrorKind::SerializationFailure)
+                    || info.message().contains("deadlock detected")
+            }
+            _ => false,
+        }
+    }
+}
+
 /// What a person is told about a database failure, whichever operation met it: the
 /// service is busy when no connection became free in time, otherwise an internal error
 /// (the detail goes to the log, never to the person).
