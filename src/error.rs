@@ -9,15 +9,15 @@
 //! | development PKI | [`crate::pki::PkiError`] | `certcopy pki init`, first start |
 //! | HTTP | `crate::web::ApiError` | built from the domain errors above; the only type a handler returns |
 //!
-//! Domain errors implement [`UserFacing`]: a stable machine code, an HTTP-like class, and
-//! a message in Vietnamese (first: the users are Vietnamese citizens and civil servants)
-//! and English. The web layer turns that into `{"error":{"code","message",…}}`; the CLI
+//! Domain errors and the booking rules' refusals implement [`UserFacing`]: a stable
+//! machine code, an HTTP-like class, and a message in Vietnamese (first: the users are
+//! Vietnamese citizens and civil servants) and English, given together per variant. The web layer turns that into `{"error":{"code","message",…}}`; the CLI
 //! prints the messages and exits non-zero.
 
 use serde::Serialize;
 
 /// A refusal or validation error as shown to a person: a stable machine code plus the
-/// Vietnamese and English wording. The web layer serialises this as is.
+/// Vietnamese and English wording, without the HTTP status (see [`UserFacing::localized`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LocalizedMessage {
     /// Stable snake_case code, e.g. `too_soon`.
@@ -28,38 +28,44 @@ pub struct LocalizedMessage {
     pub en: String,
 }
 
-/// Implemented by every error and refusal of the booking module that a person may see.
-pub trait Localized {
-    /// Stable snake_case code.
-    fn code(&self) -> &'static str;
-    /// Vietnamese message.
-    fn message_vi(&self) -> String;
-    /// English message.
-    fn message_en(&self) -> String;
-    /// Code and both messages together.
+/// How an error presents itself to a person: the one trait for everything shown, from
+/// the booking rules' refusals to the HTTP answers and the CLI.
+///
+/// Implement [`UserFacing::public`] with one match arm per variant giving the code, the
+/// HTTP status and both messages together, so the two languages are written side by
+/// side. The accessors below are derived from it.
+pub trait UserFacing {
+    /// Code, status and both messages at once.
+    fn public(&self) -> PublicError;
+    /// Stable machine-readable code, e.g. `invalid_citizen_id`.
+    fn code(&self) -> &'static str {
+        self.public().code
+    }
+    /// HTTP status that fits (400–499 for the caller's mistakes, 5xx for ours).
+    fn status(&self) -> u16 {
+        self.public().status
+    }
+    /// Message in Vietnamese.
+    fn message_vi(&self) -> String {
+        self.public().message_vi
+    }
+    /// Message in English.
+    fn message_en(&self) -> String {
+        self.public().message_en
+    }
+    /// Code and both messages, without the status.
     fn localized(&self) -> LocalizedMessage {
+        let public = self.public();
         LocalizedMessage {
-            code: self.code(),
-            vi: self.message_vi(),
-            en: self.message_en(),
+            code: public.code,
+            vi: public.message_vi,
+            en: public.message_en,
         }
     }
 }
 
-/// How a domain error presents itself to a person.
-pub trait UserFacing {
-    /// Stable machine-readable code, e.g. `invalid_citizen_id`.
-    fn code(&self) -> &'static str;
-    /// HTTP status that fits (400–499 for the caller's mistakes, 5xx for ours).
-    fn status(&self) -> u16;
-    /// Message in Vietnamese.
-    fn message_vi(&self) -> String;
-    /// Message in English.
-    fn message_en(&self) -> String;
-}
-
-/// A domain error reduced to what is shown to a person: plain data, cloneable, ready for
-/// the web layer or the CLI.
+/// What is shown to a person for an error: plain data, cloneable, ready for the web
+/// layer or the CLI.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PublicError {
     /// HTTP status.
@@ -73,13 +79,38 @@ pub struct PublicError {
 }
 
 impl PublicError {
+    /// An error with its status, code and both messages.
+    pub fn new(status: u16, code: &'static str, message_vi: String, message_en: String) -> Self {
+        PublicError {
+            status,
+            code,
+            message_vi,
+            message_en,
+        }
+    }
+
+    /// `503 service_busy`: the service is overloaded (no database connection free).
+    pub fn service_busy() -> Self {
+        PublicError::new(
+            503,
+            "service_busy",
+            "Hệ thống đang quá tải, vui lòng thử lại sau.".into(),
+            "The service is overloaded, please retry later.".into(),
+        )
+    }
+
+    /// `500 internal_error`: our fault, nothing the person can change.
+    pub fn internal_error() -> Self {
+        PublicError::new(
+            500,
+            "internal_error",
+            "Lỗi hệ thống, vui lòng thử lại sau.".into(),
+            "Internal error, please try again later.".into(),
+        )
+    }
+
     /// Reduces any [`UserFacing`] error.
     pub fn from_error(error: &dyn UserFacing) -> Self {
-        PublicError {
-            status: error.status(),
-            code: error.code(),
-            message_vi: error.message_vi(),
-            message_en: error.message_en(),
-        }
+        error.public()
     }
 }

@@ -5,7 +5,7 @@
 //! ([`crate::booking`]) and the requester of an issued copy ([`crate::registry`]); a
 //! refusal is an [`IdentityError`], which each of them wraps as it is.
 
-use crate::error::UserFacing;
+use crate::error::{PublicError, UserFacing};
 
 /// What a person typed that does not identify them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -26,45 +26,33 @@ pub enum IdentityError {
 }
 
 impl UserFacing for IdentityError {
-    fn code(&self) -> &'static str {
+    fn public(&self) -> PublicError {
         match self {
-            IdentityError::InvalidCitizenId => "invalid_citizen_id",
-            IdentityError::InvalidPhone => "invalid_phone",
-            IdentityError::InvalidEmail => "invalid_email",
-            IdentityError::InvalidFullName => "invalid_full_name",
-        }
-    }
-
-    fn status(&self) -> u16 {
-        422
-    }
-
-    fn message_vi(&self) -> String {
-        match self {
-            IdentityError::InvalidCitizenId => {
-                "Số định danh cá nhân (CCCD) phải gồm đúng 12 chữ số, bắt đầu bằng mã tỉnh.".into()
-            }
-            IdentityError::InvalidPhone => {
-                "Số điện thoại không hợp lệ (ví dụ đúng: 0912345678).".into()
-            }
-            IdentityError::InvalidEmail => "Địa chỉ thư điện tử không hợp lệ.".into(),
-            IdentityError::InvalidFullName => {
-                "Họ và tên không hợp lệ (2–100 ký tự, chỉ gồm chữ cái và khoảng trắng).".into()
-            }
-        }
-    }
-
-    fn message_en(&self) -> String {
-        match self {
-            IdentityError::InvalidCitizenId => {
+            IdentityError::InvalidCitizenId => PublicError::new(
+                422,
+                "invalid_citizen_id",
+                "Số định danh cá nhân (CCCD) phải gồm đúng 12 chữ số, bắt đầu bằng mã tỉnh.".into(),
                 "The citizen ID number must be exactly 12 digits starting with a province code."
-                    .into()
-            }
-            IdentityError::InvalidPhone => "Invalid phone number (e.g. 0912345678).".into(),
-            IdentityError::InvalidEmail => "Invalid e-mail address.".into(),
-            IdentityError::InvalidFullName => {
-                "Invalid full name (2–100 characters, letters and spaces only).".into()
-            }
+                    .into(),
+            ),
+            IdentityError::InvalidPhone => PublicError::new(
+                422,
+                "invalid_phone",
+                "Số điện thoại không hợp lệ (ví dụ đúng: 0912345678).".into(),
+                "Invalid phone number (e.g. 0912345678).".into(),
+            ),
+            IdentityError::InvalidEmail => PublicError::new(
+                422,
+                "invalid_email",
+                "Địa chỉ thư điện tử không hợp lệ.".into(),
+                "Invalid e-mail address.".into(),
+            ),
+            IdentityError::InvalidFullName => PublicError::new(
+                422,
+                "invalid_full_name",
+                "Họ và tên không hợp lệ (2–100 ký tự, chỉ gồm chữ cái và khoảng trắng).".into(),
+                "Invalid full name (2–100 characters, letters and spaces only).".into(),
+            ),
         }
     }
 }

@@ -22,7 +22,7 @@ pub use password::{
 };
 
 use crate::db::DbError;
-use crate::error::UserFacing;
+use crate::error::{PublicError, UserFacing};
 use crate::identity::IdentityError;
 
 /// Errors of the accounts layer.
@@ -77,122 +77,102 @@ pub enum AuthError {
 }
 
 impl UserFacing for AuthError {
-    fn code(&self) -> &'static str {
+    fn public(&self) -> PublicError {
+        let weak = |vi: String, en: String| PublicError::new(422, "weak_password", vi, en);
         match self {
-            AuthError::MissingContact => "missing_contact",
-            AuthError::Identity(e) => e.code(),
-            AuthError::InvalidUsername => "invalid_username",
-            AuthError::WeakPassword(_) => "weak_password",
-            AuthError::AccountExists => "account_exists",
-            AuthError::BadCredentials => "bad_credentials",
-            AuthError::AccountDisabled => "account_disabled",
-            AuthError::NotAuthenticated => "not_authenticated",
-            AuthError::Forbidden => "forbidden",
-            AuthError::OfficeNotFound => "office_not_found",
-            AuthError::AccountNotFound => "account_not_found",
-            AuthError::InvalidRole => "invalid_role",
-            AuthError::InvalidField(_) => "invalid_field",
-            AuthError::Hashing(_) => "internal_error",
-            AuthError::Db(DbError::Pool(_)) => "service_busy",
-            AuthError::Db(_) => "internal_error",
-        }
-    }
-
-    fn status(&self) -> u16 {
-        match self {
-            AuthError::AccountExists => 409,
-            AuthError::BadCredentials | AuthError::NotAuthenticated => 401,
-            AuthError::AccountDisabled | AuthError::Forbidden => 403,
-            AuthError::OfficeNotFound | AuthError::AccountNotFound => 404,
-            AuthError::Hashing(_) => 500,
-            AuthError::Db(DbError::Pool(_)) => 503,
-            AuthError::Db(_) => 500,
-            _ => 422,
-        }
-    }
-
-    fn message_vi(&self) -> String {
-        match self {
-            AuthError::MissingContact => "Cần nhập số điện thoại hoặc thư điện tử.".into(),
-            AuthError::Identity(e) => e.message_vi(),
-            AuthError::InvalidUsername => {
-                "Tên đăng nhập không hợp lệ (3–40 ký tự: chữ thường, số, dấu chấm, gạch).".into()
-            }
-            AuthError::WeakPassword(weakness) => match weakness {
-                PasswordWeakness::TooShort => format!(
-                    "Mật khẩu quá ngắn: cần ít nhất {} ký tự.",
-                    MIN_PASSWORD_CHARS
-                ),
-                PasswordWeakness::TooLong => "Mật khẩu quá dài (tối đa 128 byte).".into(),
-                PasswordWeakness::NeedsLettersAndDigits => {
-                    "Mật khẩu cần có cả chữ cái và chữ số.".into()
-                }
-                PasswordWeakness::ContainsPersonalData => {
-                    "Mật khẩu không được chứa số CCCD hoặc số điện thoại.".into()
-                }
-            },
-            AuthError::AccountExists => {
+            AuthError::Identity(e) => e.public(),
+            AuthError::MissingContact => PublicError::new(
+                422,
+                "missing_contact",
+                "Cần nhập số điện thoại hoặc thư điện tử.".into(),
+                "A phone number or an e-mail address is required.".into(),
+            ),
+            AuthError::InvalidUsername => PublicError::new(
+                422,
+                "invalid_username",
+                "Tên đăng nhập không hợp lệ (3–40 ký tự: chữ thường, số, dấu chấm, gạch).".into(),
+                "Invalid username (3–40 characters: lower-case letters, digits, dot, dash).".into(),
+            ),
+            AuthError::WeakPassword(PasswordWeakness::TooShort) => weak(
+                format!("Mật khẩu quá ngắn: cần ít nhất {MIN_PASSWORD_CHARS} ký tự."),
+                format!("Password too short: at least {MIN_PASSWORD_CHARS} characters."),
+            ),
+            AuthError::WeakPassword(PasswordWeakness::TooLong) => weak(
+                "Mật khẩu quá dài (tối đa 128 byte).".into(),
+                "Password too long (at most 128 bytes).".into(),
+            ),
+            AuthError::WeakPassword(PasswordWeakness::NeedsLettersAndDigits) => weak(
+                "Mật khẩu cần có cả chữ cái và chữ số.".into(),
+                "The password needs both letters and digits.".into(),
+            ),
+            AuthError::WeakPassword(PasswordWeakness::ContainsPersonalData) => weak(
+                "Mật khẩu không được chứa số CCCD hoặc số điện thoại.".into(),
+                "The password must not contain your citizen ID or phone number.".into(),
+            ),
+            AuthError::AccountExists => PublicError::new(
+                409,
+                "account_exists",
                 "Tài khoản đã tồn tại (trùng số CCCD, tên đăng nhập, điện thoại hoặc thư điện tử)."
-                    .into()
-            }
-            AuthError::BadCredentials => "Sai tên đăng nhập hoặc mật khẩu.".into(),
-            AuthError::AccountDisabled => "Tài khoản đã bị khóa.".into(),
-            AuthError::NotAuthenticated => "Bạn cần đăng nhập để thực hiện thao tác này.".into(),
-            AuthError::Forbidden => {
-                "Tài khoản của bạn không có quyền thực hiện thao tác này.".into()
-            }
-            AuthError::OfficeNotFound => "Không tìm thấy cơ quan chứng thực.".into(),
-            AuthError::AccountNotFound => "Không tìm thấy tài khoản.".into(),
-            AuthError::InvalidRole => "Vai trò không hợp lệ (chỉ: clerk, official, admin).".into(),
-            AuthError::InvalidField(field) => {
-                format!("Trường `{field}` trống hoặc quá dài.")
-            }
-            AuthError::Db(DbError::Pool(_)) => {
-                "Hệ thống đang quá tải, vui lòng thử lại sau ít phút.".into()
-            }
-            AuthError::Hashing(_) | AuthError::Db(_) => {
-                "Lỗi hệ thống, vui lòng thử lại sau.".into()
-            }
-        }
-    }
-
-    fn message_en(&self) -> String {
-        match self {
-            AuthError::MissingContact => "A phone number or an e-mail address is required.".into(),
-            AuthError::Identity(e) => e.message_en(),
-            AuthError::InvalidUsername => {
-                "Invalid username (3–40 characters: lower-case letters, digits, dot, dash).".into()
-            }
-            AuthError::WeakPassword(weakness) => match weakness {
-                PasswordWeakness::TooShort => format!(
-                    "Password too short: at least {} characters.",
-                    MIN_PASSWORD_CHARS
-                ),
-                PasswordWeakness::TooLong => "Password too long (at most 128 bytes).".into(),
-                PasswordWeakness::NeedsLettersAndDigits => {
-                    "The password needs both letters and digits.".into()
-                }
-                PasswordWeakness::ContainsPersonalData => {
-                    "The password must not contain your citizen ID or phone number.".into()
-                }
-            },
-            AuthError::AccountExists => {
-                "An account with this citizen ID, username, phone or e-mail already exists.".into()
-            }
-            AuthError::BadCredentials => "Wrong login or password.".into(),
-            AuthError::AccountDisabled => "This account is disabled.".into(),
-            AuthError::NotAuthenticated => "Please log in to do this.".into(),
-            AuthError::Forbidden => "Your account is not allowed to do this.".into(),
-            AuthError::OfficeNotFound => "Certifying office not found.".into(),
-            AuthError::AccountNotFound => "Account not found.".into(),
-            AuthError::InvalidRole => "Invalid role (only: clerk, official, admin).".into(),
-            AuthError::InvalidField(field) => format!("Field `{field}` is empty or too long."),
-            AuthError::Db(DbError::Pool(_)) => {
-                "The service is overloaded, please retry in a few minutes.".into()
-            }
-            AuthError::Hashing(_) | AuthError::Db(_) => {
-                "Internal error, please try again later.".into()
-            }
+                    .into(),
+                "An account with this citizen ID, username, phone or e-mail already exists.".into(),
+            ),
+            AuthError::BadCredentials => PublicError::new(
+                401,
+                "bad_credentials",
+                "Sai tên đăng nhập hoặc mật khẩu.".into(),
+                "Wrong login or password.".into(),
+            ),
+            AuthError::AccountDisabled => PublicError::new(
+                403,
+                "account_disabled",
+                "Tài khoản đã bị khóa.".into(),
+                "This account is disabled.".into(),
+            ),
+            AuthError::NotAuthenticated => PublicError::new(
+                401,
+                "not_authenticated",
+                "Bạn cần đăng nhập để thực hiện thao tác này.".into(),
+                "Please log in to do this.".into(),
+            ),
+            AuthError::Forbidden => PublicError::new(
+                403,
+                "forbidden",
+                "Tài khoản của bạn không có quyền thực hiện thao tác này.".into(),
+                "Your account is not allowed to do this.".into(),
+            ),
+            AuthError::OfficeNotFound => PublicError::new(
+                404,
+                "office_not_found",
+                "Không tìm thấy cơ quan chứng thực.".into(),
+                "Certifying office not found.".into(),
+            ),
+            AuthError::AccountNotFound => PublicError::new(
+                404,
+                "account_not_found",
+                "Không tìm thấy tài khoản.".into(),
+                "Account not found.".into(),
+            ),
+            AuthError::InvalidRole => PublicError::new(
+                422,
+                "invalid_role",
+                "Vai trò không hợp lệ (chỉ: clerk, official, admin).".into(),
+                "Invalid role (only: clerk, official, admin).".into(),
+            ),
+            AuthError::InvalidField(field) => PublicError::new(
+                422,
+                "invalid_field",
+                format!("Trường `{field}` trống hoặc quá dài."),
+                format!("Field `{field}` is empty or too long."),
+            ),
+            AuthError::Hashing(_) => PublicError::internal_error(),
+            // Account actions ask for a few minutes' patience when the pool is exhausted.
+            AuthError::Db(DbError::Pool(_)) => PublicError::new(
+                503,
+                "service_busy",
+                "Hệ thống đang quá tải, vui lòng thử lại sau ít phút.".into(),
+                "The service is overloaded, please retry in a few minutes.".into(),
+            ),
+            AuthError::Db(e) => e.public(),
         }
     }
 }

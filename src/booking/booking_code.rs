@@ -11,7 +11,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::error::Localized;
+use crate::error::{PublicError, UserFacing};
 
 /// The code alphabet: digits 2–9 and letters A–Z without I and O.
 pub const BOOKING_CODE_ALPHABET: &[u8; 32] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
@@ -119,37 +119,29 @@ pub enum BookingCodeError {
     },
 }
 
-impl Localized for BookingCodeError {
-    fn code(&self) -> &'static str {
+impl UserFacing for BookingCodeError {
+    fn public(&self) -> PublicError {
         match self {
-            Self::WrongLength { .. } => "booking_code_length",
-            Self::InvalidCharacter { .. } => "booking_code_character",
-        }
-    }
-
-    fn message_vi(&self) -> String {
-        match self {
-            Self::WrongLength { found } => {
-                format!("Mã đặt lịch gồm 8 ký tự, đã nhập {found} ký tự.")
-            }
-            Self::InvalidCharacter { character } => {
-                format!(
-                    "Ký tự \"{character}\" không có trong mã đặt lịch (mã không dùng 0, O, 1, I)."
-                )
-            }
-        }
-    }
-
-    fn message_en(&self) -> String {
-        match self {
-            Self::WrongLength { found } => {
-                format!("A booking code has 8 characters; {found} were entered.")
-            }
-            Self::InvalidCharacter { character } => {
-                format!(
-                    "\"{character}\" does not occur in booking codes (they never use 0, O, 1 or I)."
-                )
-            }
+            Self::WrongLength { found } => PublicError::new(
+                422,
+                "booking_code_length",
+                format!("Mã đặt lịch gồm 8 ký tự, đã nhập {found} ký tự."),
+                format!("A booking code has 8 characters; {found} were entered."),
+            ),
+            Self::InvalidCharacter { character } => PublicError::new(
+                422,
+                "booking_code_character",
+                {
+                    format!(
+                        "Ký tự \"{character}\" không có trong mã đặt lịch (mã không dùng 0, O, 1, I)."
+                    )
+                },
+                {
+                    format!(
+                        "\"{character}\" does not occur in booking codes (they never use 0, O, 1 or I)."
+                    )
+                },
+            ),
         }
     }
 }

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use time::macros::time;
 use time::{Date, Duration, OffsetDateTime, Time, Weekday};
 
-use crate::error::Localized;
+use crate::error::{PublicError, UserFacing};
 use crate::local_time::date_dmy;
 use crate::local_time::serde_formats::{hh_mm, iso_date};
 
@@ -568,13 +568,10 @@ pub enum CalendarProblem {
     },
 }
 
-impl Localized for CalendarError {
-    fn code(&self) -> &'static str {
-        "invalid_calendar"
-    }
-
-    fn message_vi(&self) -> String {
-        let problem = match &self.problem {
+impl CalendarProblem {
+    /// What is wrong, in Vietnamese (the English wording is the `Display` text).
+    fn text_vi(&self) -> String {
+        match self {
             CalendarProblem::OutOfRange { value, min, max } => {
                 format!("phải từ {min} đến {max}, nhận được {value}")
             }
@@ -603,14 +600,24 @@ impl Localized for CalendarError {
             CalendarProblem::TextTooLong { max } => {
                 format!("nội dung quá dài (tối đa {max} ký tự)")
             }
-        };
-        format!("Lịch làm việc không hợp lệ, mục {}: {problem}.", self.field)
+        }
     }
+}
 
-    fn message_en(&self) -> String {
-        format!(
-            "Invalid office calendar, field {}: {}.",
-            self.field, self.problem
+impl UserFacing for CalendarError {
+    fn public(&self) -> PublicError {
+        PublicError::new(
+            422,
+            "invalid_calendar",
+            format!(
+                "Lịch làm việc không hợp lệ, mục {}: {}.",
+                self.field,
+                self.problem.text_vi()
+            ),
+            format!(
+                "Invalid office calendar, field {}: {}.",
+                self.field, self.problem
+            ),
         )
     }
 }

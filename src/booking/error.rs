@@ -12,8 +12,7 @@ use super::result_date::ResultDateError;
 use super::slots::{SlotQueryError, SlotRefusal};
 use crate::db::DbError;
 use crate::db::models::AppointmentStatus;
-use crate::error::Localized;
-use crate::error::UserFacing;
+use crate::error::{PublicError, UserFacing};
 use crate::fees::FeeError;
 use crate::identity::IdentityError;
 use crate::local_time::{date_dmy, local_moment};
@@ -140,21 +139,6 @@ impl From<BookingCodeError> for BookingError {
     }
 }
 
-impl BookingError {
-    /// The wrapped rule refusal, when this error is one.
-    fn rule(&self) -> Option<&dyn Localized> {
-        match self {
-            BookingError::Slot(e) => Some(e),
-            BookingError::Fees(e) => Some(e),
-            BookingError::Calendar(e) => Some(e),
-            BookingError::Range(e) => Some(e),
-            BookingError::ResultDate(e) => Some(e),
-            BookingError::Code(e) => Some(e),
-            _ => None,
-        }
-    }
-}
-
 fn status_vi(status: AppointmentStatus) -> &'static str {
     match status {
         AppointmentStatus::Booked => "đã đặt",
@@ -178,125 +162,103 @@ fn status_en(status: AppointmentStatus) -> &'static str {
 }
 
 impl UserFacing for BookingError {
-    fn code(&self) -> &'static str {
-        if let Some(rule) = self.rule() {
-            return rule.code();
-        }
+    fn public(&self) -> PublicError {
         match self {
-            BookingError::OfficeNotFound => "office_not_found",
-            BookingError::AppointmentNotFound => "appointment_not_found",
-            BookingError::Forbidden => "forbidden",
-            BookingError::SlotFull => "slot_full",
-            BookingError::DuplicateActive => "duplicate_appointment",
-            BookingError::Requester(e) => e.code(),
-            BookingError::CutoffPassed { .. } => "cutoff_passed",
-            BookingError::StatusChange { .. } => "invalid_status_change",
-            BookingError::NoShowTooEarly { .. } => "no_show_too_early",
-            BookingError::NotToday { .. } => "not_today",
-            BookingError::SameSlot => "same_slot",
-            BookingError::InvalidField(_) => "invalid_field",
-            BookingError::Db(DbError::Pool(_)) => "service_busy",
-            _ => "internal_error",
-        }
-    }
-
-    fn status(&self) -> u16 {
-        if self.rule().is_some() {
-            return 422;
-        }
-        match self {
-            BookingError::OfficeNotFound | BookingError::AppointmentNotFound => 404,
-            BookingError::Forbidden => 403,
-            BookingError::SlotFull
-            | BookingError::DuplicateActive
-            | BookingError::CutoffPassed { .. }
-            | BookingError::StatusChange { .. }
-            | BookingError::NoShowTooEarly { .. }
-            | BookingError::NotToday { .. } => 409,
-            BookingError::Requester(e) => e.status(),
-            BookingError::SameSlot | BookingError::InvalidField(_) => 422,
-            BookingError::Db(DbError::Pool(_)) => 503,
-            _ => 500,
-        }
-    }
-
-    fn message_vi(&self) -> String {
-        if let Some(rule) = self.rule() {
-            return rule.message_vi();
-        }
-        match self {
-            BookingError::OfficeNotFound => "Không tìm thấy cơ quan chứng thực.".into(),
-            BookingError::AppointmentNotFound => "Không tìm thấy lịch hẹn.".into(),
-            BookingError::Forbidden => "Bạn không có quyền thực hiện thao tác này.".into(),
-            BookingError::SlotFull => {
-                "Khung giờ này đã hết chỗ, vui lòng chọn khung giờ khác.".into()
-            }
-            BookingError::DuplicateActive => {
-                "Bạn đã có một lịch hẹn tại cơ quan này trong ngày đó.".into()
-            }
-            BookingError::Requester(e) => e.message_vi(),
-            BookingError::CutoffPassed { deadline } => format!(
-                "Đã quá hạn hủy hoặc đổi lịch hẹn (hạn cuối {}).",
-                local_moment(*deadline)
+            BookingError::Slot(e) => e.public(),
+            BookingError::Fees(e) => e.public(),
+            BookingError::Calendar(e) => e.public(),
+            BookingError::Range(e) => e.public(),
+            BookingError::ResultDate(e) => e.public(),
+            BookingError::Code(e) => e.public(),
+            BookingError::Requester(e) => e.public(),
+            BookingError::OfficeNotFound => PublicError::new(
+                404,
+                "office_not_found",
+                "Không tìm thấy cơ quan chứng thực.".into(),
+                "Certifying office not found.".into(),
             ),
-            BookingError::StatusChange { from, to } => format!(
-                "Không thể chuyển lịch hẹn từ trạng thái \"{}\" sang \"{}\".",
-                status_vi(*from),
-                status_vi(*to)
+            BookingError::AppointmentNotFound => PublicError::new(
+                404,
+                "appointment_not_found",
+                "Không tìm thấy lịch hẹn.".into(),
+                "Appointment not found.".into(),
             ),
-            BookingError::NoShowTooEarly { after } => {
-                format!("Chỉ ghi nhận vắng mặt sau {}.", local_moment(*after))
-            }
-            BookingError::NotToday { date } => {
+            BookingError::Forbidden => PublicError::new(
+                403,
+                "forbidden",
+                "Bạn không có quyền thực hiện thao tác này.".into(),
+                "You are not allowed to do this.".into(),
+            ),
+            BookingError::SlotFull => PublicError::new(
+                409,
+                "slot_full",
+                "Khung giờ này đã hết chỗ, vui lòng chọn khung giờ khác.".into(),
+                "This slot is full; please choose another one.".into(),
+            ),
+            BookingError::DuplicateActive => PublicError::new(
+                409,
+                "duplicate_appointment",
+                "Bạn đã có một lịch hẹn tại cơ quan này trong ngày đó.".into(),
+                "You already have an appointment at this office on that day.".into(),
+            ),
+            BookingError::CutoffPassed { deadline } => PublicError::new(
+                409,
+                "cutoff_passed",
+                format!(
+                    "Đã quá hạn hủy hoặc đổi lịch hẹn (hạn cuối {}).",
+                    local_moment(*deadline)
+                ),
+                format!(
+                    "It is too late to cancel or reschedule (the deadline was {}).",
+                    local_moment(*deadline)
+                ),
+            ),
+            BookingError::StatusChange { from, to } => PublicError::new(
+                409,
+                "invalid_status_change",
+                format!(
+                    "Không thể chuyển lịch hẹn từ trạng thái \"{}\" sang \"{}\".",
+                    status_vi(*from),
+                    status_vi(*to)
+                ),
+                format!(
+                    "An appointment cannot go from \"{}\" to \"{}\".",
+                    status_en(*from),
+                    status_en(*to)
+                ),
+            ),
+            BookingError::NoShowTooEarly { after } => PublicError::new(
+                409,
+                "no_show_too_early",
+                format!("Chỉ ghi nhận vắng mặt sau {}.", local_moment(*after)),
+                format!(
+                    "A no-show can be recorded only after {}.",
+                    local_moment(*after)
+                ),
+            ),
+            BookingError::NotToday { date } => PublicError::new(
+                409,
+                "not_today",
                 format!(
                     "Lịch hẹn này vào ngày {}, không phải hôm nay.",
                     date_dmy(*date)
-                )
-            }
-            BookingError::SameSlot => "Lịch hẹn đã ở đúng khung giờ này.".into(),
-            BookingError::InvalidField(field) => format!("Trường `{field}` không hợp lệ."),
-            BookingError::Db(DbError::Pool(_)) => {
-                "Hệ thống đang quá tải, vui lòng thử lại sau.".into()
-            }
-            _ => "Lỗi hệ thống, vui lòng thử lại sau.".into(),
-        }
-    }
-
-    fn message_en(&self) -> String {
-        if let Some(rule) = self.rule() {
-            return rule.message_en();
-        }
-        match self {
-            BookingError::OfficeNotFound => "Certifying office not found.".into(),
-            BookingError::AppointmentNotFound => "Appointment not found.".into(),
-            BookingError::Forbidden => "You are not allowed to do this.".into(),
-            BookingError::SlotFull => "This slot is full; please choose another one.".into(),
-            BookingError::DuplicateActive => {
-                "You already have an appointment at this office on that day.".into()
-            }
-            BookingError::Requester(e) => e.message_en(),
-            BookingError::CutoffPassed { deadline } => format!(
-                "It is too late to cancel or reschedule (the deadline was {}).",
-                local_moment(*deadline)
+                ),
+                format!("This appointment is on {}, not today.", date_dmy(*date)),
             ),
-            BookingError::StatusChange { from, to } => format!(
-                "An appointment cannot go from \"{}\" to \"{}\".",
-                status_en(*from),
-                status_en(*to)
+            BookingError::SameSlot => PublicError::new(
+                422,
+                "same_slot",
+                "Lịch hẹn đã ở đúng khung giờ này.".into(),
+                "The appointment already holds this slot.".into(),
             ),
-            BookingError::NoShowTooEarly { after } => format!(
-                "A no-show can be recorded only after {}.",
-                local_moment(*after)
+            BookingError::InvalidField(field) => PublicError::new(
+                422,
+                "invalid_field",
+                format!("Trường `{field}` không hợp lệ."),
+                format!("Field `{field}` is invalid."),
             ),
-            BookingError::NotToday { date } => {
-                format!("This appointment is on {}, not today.", date_dmy(*date))
-            }
-            BookingError::SameSlot => "The appointment already holds this slot.".into(),
-            BookingError::InvalidField(field) => format!("Field `{field}` is invalid."),
-            BookingError::Db(DbError::Pool(_)) => {
-                "The service is overloaded, please retry later.".into()
-            }
-            _ => "Internal error, please try again later.".into(),
+            BookingError::Internal(_) => PublicError::internal_error(),
+            BookingError::Db(e) => e.public(),
         }
     }
 }

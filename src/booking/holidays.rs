@@ -35,7 +35,7 @@ use serde::{Deserialize, Serialize};
 use time::{Date, Weekday};
 
 use super::message::weekday_vi;
-use crate::error::Localized;
+use crate::error::{PublicError, UserFacing};
 use crate::local_time::date_dmy;
 use crate::local_time::serde_formats::iso_date;
 
@@ -428,13 +428,10 @@ pub enum HolidayDataError {
     },
 }
 
-impl Localized for HolidayDataError {
-    fn code(&self) -> &'static str {
-        "invalid_holiday_data"
-    }
-
-    fn message_vi(&self) -> String {
-        let detail = match self {
+impl HolidayDataError {
+    /// What is wrong, in Vietnamese (the English wording is the `Display` text).
+    fn detail_vi(&self) -> String {
+        match self {
             Self::Json(error) => format!("không đọc được JSON: {error}"),
             Self::UnsupportedFormat { found } => format!("định dạng {found:?} không được hỗ trợ"),
             Self::UnsupportedCountry { found } => {
@@ -469,12 +466,18 @@ impl Localized for HolidayDataError {
                 date_dmy(*replaces)
             ),
             Self::DuplicateYear { year } => format!("năm {year} bị lặp lại"),
-        };
-        format!("Dữ liệu ngày nghỉ lễ không hợp lệ: {detail}.")
+        }
     }
+}
 
-    fn message_en(&self) -> String {
-        format!("Invalid holiday data: {self}.")
+impl UserFacing for HolidayDataError {
+    fn public(&self) -> PublicError {
+        PublicError::new(
+            422,
+            "invalid_holiday_data",
+            format!("Dữ liệu ngày nghỉ lễ không hợp lệ: {}.", self.detail_vi()),
+            format!("Invalid holiday data: {self}."),
+        )
     }
 }
 

@@ -17,9 +17,9 @@
 //! | stored state | capacity, one active appointment per citizen per office per day | [`store`] |
 //!
 //! Errors: one type per concern, each `#[non_exhaustive]`. Everything a citizen or clerk may
-//! see ([`SlotRefusal`], [`CalendarError`], [`FeeError`], …) implements [`crate::error::Localized`]: a
-//! stable `code` plus Vietnamese and English messages; [`BookingError`] wraps them for the
-//! stateful operations and implements [`crate::error::UserFacing`]. Slot capacity, one
+//! see ([`SlotRefusal`], [`CalendarError`], [`FeeError`], …) implements [`crate::error::UserFacing`]:
+//! a stable `code`, the HTTP class and Vietnamese and English messages given together;
+//! [`BookingError`] wraps them as they are for the stateful operations. Slot capacity, one
 //! active appointment per citizen per office per day and booking-code uniqueness are
 //! enforced by the database (DESIGN.md §4), never by reading and then writing in Rust.
 #![forbid(unsafe_code)]

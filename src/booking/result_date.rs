@@ -21,7 +21,7 @@ use time::{Date, OffsetDateTime, Time, Weekday};
 use super::calendar::OfficeCalendar;
 use super::day_status::{DayStatus, day_status};
 use super::holidays::HolidayCalendar;
-use crate::error::Localized;
+use crate::error::{PublicError, UserFacing};
 use crate::local_time::date_dmy;
 use crate::local_time::to_local;
 
@@ -125,42 +125,41 @@ pub enum ResultDateError {
     OutOfRange,
 }
 
-impl Localized for ResultDateError {
-    fn code(&self) -> &'static str {
+impl UserFacing for ResultDateError {
+    fn public(&self) -> PublicError {
         match self {
-            Self::NoHolidayData { .. } => "no_holiday_data",
-            Self::NoWorkingDay { .. } => "no_working_day",
-            Self::OutOfRange => "date_out_of_range",
-        }
-    }
-
-    fn message_vi(&self) -> String {
-        match self {
-            Self::NoHolidayData { year } => {
+            Self::NoHolidayData { year } => PublicError::new(
+                422,
+                "no_holiday_data",
+                {
+                    format!(
+                        "Chưa có lịch nghỉ lễ, tết năm {year} nên chưa xác định được ngày trả kết quả."
+                    )
+                },
                 format!(
-                    "Chưa có lịch nghỉ lễ, tết năm {year} nên chưa xác định được ngày trả kết quả."
-                )
-            }
-            Self::NoWorkingDay { after, within_days } => format!(
-                "Không có ngày làm việc nào trong {within_days} ngày sau {}.",
-                date_dmy(*after)
+                    "The public holiday calendar for {year} is not loaded, so the result date cannot be set."
+                ),
             ),
-            Self::OutOfRange => "Ngày nằm ngoài phạm vi hỗ trợ.".to_owned(),
-        }
-    }
-
-    fn message_en(&self) -> String {
-        match self {
-            Self::NoHolidayData { year } => format!(
-                "The public holiday calendar for {year} is not loaded, so the result date cannot be set."
-            ),
-            Self::NoWorkingDay { after, within_days } => {
+            Self::NoWorkingDay { after, within_days } => PublicError::new(
+                422,
+                "no_working_day",
                 format!(
-                    "No working day within {within_days} days after {}.",
+                    "Không có ngày làm việc nào trong {within_days} ngày sau {}.",
                     date_dmy(*after)
-                )
-            }
-            Self::OutOfRange => "The date is outside the supported range.".to_owned(),
+                ),
+                {
+                    format!(
+                        "No working day within {within_days} days after {}.",
+                        date_dmy(*after)
+                    )
+                },
+            ),
+            Self::OutOfRange => PublicError::new(
+                422,
+                "date_out_of_range",
+                "Ngày nằm ngoài phạm vi hỗ trợ.".to_owned(),
+                "The date is outside the supported range.".to_owned(),
+            ),
         }
     }
 }

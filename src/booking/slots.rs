@@ -21,7 +21,7 @@ use super::calendar::{OfficeCalendar, OpeningInterval, minute_of_day};
 use super::day_status::{DayStatus, day_status};
 use super::holidays::HolidayCalendar;
 use super::message::{minutes_en, minutes_vi, weekday_vi};
-use crate::error::Localized;
+use crate::error::{PublicError, UserFacing};
 use crate::local_time::date_dmy;
 use crate::local_time::serde_formats::{iso_date, utc_timestamp};
 use crate::local_time::{
@@ -325,109 +325,108 @@ pub enum ClosedReason {
     OutsideOpeningHours,
 }
 
-impl Localized for SlotRefusal {
-    fn code(&self) -> &'static str {
+impl UserFacing for SlotRefusal {
+    fn public(&self) -> PublicError {
         match self {
-            Self::InPast => "in_past",
-            Self::TooSoon { .. } => "too_soon",
-            Self::Closed { .. } => "closed",
-            Self::Holiday { .. } => "holiday",
-            Self::BeyondHorizon { .. } => "beyond_horizon",
-            Self::NotASlotBoundary => "not_a_slot_boundary",
-            Self::NoHolidayData { .. } => "no_holiday_data",
-        }
-    }
-
-    fn message_vi(&self) -> String {
-        match self {
-            Self::InPast => "Khung giờ này đã qua.".to_owned(),
+            Self::InPast => PublicError::new(
+                422,
+                "in_past",
+                "Khung giờ này đã qua.".to_owned(),
+                "This time slot has passed.".to_owned(),
+            ),
             Self::TooSoon {
                 minimum_notice_minutes,
-            } => format!(
-                "Phải đặt lịch trước giờ hẹn ít nhất {}.",
-                minutes_vi(*minimum_notice_minutes)
-            ),
-            Self::Closed { date, reason } => match reason {
-                ClosedReason::WeeklyDayOff => format!(
-                    "Cơ quan không tiếp nhận hồ sơ vào {}, ngày {}.",
-                    weekday_vi(date.weekday()),
-                    date_dmy(*date)
+            } => PublicError::new(
+                422,
+                "too_soon",
+                format!(
+                    "Phải đặt lịch trước giờ hẹn ít nhất {}.",
+                    minutes_vi(*minimum_notice_minutes)
                 ),
-                ClosedReason::OfficeClosure {
-                    reason: Some(reason),
-                } => {
-                    format!("Cơ quan tạm nghỉ ngày {}: {reason}", date_dmy(*date))
-                }
-                ClosedReason::OfficeClosure { reason: None } => {
-                    format!("Cơ quan tạm nghỉ ngày {}.", date_dmy(*date))
-                }
-                ClosedReason::OutsideOpeningHours => {
-                    "Thời điểm này nằm ngoài giờ tiếp nhận hồ sơ (hoặc trong giờ nghỉ trưa)."
-                        .to_owned()
-                }
-            },
-            Self::Holiday { date, name_vi, .. } => {
-                format!("Ngày {} là ngày nghỉ lễ, tết: {name_vi}.", date_dmy(*date))
-            }
-            Self::BeyondHorizon { last_bookable_date } => {
                 format!(
-                    "Hiện chỉ đặt được lịch đến hết ngày {}.",
-                    date_dmy(*last_bookable_date)
-                )
-            }
-            Self::NotASlotBoundary => {
-                "Thời điểm này không phải là giờ bắt đầu của một khung giờ hẹn.".to_owned()
-            }
-            Self::NoHolidayData { year } => {
-                format!("Chưa có lịch nghỉ lễ, tết năm {year} nên chưa đặt được lịch cho ngày này.")
-            }
-        }
-    }
-
-    fn message_en(&self) -> String {
-        match self {
-            Self::InPast => "This time slot has passed.".to_owned(),
-            Self::TooSoon {
-                minimum_notice_minutes,
-            } => format!(
-                "Appointments must be booked at least {} ahead.",
-                minutes_en(*minimum_notice_minutes)
+                    "Appointments must be booked at least {} ahead.",
+                    minutes_en(*minimum_notice_minutes)
+                ),
             ),
-            Self::Closed { date, reason } => match reason {
-                ClosedReason::WeeklyDayOff => {
+            Self::Closed { date, reason } => {
+                let (vi, en) = match reason {
+                    ClosedReason::WeeklyDayOff => (
+                        format!(
+                            "Cơ quan không tiếp nhận hồ sơ vào {}, ngày {}.",
+                            weekday_vi(date.weekday()),
+                            date_dmy(*date)
+                        ),
+                        format!(
+                            "The office does not receive requests on {}, {}.",
+                            date.weekday(),
+                            date_dmy(*date)
+                        ),
+                    ),
+                    ClosedReason::OfficeClosure {
+                        reason: Some(reason),
+                    } => (
+                        format!("Cơ quan tạm nghỉ ngày {}: {reason}", date_dmy(*date)),
+                        format!("The office is closed on {}: {reason}", date_dmy(*date)),
+                    ),
+                    ClosedReason::OfficeClosure { reason: None } => (
+                        format!("Cơ quan tạm nghỉ ngày {}.", date_dmy(*date)),
+                        format!("The office is closed on {}.", date_dmy(*date)),
+                    ),
+                    ClosedReason::OutsideOpeningHours => (
+                        "Thời điểm này nằm ngoài giờ tiếp nhận hồ sơ (hoặc trong giờ nghỉ trưa)."
+                            .to_owned(),
+                        "This time is outside the office's opening hours (or in the lunch break)."
+                            .to_owned(),
+                    ),
+                };
+                PublicError::new(422, "closed", vi, en)
+            }
+            Self::Holiday {
+                date,
+                name_vi,
+                name_en,
+                ..
+            } => PublicError::new(
+                422,
+                "holiday",
+                format!("Ngày {} là ngày nghỉ lễ, tết: {name_vi}.", date_dmy(*date)),
+                format!("{} is a public holiday: {name_en}.", date_dmy(*date)),
+            ),
+            Self::BeyondHorizon { last_bookable_date } => PublicError::new(
+                422,
+                "beyond_horizon",
+                {
                     format!(
-                        "The office does not receive requests on {}, {}.",
-                        date.weekday(),
-                        date_dmy(*date)
+                        "Hiện chỉ đặt được lịch đến hết ngày {}.",
+                        date_dmy(*last_bookable_date)
                     )
-                }
-                ClosedReason::OfficeClosure {
-                    reason: Some(reason),
-                } => {
-                    format!("The office is closed on {}: {reason}", date_dmy(*date))
-                }
-                ClosedReason::OfficeClosure { reason: None } => {
-                    format!("The office is closed on {}.", date_dmy(*date))
-                }
-                ClosedReason::OutsideOpeningHours => {
-                    "This time is outside the office's opening hours (or in the lunch break)."
-                        .to_owned()
-                }
-            },
-            Self::Holiday { date, name_en, .. } => {
-                format!("{} is a public holiday: {name_en}.", date_dmy(*date))
-            }
-            Self::BeyondHorizon { last_bookable_date } => {
+                },
+                {
+                    format!(
+                        "Bookings are open only up to {}.",
+                        date_dmy(*last_bookable_date)
+                    )
+                },
+            ),
+            Self::NotASlotBoundary => PublicError::new(
+                422,
+                "not_a_slot_boundary",
+                {
+                    "Thời điểm này không phải là giờ bắt đầu của một khung giờ hẹn.".to_owned()
+                },
+                "This time is not the start of an appointment slot.".to_owned(),
+            ),
+            Self::NoHolidayData { year } => PublicError::new(
+                422,
+                "no_holiday_data",
+                {
+                    format!(
+                        "Chưa có lịch nghỉ lễ, tết năm {year} nên chưa đặt được lịch cho ngày này."
+                    )
+                },
                 format!(
-                    "Bookings are open only up to {}.",
-                    date_dmy(*last_bookable_date)
-                )
-            }
-            Self::NotASlotBoundary => {
-                "This time is not the start of an appointment slot.".to_owned()
-            }
-            Self::NoHolidayData { year } => format!(
-                "The public holiday calendar for {year} is not loaded yet, so this day cannot be booked."
+                    "The public holiday calendar for {year} is not loaded yet, so this day cannot be booked."
+                ),
             ),
         }
     }
@@ -466,29 +465,30 @@ pub enum SlotQueryError {
     },
 }
 
-impl Localized for SlotQueryError {
-    fn code(&self) -> &'static str {
+impl UserFacing for SlotQueryError {
+    fn public(&self) -> PublicError {
         match self {
-            Self::ReversedRange { .. } => "reversed_range",
-            Self::RangeTooLong { .. } => "range_too_long",
-        }
-    }
-
-    fn message_vi(&self) -> String {
-        match self {
-            Self::ReversedRange { from, to } => format!(
-                "Ngày kết thúc ({}) đứng trước ngày bắt đầu ({}).",
-                date_dmy(*to),
-                date_dmy(*from)
+            Self::ReversedRange { from, to } => PublicError::new(
+                422,
+                "reversed_range",
+                format!(
+                    "Ngày kết thúc ({}) đứng trước ngày bắt đầu ({}).",
+                    date_dmy(*to),
+                    date_dmy(*from)
+                ),
+                format!("{self}."),
             ),
-            Self::RangeTooLong { days, max } => {
-                format!("Khoảng thời gian {days} ngày quá dài; mỗi lần tra cứu tối đa {max} ngày.")
-            }
+            Self::RangeTooLong { days, max } => PublicError::new(
+                422,
+                "range_too_long",
+                {
+                    format!(
+                        "Khoảng thời gian {days} ngày quá dài; mỗi lần tra cứu tối đa {max} ngày."
+                    )
+                },
+                format!("{self}."),
+            ),
         }
-    }
-
-    fn message_en(&self) -> String {
-        format!("{self}.")
     }
 }
 

@@ -31,6 +31,7 @@ use diesel::sqlite::SqliteConnection;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use crate::config::DatabaseBackend;
+use crate::error::{PublicError, UserFacing};
 
 /// Migrations for SQLite, embedded at build time.
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
@@ -113,6 +114,34 @@ impl From<DieselError> for DbError {
                 info,
             ) => DbError::Constraint(info.message().to_owned()),
             other => DbError::Query(other),
+        }
+    }
+}
+
+impl DbError {
+    /// Whether the database aborted the transaction to break a deadlock or a
+    /// serialization conflict, so that running it again may succeed. Diesel reports a
+    /// serialization failure as its own kind but a PostgreSQL deadlock (SQLSTATE 40P01)
+    /// only as an unknown error, recognised here by the server's message.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            DbError::Query(DieselError::DatabaseError(kind, info)) => {
+                matches!(kind, DatabaseErrorKind::SerializationFailure)
+                    || info.message().contains("deadlock detected")
+            }
+            _ => false,
+        }
+    }
+}
+
+/// What a person is told about a database failure, whichever operation met it: the
+/// service is busy when no connection became free in time, otherwise an internal error
+/// (the detail goes to the log, never to the person).
+impl UserFacing for DbError {
+    fn public(&self) -> PublicError {
+        match self {
+            DbError::Pool(_) => PublicError::service_busy(),
+            _ => PublicError::internal_error(),
         }
     }
 }

@@ -25,7 +25,7 @@ use crate::assembly::{
 use crate::audit::Actor;
 use crate::db::models::{Office, RegisterEntry, Role, User};
 use crate::db::{Db, DbError};
-use crate::error::UserFacing;
+use crate::error::{PublicError, UserFacing};
 use crate::identity::IdentityError;
 use crate::identity::{normalize_citizen_id, normalize_full_name};
 use crate::intake::{self, IntakeError, Limits, ScanFile, ScanPage};
@@ -161,68 +161,51 @@ impl From<DbError> for IssueError {
 }
 
 impl UserFacing for IssueError {
-    fn code(&self) -> &'static str {
+    fn public(&self) -> PublicError {
         match self {
-            IssueError::Requester(e) => e.code(),
-            IssueError::InvalidField(_) => "invalid_field",
-            IssueError::NotAnOfficial => "not_an_official",
-            IssueError::Intake(e) => e.code(),
-            IssueError::Registry(e) => e.code(),
-            IssueError::Signing(_) => "signing_failed",
+            IssueError::Requester(e) => e.public(),
+            IssueError::InvalidField(field) => PublicError::new(
+                422,
+                "invalid_field",
+                format!("Trường `{field}` trống hoặc không hợp lệ."),
+                format!("Field `{field}` is missing or invalid."),
+            ),
+            IssueError::NotAnOfficial => PublicError::new(
+                403,
+                "not_an_official",
+                "Chỉ người có thẩm quyền chứng thực của cơ quan mới được ký bản sao.".into(),
+                "Only a competent official of the office may sign copies.".into(),
+            ),
+            IssueError::Intake(e) => e.public(),
+            IssueError::Registry(e) => e.public(),
+            IssueError::Signing(_) => PublicError::new(
+                500,
+                "signing_failed",
+                "Không ký được bản sao (khóa ký hoặc chứng thư số không dùng được). Số chứng thực đã cấp được ghi hủy trong sổ.".into(),
+                "The copy could not be signed (signing key or certificate unusable). Any number allocated is kept as void in the register.".into(),
+            ),
             IssueError::Assembly(_)
             | IssueError::Storage(_)
             | IssueError::Injected(_)
-            | IssueError::Task(_) => "issuance_failed",
-        }
-    }
-
-    fn status(&self) -> u16 {
-        match self {
-            IssueError::Requester(e) => e.status(),
-            IssueError::InvalidField(_) => 422,
-            IssueError::NotAnOfficial => 403,
-            IssueError::Intake(e) => intake_status(e),
-            IssueError::Registry(e) => e.status(),
-            _ => 500,
-        }
-    }
-
-    fn message_vi(&self) -> String {
-        match self {
-            IssueError::Requester(e) => e.message_vi(),
-            IssueError::InvalidField(field) => format!("Trường `{field}` trống hoặc không hợp lệ."),
-            IssueError::NotAnOfficial => {
-                "Chỉ người có thẩm quyền chứng thực của cơ quan mới được ký bản sao.".into()
-            }
-            IssueError::Intake(e) => e.message_vi(),
-            IssueError::Registry(e) => e.message_vi(),
-            IssueError::Signing(_) => {
-                "Không ký được bản sao (khóa ký hoặc chứng thư số không dùng được). Số chứng thực đã cấp được ghi hủy trong sổ.".into()
-            }
-            _ => "Không cấp được bản sao do lỗi hệ thống; số chứng thực đã cấp (nếu có) được ghi hủy trong sổ. Vui lòng thử lại.".into(),
-        }
-    }
-
-    fn message_en(&self) -> String {
-        match self {
-            IssueError::Requester(e) => e.message_en(),
-            IssueError::InvalidField(field) => format!("Field `{field}` is missing or invalid."),
-            IssueError::NotAnOfficial => "Only a competent official of the office may sign copies.".into(),
-            IssueError::Intake(e) => e.message_en(),
-            IssueError::Registry(e) => e.message_en(),
-            IssueError::Signing(_) => {
-                "The copy could not be signed (signing key or certificate unusable). Any number allocated is kept as void in the register.".into()
-            }
-            _ => "The copy could not be issued because of an internal error; any number allocated is kept as void in the register. Please retry.".into(),
+            | IssueError::Task(_) => PublicError::new(
+                500,
+                "issuance_failed",
+                "Không cấp được bản sao do lỗi hệ thống; số chứng thực đã cấp (nếu có) được ghi hủy trong sổ. Vui lòng thử lại.".into(),
+                "The copy could not be issued because of an internal error; any number allocated is kept as void in the register. Please retry.".into(),
+            ),
         }
     }
 }
 
-fn intake_status(error: &IntakeError) -> u16 {
-    if error.code().contains("too_large") {
-        413
-    } else {
-        422
+/// A refused scan: the intake's own code and wording; files or images over the size
+/// limits answer 413, every other refusal 422.
+impl UserFacing for IntakeError {
+    fn public(&self) -> PublicError {
+        let status = match self {
+            IntakeError::FileTooLarge { .. } | IntakeError::ImageTooLarge { .. } => 413,
+            _ => 422,
+        };
+        PublicError::new(status, self.code(), self.message_vi(), self.message_en())
     }
 }
 
@@ -621,5 +604,37 @@ pub fn downloadable(entry: &RegisterEntry, viewer: &User) -> bool {
         Role::Official | Role::Clerk => viewer.office_id.as_ref() == Some(&entry.office_id),
         Role::Citizen => viewer.citizen_id.as_deref() == Some(entry.requester_citizen_id.as_str()),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_keep_their_codes_and_classes() {
+        let too_large = IssueError::Intake(IntakeError::FileTooLarge {
+            file: "scan.jpg".into(),
+            size: 2_000_000,
+            max: 1_000_000,
+        });
+        assert_eq!(
+            (too_large.code(), too_large.status()),
+            ("file_too_large", 413)
+        );
+        let empty = IssueError::Intake(IntakeError::EmptyFile {
+            file: "scan.jpg".into(),
+        });
+        assert_eq!((empty.code(), empty.status()), ("empty_file", 422));
+        let busy = IssueError::from(DbError::Pool("timed out".into()));
+        assert_eq!((busy.code(), busy.status()), ("service_busy", 503));
+        let requester = IssueError::from(IdentityError::InvalidCitizenId);
+        assert_eq!(
+            (requester.code(), requester.status()),
+            ("invalid_citizen_id", 422)
+        );
+        let public = requester.public();
+        assert_eq!(public.message_vi, requester.message_vi());
+        assert_eq!(public.message_en, requester.message_en());
     }
 }

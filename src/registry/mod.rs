@@ -21,7 +21,7 @@ pub use register::{
 };
 
 use crate::db::DbError;
-use crate::error::UserFacing;
+use crate::error::{PublicError, UserFacing};
 
 /// Errors of the register.
 #[derive(Debug, thiserror::Error)]
@@ -45,49 +45,33 @@ pub enum RegistryError {
 }
 
 impl UserFacing for RegistryError {
-    fn code(&self) -> &'static str {
+    fn public(&self) -> PublicError {
         match self {
-            RegistryError::NotFound => "copy_not_found",
-            RegistryError::NotPending | RegistryError::NotValid => "copy_state_conflict",
-            RegistryError::InvalidField(_) => "invalid_field",
-            RegistryError::Db(DbError::Pool(_)) => "service_busy",
-            RegistryError::Db(_) => "internal_error",
-        }
-    }
-
-    fn status(&self) -> u16 {
-        match self {
-            RegistryError::NotFound => 404,
-            RegistryError::NotPending | RegistryError::NotValid => 409,
-            RegistryError::InvalidField(_) => 422,
-            RegistryError::Db(DbError::Pool(_)) => 503,
-            RegistryError::Db(_) => 500,
-        }
-    }
-
-    fn message_vi(&self) -> String {
-        match self {
-            RegistryError::NotFound => "Không tìm thấy bản sao chứng thực.".into(),
-            RegistryError::NotPending => "Bản sao này đã được xử lý xong.".into(),
-            RegistryError::NotValid => "Chỉ hủy được bản sao đang có hiệu lực.".into(),
-            RegistryError::InvalidField(field) => format!("Trường `{field}` không hợp lệ."),
-            RegistryError::Db(DbError::Pool(_)) => {
-                "Hệ thống đang quá tải, vui lòng thử lại sau.".into()
-            }
-            RegistryError::Db(_) => "Lỗi hệ thống, vui lòng thử lại sau.".into(),
-        }
-    }
-
-    fn message_en(&self) -> String {
-        match self {
-            RegistryError::NotFound => "Certified copy not found.".into(),
-            RegistryError::NotPending => "This copy has already been processed.".into(),
-            RegistryError::NotValid => "Only a valid certification can be annulled.".into(),
-            RegistryError::InvalidField(field) => format!("Field `{field}` is invalid."),
-            RegistryError::Db(DbError::Pool(_)) => {
-                "The service is overloaded, please retry later.".into()
-            }
-            RegistryError::Db(_) => "Internal error, please try again later.".into(),
+            RegistryError::NotFound => PublicError::new(
+                404,
+                "copy_not_found",
+                "Không tìm thấy bản sao chứng thực.".into(),
+                "Certified copy not found.".into(),
+            ),
+            RegistryError::NotPending => PublicError::new(
+                409,
+                "copy_state_conflict",
+                "Bản sao này đã được xử lý xong.".into(),
+                "This copy has already been processed.".into(),
+            ),
+            RegistryError::NotValid => PublicError::new(
+                409,
+                "copy_state_conflict",
+                "Chỉ hủy được bản sao đang có hiệu lực.".into(),
+                "Only a valid certification can be annulled.".into(),
+            ),
+            RegistryError::InvalidField(field) => PublicError::new(
+                422,
+                "invalid_field",
+                format!("Trường `{field}` không hợp lệ."),
+                format!("Field `{field}` is invalid."),
+            ),
+            RegistryError::Db(e) => e.public(),
         }
     }
 }

@@ -25,7 +25,7 @@ use crate::audit::{self, Actor, AuditEvent};
 use crate::config::TrustStore;
 use crate::db::models::{EntryStatus, Office, RegisterEntry};
 use crate::db::{Db, DbError};
-use crate::error::UserFacing;
+use crate::error::{PublicError, UserFacing};
 use crate::rate_limit;
 use crate::verification::{
     DocumentReport, Indication, RegisterStatus, ReportMessage, VerificationError, verify_pdf,
@@ -144,60 +144,41 @@ impl From<DbError> for VerifyError {
 }
 
 impl UserFacing for VerifyError {
-    fn code(&self) -> &'static str {
+    fn public(&self) -> PublicError {
         use VerificationError as V;
+        let unreadable = |code: &'static str, error: &VerificationError| {
+            PublicError::new(422, code, error.message_vi().to_owned(), error.to_string())
+        };
         match self {
-            VerifyError::RateLimited => "rate_limited",
-            VerifyError::TooLarge { .. } | VerifyError::Unreadable(V::TooLarge) => {
-                "payload_too_large"
+            VerifyError::RateLimited => PublicError::new(
+                429,
+                "rate_limited",
+                "Bạn đã kiểm tra quá nhiều tệp trong một phút. Vui lòng thử lại sau; cơ quan tiếp nhận hồ sơ nên dùng khóa API.".into(),
+                "Too many verifications from your address in one minute. Please retry later; receiving agencies should use an API key.".into(),
+            ),
+            VerifyError::TooLarge { limit } => too_large(*limit),
+            VerifyError::Unreadable(error @ V::TooLarge) => {
+                PublicError::new(413, "payload_too_large", error.message_vi().to_owned(), error.to_string())
             }
-            VerifyError::Unreadable(V::Empty) => "empty_file",
-            VerifyError::Unreadable(V::NotPdf) => "not_a_pdf",
-            VerifyError::Unreadable(V::Truncated) => "truncated_pdf",
-            VerifyError::Unreadable(_) => "unreadable_pdf",
-            VerifyError::UnknownCode => RegistryError::NotFound.code(),
-            VerifyError::Registry(e) => e.code(),
-            VerifyError::Task(_) => "internal_error",
+            VerifyError::Unreadable(error @ V::Empty) => unreadable("empty_file", error),
+            VerifyError::Unreadable(error @ V::NotPdf) => unreadable("not_a_pdf", error),
+            VerifyError::Unreadable(error @ V::Truncated) => unreadable("truncated_pdf", error),
+            VerifyError::Unreadable(error) => unreadable("unreadable_pdf", error),
+            VerifyError::UnknownCode => RegistryError::NotFound.public(),
+            VerifyError::Registry(error) => error.public(),
+            VerifyError::Task(_) => PublicError::internal_error(),
         }
     }
+}
 
-    fn status(&self) -> u16 {
-        use VerificationError as V;
-        match self {
-            VerifyError::RateLimited => 429,
-            VerifyError::TooLarge { .. } | VerifyError::Unreadable(V::TooLarge) => 413,
-            VerifyError::Unreadable(_) => 422,
-            VerifyError::UnknownCode => RegistryError::NotFound.status(),
-            VerifyError::Registry(e) => e.status(),
-            VerifyError::Task(_) => 500,
-        }
-    }
-
-    fn message_vi(&self) -> String {
-        match self {
-            VerifyError::RateLimited => "Bạn đã kiểm tra quá nhiều tệp trong một phút. Vui lòng thử lại sau; cơ quan tiếp nhận hồ sơ nên dùng khóa API.".into(),
-            VerifyError::TooLarge { limit } => {
-                format!("Tệp quá lớn (tối đa {} MB).", limit / 1_000_000)
-            }
-            VerifyError::Unreadable(e) => e.message_vi().to_owned(),
-            VerifyError::UnknownCode => RegistryError::NotFound.message_vi(),
-            VerifyError::Registry(e) => e.message_vi(),
-            VerifyError::Task(_) => "Lỗi hệ thống, vui lòng thử lại sau.".into(),
-        }
-    }
-
-    fn message_en(&self) -> String {
-        match self {
-            VerifyError::RateLimited => "Too many verifications from your address in one minute. Please retry later; receiving agencies should use an API key.".into(),
-            VerifyError::TooLarge { limit } => {
-                format!("The file is too large (at most {} MB).", limit / 1_000_000)
-            }
-            VerifyError::Unreadable(e) => e.to_string(),
-            VerifyError::UnknownCode => RegistryError::NotFound.message_en(),
-            VerifyError::Registry(e) => e.message_en(),
-            VerifyError::Task(_) => "Internal error, please try again later.".into(),
-        }
-    }
+fn too_large(limit: u64) -> PublicError {
+    let mb = limit / 1_000_000;
+    PublicError::new(
+        413,
+        "payload_too_large",
+        format!("Tệp quá lớn (tối đa {mb} MB)."),
+        format!("The file is too large (at most {mb} MB)."),
+    )
 }
 
 impl VerifyService {

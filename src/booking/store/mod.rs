@@ -34,15 +34,14 @@ pub use desk::{DeskDay, WalkIn, change_status, check_in, desk_day, walk_in};
 pub use seats::{SeatReport, seat_report};
 
 use diesel::prelude::*;
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use time::{OffsetDateTime, PrimitiveDateTime};
 
 use super::calendar::OfficeCalendar;
 use super::error::BookingError;
+use crate::db::DbConn;
 use crate::db::ids::OfficeId;
 use crate::db::models::Office;
 use crate::db::schema::{office_calendars, offices};
-use crate::db::{DbConn, DbError};
 use crate::local_time::to_utc_primitive;
 
 /// How often a transaction is retried after PostgreSQL aborted it to break a deadlock
@@ -85,13 +84,7 @@ fn stored_utc(
 
 /// Whether a failed transaction may succeed when simply run again.
 fn is_transient(error: &BookingError) -> bool {
-    match error {
-        BookingError::Db(DbError::Query(DieselError::DatabaseError(kind, info))) => {
-            matches!(kind, DatabaseErrorKind::SerializationFailure)
-                || info.message().contains("deadlock detected")
-        }
-        _ => false,
-    }
+    matches!(error, BookingError::Db(error) if error.is_transient())
 }
 
 /// Runs `attempt` again (a few times) when the database aborted it for a transient reason.

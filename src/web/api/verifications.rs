@@ -76,14 +76,14 @@ pub async fn read_upload(file: &TempFile<'_>) -> Result<Vec<u8>, ApiError> {
     Ok(bytes)
 }
 
-/// Whether a form failed because an upload went over its data limit (Rocket reports a
-/// capped file or form as an invalid length with a maximum).
+/// Whether a form failed because an upload went over its data limit: a file over its
+/// limit, a multipart stream cut at the form limit (Rocket reports both as an invalid
+/// length), or a body cut at the data limit (an unexpected end of the data).
 pub fn upload_over_limit(errors: &form::Errors<'_>) -> bool {
-    errors.iter().any(|error| {
-        matches!(
-            error.kind,
-            form::error::ErrorKind::InvalidLength { max: Some(_), .. }
-        )
+    errors.iter().any(|error| match &error.kind {
+        form::error::ErrorKind::InvalidLength { .. } => true,
+        form::error::ErrorKind::Io(io) => io.kind() == std::io::ErrorKind::UnexpectedEof,
+        _ => false,
     })
 }
 
