@@ -59,7 +59,8 @@ pub struct IssueRequest {
     pub placement: PlacementPolicy,
 }
 
-/// Steps where a test may inject a failure.
+/// Steps where a test may inject a failure (feature `test-support`; without it nothing is
+/// ever injected).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FailPoint {
     /// After the number is allocated.
@@ -86,7 +87,8 @@ pub enum FailMode {
 /// Options, mostly for tests.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct IssueOptions {
-    /// Failure injection.
+    /// Failure injection (tests only).
+    #[cfg(feature = "test-support")]
     pub fail_at: Option<(FailPoint, FailMode)>,
     /// Signing time; `None` means now.
     pub signing_time: Option<OffsetDateTime>,
@@ -217,10 +219,25 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| IssueError::Task(e.to_string()))?
 }
 
+impl IssueOptions {
+    /// Whether a failure of `mode` is to be injected at `point`.
+    #[cfg(feature = "test-support")]
+    fn injects(&self, point: FailPoint, mode: FailMode) -> bool {
+        self.fail_at == Some((point, mode))
+    }
+
+    /// Without the `test-support` feature nothing is ever injected.
+    #[cfg(not(feature = "test-support"))]
+    fn injects(&self, _point: FailPoint, _mode: FailMode) -> bool {
+        false
+    }
+}
+
 fn check_fail(options: &IssueOptions, point: FailPoint, mode: FailMode) -> Result<(), IssueError> {
-    match options.fail_at {
-        Some((at, at_mode)) if at == point && at_mode == mode => Err(IssueError::Injected(point)),
-        _ => Ok(()),
+    if options.injects(point, mode) {
+        Err(IssueError::Injected(point))
+    } else {
+        Ok(())
     }
 }
 
@@ -299,9 +316,7 @@ impl Issuer {
                 pdf: issued.1,
                 verify_url,
             }),
-            Err(IssueError::Injected(point))
-                if options.fail_at == Some((point, FailMode::Crash)) =>
-            {
+            Err(IssueError::Injected(point)) if options.injects(point, FailMode::Crash) => {
                 Err(IssueError::Injected(point))
             }
             Err(error) => {
