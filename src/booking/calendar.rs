@@ -1,5 +1,5 @@
 //! An office's working calendar: weekly opening hours, slot length, counters and booking
-//! rules (DESIGN.md §2 "Working calendar").
+//! rules (docs/ARCHITECTURE.md §2 "Working calendar").
 //!
 //! [`OfficeCalendarConfig`] is the editable, serialisable settings record; an
 //! [`OfficeCalendar`] is one that passed [`OfficeCalendarConfig::validate`], so the slot and
@@ -385,7 +385,7 @@ fn weekday_key(weekday: Weekday) -> &'static str {
 }
 
 /// A validated office calendar. Build it with [`OfficeCalendar::new`] or deserialise it (the
-/// same validation runs); [`Default`] is the standard calendar of DESIGN.md §2.
+/// same validation runs); [`Default`] is the standard calendar of docs/ARCHITECTURE.md §2.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "OfficeCalendarConfig", into = "OfficeCalendarConfig")]
 pub struct OfficeCalendar {

@@ -6,7 +6,7 @@
 //!
 //! | concern | rule | API |
 //! |---|---|---|
-//! | working calendar | DESIGN.md §2; Asia/Ho_Chi_Minh, UTC+7, stored as UTC | [`OfficeCalendar`], [`day_status()`]; conversions in [`crate::local_time`] |
+//! | working calendar | docs/ARCHITECTURE.md §2; Asia/Ho_Chi_Minh, UTC+7, stored as UTC | [`OfficeCalendar`], [`day_status()`]; conversions in [`crate::local_time`] |
 //! | public holidays | Labour Code 2019, Art. 111(3), 112; yearly Prime Minister / Ministry of Home Affairs schedule | [`HolidayCalendar`] (data in `fixtures/holidays/`) |
 //! | slots | minimum notice, horizon, closures, holidays, breaks | [`slots()`], [`is_bookable`] |
 //! | fees | Circular 226/2016/TT-BTC, Art. 4 | [`crate::fees`] |
@@ -21,7 +21,7 @@
 //! a stable `code`, the HTTP class and Vietnamese and English messages given together;
 //! [`BookingError`] wraps them as they are for the stateful operations. Slot capacity, one
 //! active appointment per citizen per office per day and booking-code uniqueness are
-//! enforced by the database (DESIGN.md §4), never by reading and then writing in Rust.
+//! enforced by the database (docs/ARCHITECTURE.md §4), never by reading and then writing in Rust.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

@@ -10,7 +10,7 @@
 //! - on the slot grid of an opening interval: breaks and after-hours never hold a slot.
 //!
 //! Capacity is the calendar's counter count; the database subtracts bookings under its own
-//! constraint (DESIGN.md §4).
+//! constraint (docs/ARCHITECTURE.md §4).
 
 use std::fmt;
 

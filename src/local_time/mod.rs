@@ -9,7 +9,7 @@
 //!
 //! Viet Nam keeps UTC+7 all year (no daylight saving time since 1975), so a fixed offset is
 //! exact and no tz database is needed. The database stores UTC (`PrimitiveDateTime` read as
-//! UTC, Diesel `Timestamp`); people see local time (DESIGN.md §2 "Working calendar").
+//! UTC, Diesel `Timestamp`); people see local time (docs/ARCHITECTURE.md §2 "Working calendar").
 //!
 //! Conversions that could leave `time`'s supported range (year ±9999) return `None` instead
 //! of panicking.

@@ -1,4 +1,4 @@
-//! The register cross-check of a verification (DESIGN §6, check 5).
+//! The register cross-check of a verification (docs/ARCHITECTURE.md §6, check 5).
 //!
 //! A copy issued here is recognised by the SHA-256 of its signed content: the bytes up to
 //! the end of the revision the last signature covers (later DSS or document timestamps do

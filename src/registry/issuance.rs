@@ -1,4 +1,4 @@
-//! Issuing a certified copy, end to end (DESIGN §2, §5): scans in; PDF assembled, signed by
+//! Issuing a certified copy, end to end (docs/ARCHITECTURE.md §2, §5): scans in; PDF assembled, signed by
 //! the official (certification, DocMDP P=2) and by the office seal (approval, incremental
 //! update); stored by SHA-256; published in the register.
 //!

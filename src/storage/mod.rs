@@ -5,7 +5,7 @@
 //! name, and storing the same bytes twice is a no-op. The local backend writes to a
 //! staging file (`name#N`) and renames it into place with fsync, so a crash never leaves a
 //! partial blob under a real name; [`BlobStore::sweep_staging`] removes leftovers on start.
-//! An S3-compatible store can replace the local one at scale (DESIGN §7).
+//! An S3-compatible store can replace the local one at scale (docs/ARCHITECTURE.md §7).
 
 use std::path::{Path as FsPath, PathBuf};
 use std::sync::Arc;

@@ -1,6 +1,6 @@
 //! Booking operations on the database: office calendars, slot availability, appointments
 //! and the desk. The pure rules of the parent module decide what may be booked; this
-//! module makes it so, with the invariants held by the database (DESIGN.md §4):
+//! module makes it so, with the invariants held by the database (docs/ARCHITECTURE.md §4):
 //!
 //! * **capacity**: a seat is taken by a conditional update of the slot's counter inside
 //!   the transaction that inserts the appointment ([`SlotCounter::take_seat`]); a full
