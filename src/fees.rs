@@ -248,230 +248,66 @@ impl FeeError {
 
 impl UserFacing for FeeError {
     fn public(&self) -> PublicError {
+        // Positions are shown 1-based to people.
         match self {
             Self::NoDocuments => PublicError::new(
                 422,
                 "no_documents",
-                // Positions are shown 1-based to people.
-                match self {
-                    Self::NoDocuments => "Yêu cầu chưa có giấy tờ nào.".to_owned(),
-                    Self::TooManyDocuments { count, max } => {
-                        format!("Yêu cầu có {count} giấy tờ; tối đa {max} giấy tờ mỗi lần.")
-                    }
-                    Self::EmptyTitle { index } => {
-                        format!("Giấy tờ thứ {}: chưa nhập tên giấy tờ.", index + 1)
-                    }
-                    Self::TitleTooLong { index, max } => {
-                        format!(
-                            "Giấy tờ thứ {}: tên giấy tờ dài quá {max} ký tự.",
-                            index + 1
-                        )
-                    }
-                    Self::PagesOutOfRange { index, pages, max } => format!(
-                        "Giấy tờ thứ {}: số trang phải từ 1 đến {max}, đã nhập {pages}.",
-                        index + 1
-                    ),
-                    Self::CopiesOutOfRange { index, copies, max } => format!(
-                        "Giấy tờ thứ {}: số bản sao phải từ 1 đến {max}, đã nhập {copies}.",
-                        index + 1
-                    ),
-                    Self::Overflow => "Số tiền quá lớn.".to_owned(),
-                },
+                "Yêu cầu chưa có giấy tờ nào.".to_owned(),
                 "The request lists no document.".to_owned(),
             ),
             Self::TooManyDocuments { count, max } => PublicError::new(
                 422,
                 "too_many_documents",
-                // Positions are shown 1-based to people.
-                match self {
-                    Self::NoDocuments => "Yêu cầu chưa có giấy tờ nào.".to_owned(),
-                    Self::TooManyDocuments { count, max } => {
-                        format!("Yêu cầu có {count} giấy tờ; tối đa {max} giấy tờ mỗi lần.")
-                    }
-                    Self::EmptyTitle { index } => {
-                        format!("Giấy tờ thứ {}: chưa nhập tên giấy tờ.", index + 1)
-                    }
-                    Self::TitleTooLong { index, max } => {
-                        format!(
-                            "Giấy tờ thứ {}: tên giấy tờ dài quá {max} ký tự.",
-                            index + 1
-                        )
-                    }
-                    Self::PagesOutOfRange { index, pages, max } => format!(
-                        "Giấy tờ thứ {}: số trang phải từ 1 đến {max}, đã nhập {pages}.",
-                        index + 1
-                    ),
-                    Self::CopiesOutOfRange { index, copies, max } => format!(
-                        "Giấy tờ thứ {}: số bản sao phải từ 1 đến {max}, đã nhập {copies}.",
-                        index + 1
-                    ),
-                    Self::Overflow => "Số tiền quá lớn.".to_owned(),
-                },
+                format!("Yêu cầu có {count} giấy tờ; tối đa {max} giấy tờ mỗi lần."),
                 format!("The request lists {count} documents; at most {max} per request."),
             ),
             Self::EmptyTitle { index } => PublicError::new(
                 422,
                 "empty_title",
-                // Positions are shown 1-based to people.
-                match self {
-                    Self::NoDocuments => "Yêu cầu chưa có giấy tờ nào.".to_owned(),
-                    Self::TooManyDocuments { count, max } => {
-                        format!("Yêu cầu có {count} giấy tờ; tối đa {max} giấy tờ mỗi lần.")
-                    }
-                    Self::EmptyTitle { index } => {
-                        format!("Giấy tờ thứ {}: chưa nhập tên giấy tờ.", index + 1)
-                    }
-                    Self::TitleTooLong { index, max } => {
-                        format!(
-                            "Giấy tờ thứ {}: tên giấy tờ dài quá {max} ký tự.",
-                            index + 1
-                        )
-                    }
-                    Self::PagesOutOfRange { index, pages, max } => format!(
-                        "Giấy tờ thứ {}: số trang phải từ 1 đến {max}, đã nhập {pages}.",
-                        index + 1
-                    ),
-                    Self::CopiesOutOfRange { index, copies, max } => format!(
-                        "Giấy tờ thứ {}: số bản sao phải từ 1 đến {max}, đã nhập {copies}.",
-                        index + 1
-                    ),
-                    Self::Overflow => "Số tiền quá lớn.".to_owned(),
-                },
+                format!("Giấy tờ thứ {}: chưa nhập tên giấy tờ.", index + 1),
                 format!("Document {}: the title is empty.", index + 1),
             ),
             Self::TitleTooLong { index, max } => PublicError::new(
                 422,
                 "title_too_long",
-                // Positions are shown 1-based to people.
-                match self {
-                    Self::NoDocuments => "Yêu cầu chưa có giấy tờ nào.".to_owned(),
-                    Self::TooManyDocuments { count, max } => {
-                        format!("Yêu cầu có {count} giấy tờ; tối đa {max} giấy tờ mỗi lần.")
-                    }
-                    Self::EmptyTitle { index } => {
-                        format!("Giấy tờ thứ {}: chưa nhập tên giấy tờ.", index + 1)
-                    }
-                    Self::TitleTooLong { index, max } => {
-                        format!(
-                            "Giấy tờ thứ {}: tên giấy tờ dài quá {max} ký tự.",
-                            index + 1
-                        )
-                    }
-                    Self::PagesOutOfRange { index, pages, max } => format!(
-                        "Giấy tờ thứ {}: số trang phải từ 1 đến {max}, đã nhập {pages}.",
-                        index + 1
-                    ),
-                    Self::CopiesOutOfRange { index, copies, max } => format!(
-                        "Giấy tờ thứ {}: số bản sao phải từ 1 đến {max}, đã nhập {copies}.",
-                        index + 1
-                    ),
-                    Self::Overflow => "Số tiền quá lớn.".to_owned(),
-                },
-                {
-                    format!(
-                        "Document {}: the title is longer than {max} characters.",
-                        index + 1
-                    )
-                },
+                format!(
+                    "Giấy tờ thứ {}: tên giấy tờ dài quá {max} ký tự.",
+                    index + 1
+                ),
+                format!(
+                    "Document {}: the title is longer than {max} characters.",
+                    index + 1
+                ),
             ),
             Self::PagesOutOfRange { index, pages, max } => PublicError::new(
                 422,
                 "pages_out_of_range",
-                // Positions are shown 1-based to people.
-                match self {
-                    Self::NoDocuments => "Yêu cầu chưa có giấy tờ nào.".to_owned(),
-                    Self::TooManyDocuments { count, max } => {
-                        format!("Yêu cầu có {count} giấy tờ; tối đa {max} giấy tờ mỗi lần.")
-                    }
-                    Self::EmptyTitle { index } => {
-                        format!("Giấy tờ thứ {}: chưa nhập tên giấy tờ.", index + 1)
-                    }
-                    Self::TitleTooLong { index, max } => {
-                        format!(
-                            "Giấy tờ thứ {}: tên giấy tờ dài quá {max} ký tự.",
-                            index + 1
-                        )
-                    }
-                    Self::PagesOutOfRange { index, pages, max } => format!(
-                        "Giấy tờ thứ {}: số trang phải từ 1 đến {max}, đã nhập {pages}.",
-                        index + 1
-                    ),
-                    Self::CopiesOutOfRange { index, copies, max } => format!(
-                        "Giấy tờ thứ {}: số bản sao phải từ 1 đến {max}, đã nhập {copies}.",
-                        index + 1
-                    ),
-                    Self::Overflow => "Số tiền quá lớn.".to_owned(),
-                },
-                {
-                    format!(
-                        "Document {}: pages must be between 1 and {max}, got {pages}.",
-                        index + 1
-                    )
-                },
+                format!(
+                    "Giấy tờ thứ {}: số trang phải từ 1 đến {max}, đã nhập {pages}.",
+                    index + 1
+                ),
+                format!(
+                    "Document {}: pages must be between 1 and {max}, got {pages}.",
+                    index + 1
+                ),
             ),
             Self::CopiesOutOfRange { index, copies, max } => PublicError::new(
                 422,
                 "copies_out_of_range",
-                // Positions are shown 1-based to people.
-                match self {
-                    Self::NoDocuments => "Yêu cầu chưa có giấy tờ nào.".to_owned(),
-                    Self::TooManyDocuments { count, max } => {
-                        format!("Yêu cầu có {count} giấy tờ; tối đa {max} giấy tờ mỗi lần.")
-                    }
-                    Self::EmptyTitle { index } => {
-                        format!("Giấy tờ thứ {}: chưa nhập tên giấy tờ.", index + 1)
-                    }
-                    Self::TitleTooLong { index, max } => {
-                        format!(
-                            "Giấy tờ thứ {}: tên giấy tờ dài quá {max} ký tự.",
-                            index + 1
-                        )
-                    }
-                    Self::PagesOutOfRange { index, pages, max } => format!(
-                        "Giấy tờ thứ {}: số trang phải từ 1 đến {max}, đã nhập {pages}.",
-                        index + 1
-                    ),
-                    Self::CopiesOutOfRange { index, copies, max } => format!(
-                        "Giấy tờ thứ {}: số bản sao phải từ 1 đến {max}, đã nhập {copies}.",
-                        index + 1
-                    ),
-                    Self::Overflow => "Số tiền quá lớn.".to_owned(),
-                },
-                {
-                    format!(
-                        "Document {}: copies must be between 1 and {max}, got {copies}.",
-                        index + 1
-                    )
-                },
+                format!(
+                    "Giấy tờ thứ {}: số bản sao phải từ 1 đến {max}, đã nhập {copies}.",
+                    index + 1
+                ),
+                format!(
+                    "Document {}: copies must be between 1 and {max}, got {copies}.",
+                    index + 1
+                ),
             ),
             Self::Overflow => PublicError::new(
                 422,
                 "amount_overflow",
-                // Positions are shown 1-based to people.
-                match self {
-                    Self::NoDocuments => "Yêu cầu chưa có giấy tờ nào.".to_owned(),
-                    Self::TooManyDocuments { count, max } => {
-                        format!("Yêu cầu có {count} giấy tờ; tối đa {max} giấy tờ mỗi lần.")
-                    }
-                    Self::EmptyTitle { index } => {
-                        format!("Giấy tờ thứ {}: chưa nhập tên giấy tờ.", index + 1)
-                    }
-                    Self::TitleTooLong { index, max } => {
-                        format!(
-                            "Giấy tờ thứ {}: tên giấy tờ dài quá {max} ký tự.",
-                            index + 1
-                        )
-                    }
-                    Self::PagesOutOfRange { index, pages, max } => format!(
-                        "Giấy tờ thứ {}: số trang phải từ 1 đến {max}, đã nhập {pages}.",
-                        index + 1
-                    ),
-                    Self::CopiesOutOfRange { index, copies, max } => format!(
-                        "Giấy tờ thứ {}: số bản sao phải từ 1 đến {max}, đã nhập {copies}.",
-                        index + 1
-                    ),
-                    Self::Overflow => "Số tiền quá lớn.".to_owned(),
-                },
+                "Số tiền quá lớn.".to_owned(),
                 "The amount is too large.".to_owned(),
             ),
         }
