@@ -18,7 +18,7 @@ use std::process::ExitCode;
 use certcopy::booking::store::seat_report;
 use certcopy::booking::{BookingContext, OfficeCalendar, OfficeCalendarConfig, slots};
 use certcopy::db::ids::{OfficeId, UserId};
-use certcopy::db::models::{NewUser, Office, OfficeCalendarRow, Role, Session, User};
+use certcopy::db::models::{Office, OfficeCalendarRow, Role, Session, User};
 use certcopy::db::{Db, DbError, now_utc};
 use certcopy::local_time::{local_date, to_local};
 use certcopy::secrets::{new_secret_token, token_hash};
@@ -55,11 +55,11 @@ fn open(url: &str) -> Result<Db, String> {
     Ok(db)
 }
 
-fn citizen(n: usize) -> (NewUser, Session, String) {
+fn citizen(n: usize) -> (User, Session, String) {
     let id = UserId::generate();
-    let user = NewUser {
+    let user = User {
         id: id.clone(),
-        role: Role::Citizen.as_str(),
+        role: Role::Citizen.as_str().to_owned(),
         full_name: format!("Công Dân Thử {n}"),
         citizen_id: Some(format!("0792{n:08}")),
         username: None,

@@ -10,7 +10,7 @@ use super::password::{
 };
 use crate::audit::{self, Actor, AuditEvent};
 use crate::db::ids::{ApiKeyId, OfficeId, UserId};
-use crate::db::models::{ApiKey, NewApiKey, NewUser, Office, OfficeKind, Role, Session, User};
+use crate::db::models::{ApiKey, Office, OfficeKind, Role, Session, User};
 use crate::db::{DbConn, DbError, now_utc, write_transaction};
 use crate::identity::{
     normalize_citizen_id, normalize_email, normalize_full_name, normalize_phone,
@@ -47,9 +47,9 @@ pub fn register_citizen(conn: &mut DbConn, request: &RegisterCitizen) -> Result<
     let mut personal = vec![citizen_id.as_str()];
     personal.extend(phone.as_deref());
     check_password_strength(&request.password, &personal)?;
-    let new_user = NewUser {
+    let new_user = User {
         id: UserId::generate(),
-        role: Role::Citizen.as_str(),
+        role: Role::Citizen.as_str().to_owned(),
         full_name,
         citizen_id: Some(citizen_id),
         username: None,
@@ -69,7 +69,7 @@ fn non_blank(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
-fn insert_user(conn: &mut DbConn, new_user: &NewUser) -> Result<(), AuthError> {
+fn insert_user(conn: &mut DbConn, new_user: &User) -> Result<(), AuthError> {
     User::insert(conn, new_user).map_err(|error| match error {
         DbError::Duplicate { .. } => AuthError::AccountExists,
         other => AuthError::Db(other),
@@ -286,9 +286,9 @@ pub fn create_staff(
         (None, _) => None,
     };
     let password_hash = hash_password(&request.password)?;
-    let new_user = NewUser {
+    let new_user = User {
         id: UserId::generate(),
-        role: request.role.as_str(),
+        role: request.role.as_str().to_owned(),
         full_name,
         citizen_id: None,
         username: Some(username),
@@ -341,9 +341,9 @@ pub fn create_agency(
     let name = bounded("name", &request.name, 200, false)?;
     // Agencies log in with API keys only: the password is a random secret nobody knows.
     let password_hash = hash_password(&new_secret_token(""))?;
-    let new_user = NewUser {
+    let new_user = User {
         id: UserId::generate(),
-        role: Role::Agency.as_str(),
+        role: Role::Agency.as_str().to_owned(),
         full_name: name,
         citizen_id: None,
         username: Some(username),
@@ -400,13 +400,14 @@ fn insert_api_key(
 ) -> Result<String, AuthError> {
     let label = bounded("key_label", label, 100, false)?;
     let key = new_secret_token("cc_live_");
-    let row = NewApiKey {
+    let row = ApiKey {
         id: ApiKeyId::generate(),
         user_id: agency_id.clone(),
         prefix: key.chars().take(12).collect(),
         key_hash: token_hash(&key),
         label,
         created_at: now_utc(),
+        revoked_at: None,
     };
     ApiKey::insert(conn, &row)?;
     let event = AuditEvent {
@@ -457,9 +458,9 @@ pub fn seed_demo(conn: &mut DbConn) -> Result<Option<DemoAccounts>, AuthError> {
     let mut logins = Vec::new();
     for (role, username, full_name, position) in people {
         let password = format!("Demo-{}", &new_secret_token("")[..12]);
-        rows.push(NewUser {
+        rows.push(User {
             id: UserId::generate(),
-            role: role.as_str(),
+            role: role.as_str().to_owned(),
             full_name: full_name.to_owned(),
             citizen_id: None,
             username: Some(username.to_owned()),

@@ -6,7 +6,7 @@ use crate::db::{DbConn, DbResult};
 
 /// An agency API key. Only the SHA-256 of the key is stored; `prefix` (the first
 /// characters) helps an operator tell keys apart.
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = api_keys)]
 pub struct ApiKey {
     /// Key id.
@@ -25,27 +25,9 @@ pub struct ApiKey {
     pub revoked_at: Option<time::PrimitiveDateTime>,
 }
 
-/// A new API key row.
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = api_keys)]
-pub struct NewApiKey {
-    /// Key id.
-    pub id: ApiKeyId,
-    /// Owner (an agency account).
-    pub user_id: UserId,
-    /// Display prefix.
-    pub prefix: String,
-    /// SHA-256 of the key, hex.
-    pub key_hash: String,
-    /// Label.
-    pub label: String,
-    /// Creation time.
-    pub created_at: time::PrimitiveDateTime,
-}
-
 impl ApiKey {
     /// Inserts a key.
-    pub fn insert(conn: &mut DbConn, key: &NewApiKey) -> DbResult<()> {
+    pub fn insert(conn: &mut DbConn, key: &ApiKey) -> DbResult<()> {
         diesel::insert_into(api_keys::table)
             .values(key)
             .execute(conn)?;

@@ -11,7 +11,7 @@ mod session;
 mod slot_counter;
 mod user;
 
-pub use api_key::{ApiKey, NewApiKey};
+pub use api_key::ApiKey;
 pub use appointment::{Appointment, AppointmentStatus, SlotMove, StatusChange};
 pub use audit::{AuditEntry, NewAuditEntry};
 pub use office::{Office, OfficeKind};
@@ -19,4 +19,4 @@ pub use office_calendar::OfficeCalendarRow;
 pub use register_entry::{EntryStatus, RegisterEntry};
 pub use session::Session;
 pub use slot_counter::SlotCounter;
-pub use user::{NewUser, Role, User};
+pub use user::{Role, User};

@@ -52,7 +52,7 @@ impl Role {
 }
 
 /// An account row.
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = users)]
 pub struct User {
     /// Account id.
@@ -81,36 +81,6 @@ pub struct User {
     pub created_at: time::PrimitiveDateTime,
 }
 
-/// A new account.
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = users)]
-pub struct NewUser {
-    /// Account id.
-    pub id: UserId,
-    /// Stored [`Role`].
-    pub role: &'static str,
-    /// Full name.
-    pub full_name: String,
-    /// Citizen ID number.
-    pub citizen_id: Option<String>,
-    /// Staff/agency login name.
-    pub username: Option<String>,
-    /// Normalised phone.
-    pub phone: Option<String>,
-    /// Normalised e-mail.
-    pub email: Option<String>,
-    /// Argon2id PHC string.
-    pub password_hash: String,
-    /// Office of staff.
-    pub office_id: Option<OfficeId>,
-    /// Position of an official.
-    pub position: Option<String>,
-    /// Always false on creation.
-    pub disabled: bool,
-    /// Creation time.
-    pub created_at: time::PrimitiveDateTime,
-}
-
 impl User {
     /// The account's role. Rows are written only through [`Role::as_str`] and the column
     /// has a CHECK constraint, so an unknown value means a corrupted database; it is
@@ -123,7 +93,7 @@ impl User {
 impl User {
     /// Inserts an account; a duplicate citizen ID, username, phone or e-mail is refused by
     /// the unique constraints ([`crate::db::DbError::Duplicate`]).
-    pub fn insert(conn: &mut DbConn, new_user: &NewUser) -> DbResult<()> {
+    pub fn insert(conn: &mut DbConn, new_user: &User) -> DbResult<()> {
         diesel::insert_into(users::table)
             .values(new_user)
             .execute(conn)?;

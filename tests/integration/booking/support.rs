@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use certcopy::booking::OfficeCalendarConfig;
 use certcopy::db::DbConn;
 use certcopy::db::ids::{OfficeId, UserId};
-use certcopy::db::models::{NewUser, Office, OfficeCalendarRow, Role, Session};
+use certcopy::db::models::{Office, OfficeCalendarRow, Role, Session, User};
 use certcopy::db::now_utc;
 use certcopy::secrets::{new_secret_token, token_hash};
 use diesel::Connection;
@@ -28,9 +28,9 @@ pub struct Person {
 /// Inserts an account and a session for it; citizens get a citizen ID derived from `n`.
 pub fn insert_person(conn: &mut DbConn, role: Role, n: u32, office: Option<&OfficeId>) -> Person {
     let id = UserId::generate();
-    let user = NewUser {
+    let user = User {
         id: id.clone(),
-        role: role.as_str(),
+        role: role.as_str().to_owned(),
         full_name: format!("Nguyễn Văn Thử {n}"),
         citizen_id: (role == Role::Citizen).then(|| format!("0792{n:08}")),
         username: (role != Role::Citizen).then(|| format!("{}.{n}", role.as_str())),

@@ -12,7 +12,7 @@ use certcopy::App;
 use certcopy::auth;
 use certcopy::config::Config;
 use certcopy::db::ids::{OfficeId, UserId};
-use certcopy::db::models::{NewUser, Office, OfficeKind, Role, User};
+use certcopy::db::models::{Office, OfficeKind, Role, User};
 use certcopy::db::now_utc;
 use diesel::{Connection, RunQueryDsl};
 use rocket::http::{ContentType, Header, Status};
@@ -245,9 +245,9 @@ impl TestApp {
     pub async fn user(&self, role: Role, username: &str, office: Option<&OfficeId>) -> User {
         let hash = auth::hash_password(PASSWORD).unwrap();
         let id = UserId::generate();
-        let new_user = NewUser {
+        let new_user = User {
             id: id.clone(),
-            role: role.as_str(),
+            role: role.as_str().to_owned(),
             full_name: format!("Người Thử {username}"),
             citizen_id: (role == Role::Citizen)
                 .then(|| format!("0792030{:05}", name_digits(username))),
