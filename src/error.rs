@@ -7,12 +7,19 @@
 //! | blob storage | [`crate::storage::StorageError`] | the object store |
 //! | accounts | [`crate::auth::AuthError`] | registration, login, guards, admin actions |
 //! | development PKI | [`crate::pki::PkiError`] | `certcopy pki init`, first start |
+//! | identity fields | [`crate::identity::IdentityError`] | citizen ID, name, phone, e-mail |
+//! | booking | [`crate::booking::BookingError`] | bookings, the desk, calendars |
+//! | register, issuing | [`crate::registry::RegistryError`], [`crate::registry::issuance::IssueError`] | the register, `Issuer` |
+//! | verifying | [`crate::registry::verifying::VerifyError`] | `VerifyService` |
+//! | the document | the document crate's `IntakeError`, `AssemblyError`, `SigningError`, `VerificationError` | intake, assembly, signing, verification |
 //! | HTTP | `crate::web::ApiError` | built from the domain errors above; the only type a handler returns |
 //!
-//! Domain errors and the booking rules' refusals implement [`UserFacing`]: a stable
-//! machine code, an HTTP-like class, and a message in Vietnamese (first: the users are
-//! Vietnamese citizens and civil servants) and English, given together per variant. The web layer turns that into `{"error":{"code","message",…}}`; the CLI
-//! prints the messages and exits non-zero.
+//! Domain errors and the booking rules' refusals implement [`UserFacing`]: one
+//! [`UserFacing::public`] arm per variant gives the HTTP status, a stable machine code and
+//! the message in Vietnamese (first: the users are Vietnamese citizens and civil servants)
+//! and English side by side, so the two languages cannot drift apart. The web layer turns
+//! that into `{"error":{"code","message",…}}`; the CLI prints the messages and exits
+//! non-zero. Decisions are taken on error kinds, never on an error's text.
 
 use serde::Serialize;
 
