@@ -17,7 +17,7 @@
 //! | stored state | capacity, one active appointment per citizen per office per day | [`store`] |
 //!
 //! Errors: one type per concern, each `#[non_exhaustive]`. Everything a citizen or clerk may
-//! see ([`SlotRefusal`], [`CalendarError`], [`FeeError`], …) implements [`crate::error::UserFacing`]:
+//! see ([`SlotRefusal`], [`CalendarError`], [`crate::fees::FeeError`], …) implements [`crate::error::UserFacing`]:
 //! a stable `code`, the HTTP class and Vietnamese and English messages given together;
 //! [`BookingError`] wraps them as they are for the stateful operations. Slot capacity, one
 //! active appointment per citizen per office per day and booking-code uniqueness are
