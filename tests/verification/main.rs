@@ -246,6 +246,51 @@ fn expired_signer_is_out_of_bounds_no_poe() {
     assert_eq!(report.verdict, Indication::Indeterminate);
 }
 
+/// A claimed signing time is no proof of existence: an expired key cannot make a passing
+/// signature by setting `/M` (and signingTime) back to when its certificate was valid.
+#[test]
+fn expired_signer_with_backdated_signing_time_is_out_of_bounds_no_poe() {
+    let report = verify("expired_backdated.pdf");
+    let signature = only_signature(&report);
+    assert_signature(
+        signature,
+        Indication::Indeterminate,
+        Some(SubIndication::OutOfBoundsNoPoe),
+    );
+    let claimed = signature.signing_time.expect("claimed signing time");
+    let not_after = signature.certificate_chain[0].not_after;
+    assert!(claimed < not_after, "signed inside the validity period");
+    let expired = signature
+        .errors
+        .iter()
+        .find(|e| e.code == "CERTIFICATE_EXPIRED")
+        .unwrap_or_else(|| panic!("{signature:#?}"));
+    assert!(expired.message_en.contains("timestamp"), "{expired:?}");
+    assert!(expired.message_vi.contains("dấu thời gian"), "{expired:?}");
+    assert!(
+        !signature
+            .warnings
+            .iter()
+            .any(|w| w.code == "CERTIFICATE_EXPIRED_SINCE_SIGNING")
+    );
+    assert_eq!(report.verdict, Indication::Indeterminate);
+}
+
+/// The same signature checked at a validation time inside the certificate's validity passes:
+/// only the expiry by the validation time makes it indeterminate.
+#[test]
+fn backdated_signature_passes_when_validated_before_expiry() {
+    let corpus = corpus();
+    let bytes = corpus.read("expired_backdated.pdf");
+    let probe = verify_bytes(&bytes);
+    let signature = only_signature(&probe);
+    let mut policy = corpus.policy();
+    policy.validation_time = signature.certificate_chain[0].not_after - time::Duration::days(1);
+    policy.require_revocation_check = false;
+    let report = verify_pdf(&bytes, &policy).expect("readable");
+    assert_signature(only_signature(&report), Indication::TotalPassed, None);
+}
+
 #[test]
 fn revoked_signer_is_revoked() {
     let report = verify("revoked.pdf");

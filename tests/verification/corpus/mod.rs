@@ -388,6 +388,22 @@ fn build() -> Corpus {
         None,
         60,
     ));
+    // The expired key, with /M and signingTime set back to when its certificate was valid.
+    let mut backdated = sign_job(
+        &base,
+        &out("expired_backdated.pdf"),
+        &expired,
+        "Signature1",
+        true,
+        None,
+        60,
+    );
+    backdated["signing_time"] = serde_json::Value::String(
+        (now - Duration::days(500))
+            .format(&time::format_description::well_known::Rfc3339)
+            .expect("RFC 3339 time"),
+    );
+    jobs.push(backdated);
     jobs.push(sign_job(
         &base,
         &out("revoked.pdf"),

@@ -6,9 +6,12 @@
 //! subject equals the child's issuer name *and* the child's signature verifies with its key,
 //! so a look-alike root carrying the same name as a real anchor leads nowhere.
 //!
-//! Time model: the claimed signing time (`/M`). Without a timestamp nothing proves that time,
-//! so certificates that expired later are reported as a warning (the copy must stay usable
-//! after the signer's certificate expires, docs/ARCHITECTURE.md §5–6).
+//! Time model: a claimed signing time (`/M`, CMS signingTime) is no proof of existence, and no
+//! timestamp is validated yet, so every certificate must still be within its validity period
+//! at the validation time (`policy.validation_time`). A certificate that has expired by then is
+//! `INDETERMINATE/OUT_OF_BOUNDS_NO_POE`, whatever the claimed signing time: a signer holding an
+//! expired key could otherwise set `/M` back to when the certificate was valid. A certificate
+//! not yet valid at the claimed signing time is `INDETERMINATE/NOT_YET_VALID`.
 //!
 //! Revocation: only configured CRLs, each used after its signature verifies with the key of
 //! the certificate's issuer. A serial on any such CRL is revoked, whether the CRL is current
@@ -52,7 +55,8 @@ struct Candidate<'a> {
     anchor: bool,
 }
 
-/// Builds and validates the signer's path at `signing_time`.
+/// Builds and validates the signer's path: expiry against the validation time, validity start
+/// and revocation dates against the claimed `signing_time`.
 pub(crate) fn validate_chain(
     signer_der: &[u8],
     cms_certificates: &[Vec<u8>],
@@ -166,12 +170,19 @@ fn check_path(
     for (position, certificate) in certificates.iter().enumerate() {
         let name = display_name(certificate);
         let validity = certificate.validity();
+        let not_after = validity.not_after.to_datetime();
         if signing_time < validity.not_before.to_datetime() {
             out.push(findings::certificate_not_yet_valid(&name));
-        } else if signing_time > validity.not_after.to_datetime() {
-            out.push(findings::certificate_expired(&name));
-        } else if policy.validation_time > validity.not_after.to_datetime() {
-            out.push(findings::certificate_expired_since_signing(&name));
+        } else if policy.validation_time > not_after {
+            // No proof of existence before the expiry: the claimed time proves nothing.
+            let shown = not_after
+                .format(&Rfc3339)
+                .unwrap_or_else(|_| not_after.to_string());
+            out.push(findings::certificate_expired(
+                &name,
+                &shown,
+                signing_time > not_after,
+            ));
         }
         check_extensions(certificate, &name, position, position == last, out);
     }

@@ -20,8 +20,12 @@
 //! - `/Contents` zeroed (or anything that is not one DER SignedData followed by zero padding):
 //!   `TOTAL_FAILED/FORMAT_FAILURE`; a well-formed CMS whose signature does not verify:
 //!   `TOTAL_FAILED/SIG_CRYPTO_FAILURE`;
-//! - certificates are checked at the claimed signing time (`/M`); expiry since then is a
-//!   warning;
+//! - a claimed signing time (`/M`, CMS signingTime) is never proof of existence: without a
+//!   validated timestamp (none are validated yet), every certificate of the chain must still be
+//!   valid at the validation time; one that has expired by then makes the signature
+//!   `INDETERMINATE/OUT_OF_BOUNDS_NO_POE`, even when the claimed time lies inside its validity
+//!   (consistent with `REVOKED_NO_POE`); a certificate not yet valid at the claimed signing
+//!   time is `INDETERMINATE/NOT_YET_VALID`;
 //! - a certificate without a current CRL from its issuer: `INDETERMINATE/TRY_LATER`, unless
 //!   [`ValidationPolicy::require_revocation_check`] is off.
 
