@@ -4,8 +4,8 @@
 mod corpus;
 
 use certcopy::verification::{
-    DocumentReport, Indication, ModificationKind, SignatureReport, SubIndication,
-    VerificationError, verify_pdf,
+    DEFAULT_MAX_CERTIFICATE_SIGNATURE_CHECKS, DocumentReport, Indication, ModificationKind,
+    SignatureReport, SubIndication, VerificationError, verify_pdf, verify_pdf_with_stats,
 };
 use corpus::corpus;
 
@@ -322,6 +322,92 @@ fn look_alike_root_with_same_subject_finds_no_chain() {
         Some(SubIndication::NoCertificateChainFound),
     );
     assert_eq!(report.verdict, Indication::Indeterminate);
+}
+
+/// Twenty self-issued certificates with one subject and key (each verifies every other) made
+/// the depth-first path search try every ordering: hours of CPU. The search now reaches each
+/// certificate once and verifies each certificate–key pair once.
+#[test]
+fn many_self_issued_copies_of_one_ca_are_searched_within_budget() {
+    let corpus = corpus();
+    let bytes = corpus.read("self_issued_copies.pdf");
+    let [_, b, c, _] = byte_range(&bytes);
+    let cms = hex::decode(&bytes[b + 1..c - 1]).expect("hex /Contents");
+    let names = cms
+        .windows(b"certcopy Loop CA".len())
+        .filter(|w| *w == b"certcopy Loop CA")
+        .count();
+    // Subject and issuer of every self-issued copy, plus the signer's issuer.
+    assert!(
+        names > 2 * corpus::SELF_ISSUED_COPIES as usize,
+        "the CMS carries the copies: {names}"
+    );
+    let (report, stats) = verify_pdf_with_stats(&bytes, &corpus.policy());
+    let report = report.expect("readable");
+    let signature = only_signature(&report);
+    assert_signature(
+        signature,
+        Indication::Indeterminate,
+        Some(SubIndication::NoCertificateChainFound),
+    );
+    assert_eq!(signature.signed_by.as_deref(), Some("Vong Lap"));
+    assert!(
+        stats.certificate_signature_checks <= DEFAULT_MAX_CERTIFICATE_SIGNATURE_CHECKS,
+        "{stats:?}"
+    );
+    // One check for the signer against the shared key; every copy is then reached.
+    assert!(
+        stats.certificate_signature_checks <= corpus::SELF_ISSUED_COPIES as usize,
+        "{stats:?}"
+    );
+    assert_eq!(report.verdict, Indication::Indeterminate);
+}
+
+/// A path that needs more certificate signature checks than the document's budget is not
+/// accepted: the search stops and says why.
+#[test]
+fn certificate_path_beyond_the_check_budget_is_indeterminate() {
+    let corpus = corpus();
+    let bytes = corpus.read("rsa.pdf");
+    let mut policy = corpus.policy();
+    policy.max_certificate_signature_checks = 1;
+    let (report, stats) = verify_pdf_with_stats(&bytes, &policy);
+    let report = report.expect("readable");
+    let signature = only_signature(&report);
+    assert_signature(
+        signature,
+        Indication::Indeterminate,
+        Some(SubIndication::NoCertificateChainFound),
+    );
+    let limit = signature
+        .errors
+        .iter()
+        .find(|e| e.code == "CHAIN_SEARCH_LIMIT")
+        .unwrap_or_else(|| panic!("{signature:#?}"));
+    assert!(limit.message_en.contains("limit of 1 "), "{limit:?}");
+    assert!(!limit.message_vi.is_empty());
+    assert_eq!(stats.certificate_signature_checks, 1);
+
+    // Signer → intermediate → root: exactly two checks.
+    policy.max_certificate_signature_checks = 2;
+    let (report, stats) = verify_pdf_with_stats(&bytes, &policy);
+    assert_signature(
+        only_signature(&report.expect("readable")),
+        Indication::TotalPassed,
+        None,
+    );
+    assert_eq!(stats.certificate_signature_checks, 2);
+}
+
+/// Two signers under the same intermediate: the intermediate's signature is verified once
+/// for the document, not once per signature.
+#[test]
+fn issuer_signatures_are_verified_once_per_document() {
+    let corpus = corpus();
+    let (report, stats) =
+        verify_pdf_with_stats(&corpus.read("certified_p2_approved.pdf"), &corpus.policy());
+    assert_eq!(report.expect("readable").verdict, Indication::TotalPassed);
+    assert_eq!(stats.certificate_signature_checks, 3, "{stats:?}");
 }
 
 #[test]

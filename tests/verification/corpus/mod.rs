@@ -19,6 +19,9 @@ use rcgen::{
 use rsa::pkcs8::{EncodePrivateKey, LineEnding};
 use time::{Duration, OffsetDateTime};
 
+/// Self-issued certificates with one subject and key in `self_issued_copies.pdf`.
+pub const SELF_ISSUED_COPIES: u64 = 20;
+
 /// The generated corpus.
 pub struct Corpus {
     pub dir: PathBuf,
@@ -314,6 +317,26 @@ fn build() -> Corpus {
         vec![fake_root_path],
     );
 
+    // One CA name and key with many self-issued certificates (distinct serials), none trusted:
+    // every copy verifies every other, so a naive path search tries every ordering.
+    let loop_key = ec_key();
+    let mut loop_copies = Vec::new();
+    for serial in 0..SELF_ISSUED_COPIES {
+        let cert = ca_params("certcopy Loop CA", 1000 + serial)
+            .self_signed(&loop_key)
+            .expect("self-issued copy");
+        loop_copies.push(write(&dir, &format!("loop_{serial}.pem"), cert.pem()));
+    }
+    let loop_params = ca_params("certcopy Loop CA", 1000);
+    let loop_issuer = Issuer::from_params(&loop_params, &loop_key);
+    let looped = identity(
+        "looped",
+        ec_key(),
+        signer_params("Vong Lap", 106, signing.clone(), current),
+        &loop_issuer,
+        loop_copies,
+    );
+
     // CRLs: the root's (empty) and the intermediate's (revokes signer 103 yesterday).
     let crl = |issuer: &Issuer<'_, &KeyPair>, revoked_certs: Vec<RevokedCertParams>| {
         CertificateRevocationListParams {
@@ -404,6 +427,15 @@ fn build() -> Corpus {
             .expect("RFC 3339 time"),
     );
     jobs.push(backdated);
+    jobs.push(sign_job(
+        &base,
+        &out("self_issued_copies.pdf"),
+        &looped,
+        "Signature1",
+        true,
+        None,
+        60,
+    ));
     jobs.push(sign_job(
         &base,
         &out("revoked.pdf"),

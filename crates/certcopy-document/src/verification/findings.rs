@@ -184,6 +184,20 @@ pub(crate) fn no_chain() -> Finding {
     )
 }
 
+/// Path building stopped after the document's budget of certificate signature checks.
+pub(crate) fn chain_search_limit(limit: usize) -> Finding {
+    error(
+        S::NoCertificateChainFound,
+        "CHAIN_SEARCH_LIMIT",
+        format!(
+            "Không tìm được chuỗi chứng thư tới tổ chức cung cấp dịch vụ chứng thực chữ ký số được tin cậy trong giới hạn {limit} lần kiểm tra chữ ký trên chứng thư của tài liệu này (chữ ký kèm quá nhiều chứng thư, có thể được tạo ra nhằm làm quá tải hệ thống); không xác định được chữ ký có hợp lệ hay không."
+        ),
+        format!(
+            "No path to a trusted certification authority was found within this document's limit of {limit} certificate signature checks (the signature carries too many certificates, possibly to overload the verifier); the signature cannot be shown to be valid."
+        ),
+    )
+}
+
 /// Certificate expired by the validation time. Without a trusted timestamp nothing proves the
 /// signature was made while it was valid, whatever the claimed signing time says.
 pub(crate) fn certificate_expired(

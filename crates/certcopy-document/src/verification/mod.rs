@@ -26,6 +26,11 @@
 //!   `INDETERMINATE/OUT_OF_BOUNDS_NO_POE`, even when the claimed time lies inside its validity
 //!   (consistent with `REVOKED_NO_POE`); a certificate not yet valid at the claimed signing
 //!   time is `INDETERMINATE/NOT_YET_VALID`;
+//! - certificate paths are searched breadth first, each certificate (by DER) once, each
+//!   certificate–issuer-key signature verified at most once per document, at most 8
+//!   certificates long and within [`ValidationPolicy::max_certificate_signature_checks`]
+//!   signature verifications per document; a path not found within that budget:
+//!   `INDETERMINATE/NO_CERTIFICATE_CHAIN_FOUND` (`CHAIN_SEARCH_LIMIT`);
 //! - a certificate without a current CRL from its issuer: `INDETERMINATE/TRY_LATER`, unless
 //!   [`ValidationPolicy::require_revocation_check`] is off.
 
@@ -58,7 +63,10 @@ use std::collections::HashSet;
 pub use byte_range::{ByteRange, DigestAlgorithm, digest_byte_ranges};
 pub use cms_check::CmsStatus;
 pub use error::{PolicyError, VerificationError};
-pub use policy::{ValidationPolicy, certificates_from_pem_or_der, crls_from_pem_or_der};
+pub use policy::{
+    DEFAULT_MAX_CERTIFICATE_SIGNATURE_CHECKS, ValidationPolicy, certificates_from_pem_or_der,
+    crls_from_pem_or_der,
+};
 pub use report::{
     CertificateSummary, Coverage, DocMdpPermission, DocumentReport, Indication, Modification,
     ModificationKind, RegisterStatus, ReportMessage, SignatureReport, SubIndication,
@@ -69,6 +77,16 @@ use pdf_signature::CheckedSignature;
 use revisions::Revisions;
 use signature_fields::SignatureValue;
 
+/// Work done verifying one document, to check that the verifier stays within its bounds
+/// (tests, monitoring).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct VerificationStats {
+    /// Certificate signatures verified while building certificate paths, all signatures
+    /// together; never more than [`ValidationPolicy::max_certificate_signature_checks`].
+    pub certificate_signature_checks: usize,
+}
+
 /// Verifies every signature of the PDF in `bytes` under `policy`.
 ///
 /// Returns `Err` only when the input is not a readable PDF (empty, no `%PDF-` header at the
@@ -77,6 +95,24 @@ use signature_fields::SignatureValue;
 pub fn verify_pdf(
     bytes: &[u8],
     policy: &ValidationPolicy,
+) -> Result<DocumentReport, VerificationError> {
+    verify_pdf_with_stats(bytes, policy).0
+}
+
+/// [`verify_pdf`], also returning the work it did.
+pub fn verify_pdf_with_stats(
+    bytes: &[u8],
+    policy: &ValidationPolicy,
+) -> (Result<DocumentReport, VerificationError>, VerificationStats) {
+    let mut stats = VerificationStats::default();
+    let result = verify(bytes, policy, &mut stats);
+    (result, stats)
+}
+
+fn verify(
+    bytes: &[u8],
+    policy: &ValidationPolicy,
+    stats: &mut VerificationStats,
 ) -> Result<DocumentReport, VerificationError> {
     if bytes.is_empty() {
         return Err(VerificationError::Empty);
@@ -98,7 +134,7 @@ pub fn verify_pdf(
     if !complete {
         return Err(VerificationError::Truncated);
     }
-    let (revisions, mut digests) = read_revisions_and_hash(bytes, markers);
+    let (revisions, digests) = read_revisions_and_hash(bytes, markers);
     let last_index = revisions.markers.len().saturating_sub(1);
     let latest = revisions
         .document(last_index)
@@ -110,6 +146,10 @@ pub fn verify_pdf(
     let mut document_errors = Vec::new();
     let mut document_warnings = Vec::new();
     let mut checked = Vec::new();
+    let mut work = pdf_signature::DocumentWork {
+        digests,
+        search: chain::PathSearch::new(policy.max_certificate_signature_checks),
+    };
     let fields = signature_fields::signature_fields(latest);
     for field in &fields {
         let timestamp = match field.value {
@@ -125,14 +165,10 @@ pub fn verify_pdf(
             continue;
         }
         checked.push(pdf_signature::check_signature(
-            bytes,
-            field,
-            latest,
-            &revisions,
-            policy,
-            &mut digests,
+            bytes, field, latest, &revisions, policy, &mut work,
         ));
     }
+    stats.certificate_signature_checks = work.search.checks();
     judge_modifications(bytes, &revisions, latest, &mut checked);
     document_errors.extend(removed_signatures(&revisions, &fields));
     for (index, marker) in revisions.markers.iter().enumerate() {
@@ -168,7 +204,9 @@ pub fn verify_pdf(
         register: None,
         verdict,
     };
-    report.signed_content_sha256 = digests.sha256_of_prefix(report.signed_end(bytes.len()));
+    report.signed_content_sha256 = work
+        .digests
+        .sha256_of_prefix(report.signed_end(bytes.len()));
     Ok(report)
 }
 
