@@ -410,6 +410,53 @@ fn issuer_signatures_are_verified_once_per_document() {
     assert_eq!(stats.certificate_signature_checks, 3, "{stats:?}");
 }
 
+const MIB: usize = 1024 * 1024;
+
+/// A 100 MiB object stream squeezed into about 100 KB: refused once the per-stream limit is
+/// reached, without decoding the rest.
+#[test]
+fn object_stream_bomb_is_refused_within_the_stream_limit() {
+    let bytes = corpus::object_stream_bomb(100 * MIB, 0);
+    assert!(bytes.len() < MIB, "{} bytes", bytes.len());
+    let (result, stats) = verify_pdf_with_stats(&bytes, &corpus().policy());
+    assert_eq!(result.err(), Some(VerificationError::DecompressionLimit));
+    let limits = stats.decompression_limits;
+    assert_eq!(
+        limits.per_stream,
+        4 * MIB,
+        "16 times the file size, at least 4 MiB"
+    );
+    assert!(stats.decompressed_bytes <= limits.per_stream, "{stats:?}");
+    assert!(stats.decompressed_bytes <= limits.per_document);
+    let message = VerificationError::DecompressionLimit;
+    assert!(!message.message_vi().is_empty() && !message.to_string().is_empty());
+}
+
+/// Each revision's load decodes the object streams of its prefix again: a 3 MiB object
+/// stream under sixteen tiny updates would be decoded sixteen times. The total over the
+/// revisions is capped per document.
+#[test]
+fn object_stream_decoded_by_many_revisions_is_refused_within_the_document_limit() {
+    let bytes = corpus::object_stream_bomb(3 * MIB, 15);
+    let (result, stats) = verify_pdf_with_stats(&bytes, &corpus().policy());
+    assert_eq!(result.err(), Some(VerificationError::DecompressionLimit));
+    let limits = stats.decompression_limits;
+    assert!(3 * MIB <= limits.per_stream, "{limits:?}");
+    assert!(16 * 3 * MIB > limits.per_document, "{limits:?}");
+    assert!(stats.decompressed_bytes <= limits.per_document, "{stats:?}");
+
+    // A few revisions stay within the limit and are verified (an unsigned file fails).
+    let bytes = corpus::object_stream_bomb(3 * MIB, 3);
+    let (result, stats) = verify_pdf_with_stats(&bytes, &corpus().policy());
+    let report = result.expect("within the limits");
+    assert_eq!(report.revisions_count, 4);
+    assert_eq!(report.verdict, Indication::TotalFailed);
+    assert!(
+        stats.decompressed_bytes >= 4 * 3 * MIB,
+        "each of the four loads decodes the object stream: {stats:?}"
+    );
+}
+
 #[test]
 fn missing_crl_is_try_later() {
     let corpus = corpus();

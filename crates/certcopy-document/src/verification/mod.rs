@@ -31,6 +31,11 @@
 //!   certificates long and within [`ValidationPolicy::max_certificate_signature_checks`]
 //!   signature verifications per document; a path not found within that budget:
 //!   `INDETERMINATE/NO_CERTIFICATE_CHAIN_FOUND` (`CHAIN_SEARCH_LIMIT`);
+//! - decompression is bounded ([`DecompressionLimits`]): no stream decodes to more than 16
+//!   times the file size (at least 4 MiB, at most 64 MiB), and the object and
+//!   cross-reference streams decoded while loading all revisions (each revision loads its
+//!   prefix again) total at most 32 MiB plus 4 times the file size; beyond that the file is
+//!   refused with [`VerificationError::DecompressionLimit`], never judged from a partial load;
 //! - a certificate without a current CRL from its issuer: `INDETERMINATE/TRY_LATER`, unless
 //!   [`ValidationPolicy::require_revocation_check`] is off.
 
@@ -71,6 +76,7 @@ pub use report::{
     CertificateSummary, Coverage, DocMdpPermission, DocumentReport, Indication, Modification,
     ModificationKind, RegisterStatus, ReportMessage, SignatureReport, SubIndication,
 };
+pub use revisions::DecompressionLimits;
 
 use findings::Finding;
 use pdf_signature::CheckedSignature;
@@ -85,13 +91,19 @@ pub struct VerificationStats {
     /// Certificate signatures verified while building certificate paths, all signatures
     /// together; never more than [`ValidationPolicy::max_certificate_signature_checks`].
     pub certificate_signature_checks: usize,
+    /// Bytes decoded from object and cross-reference streams while loading the revisions;
+    /// never more than `decompression_limits.per_document`, since a stream that would go
+    /// over is stopped at the limit.
+    pub decompressed_bytes: usize,
+    /// The limits applied to this file.
+    pub decompression_limits: DecompressionLimits,
 }
 
 /// Verifies every signature of the PDF in `bytes` under `policy`.
 ///
 /// Returns `Err` only when the input is not a readable PDF (empty, no `%PDF-` header at the
-/// start, truncated, unreadable structure). The report's `register` is left `None` for the
-/// caller to fill.
+/// start, truncated, unreadable structure, compressed data over the [`DecompressionLimits`]).
+/// The report's `register` is left `None` for the caller to fill.
 pub fn verify_pdf(
     bytes: &[u8],
     policy: &ValidationPolicy,
@@ -135,6 +147,11 @@ fn verify(
         return Err(VerificationError::Truncated);
     }
     let (revisions, digests) = read_revisions_and_hash(bytes, markers);
+    stats.decompressed_bytes = revisions.decompressed_bytes;
+    stats.decompression_limits = revisions.limits;
+    if revisions.decompression_limit_exceeded {
+        return Err(VerificationError::DecompressionLimit);
+    }
     let last_index = revisions.markers.len().saturating_sub(1);
     let latest = revisions
         .document(last_index)
