@@ -4,8 +4,8 @@
 mod corpus;
 
 use certcopy::verification::{
-    DocumentReport, Indication, ModificationKind, SignatureReport, SubIndication,
-    VerificationError, verify_pdf,
+    DEFAULT_MAX_CERTIFICATE_SIGNATURE_CHECKS, DocumentReport, Indication, ModificationKind,
+    SignatureReport, SubIndication, VerificationError, verify_pdf, verify_pdf_with_stats,
 };
 use corpus::corpus;
 
@@ -246,6 +246,51 @@ fn expired_signer_is_out_of_bounds_no_poe() {
     assert_eq!(report.verdict, Indication::Indeterminate);
 }
 
+/// A claimed signing time is no proof of existence: an expired key cannot make a passing
+/// signature by setting `/M` (and signingTime) back to when its certificate was valid.
+#[test]
+fn expired_signer_with_backdated_signing_time_is_out_of_bounds_no_poe() {
+    let report = verify("expired_backdated.pdf");
+    let signature = only_signature(&report);
+    assert_signature(
+        signature,
+        Indication::Indeterminate,
+        Some(SubIndication::OutOfBoundsNoPoe),
+    );
+    let claimed = signature.signing_time.expect("claimed signing time");
+    let not_after = signature.certificate_chain[0].not_after;
+    assert!(claimed < not_after, "signed inside the validity period");
+    let expired = signature
+        .errors
+        .iter()
+        .find(|e| e.code == "CERTIFICATE_EXPIRED")
+        .unwrap_or_else(|| panic!("{signature:#?}"));
+    assert!(expired.message_en.contains("timestamp"), "{expired:?}");
+    assert!(expired.message_vi.contains("dấu thời gian"), "{expired:?}");
+    assert!(
+        !signature
+            .warnings
+            .iter()
+            .any(|w| w.code == "CERTIFICATE_EXPIRED_SINCE_SIGNING")
+    );
+    assert_eq!(report.verdict, Indication::Indeterminate);
+}
+
+/// The same signature checked at a validation time inside the certificate's validity passes:
+/// only the expiry by the validation time makes it indeterminate.
+#[test]
+fn backdated_signature_passes_when_validated_before_expiry() {
+    let corpus = corpus();
+    let bytes = corpus.read("expired_backdated.pdf");
+    let probe = verify_bytes(&bytes);
+    let signature = only_signature(&probe);
+    let mut policy = corpus.policy();
+    policy.validation_time = signature.certificate_chain[0].not_after - time::Duration::days(1);
+    policy.require_revocation_check = false;
+    let report = verify_pdf(&bytes, &policy).expect("readable");
+    assert_signature(only_signature(&report), Indication::TotalPassed, None);
+}
+
 #[test]
 fn revoked_signer_is_revoked() {
     let report = verify("revoked.pdf");
@@ -277,6 +322,139 @@ fn look_alike_root_with_same_subject_finds_no_chain() {
         Some(SubIndication::NoCertificateChainFound),
     );
     assert_eq!(report.verdict, Indication::Indeterminate);
+}
+
+/// Twenty self-issued certificates with one subject and key (each verifies every other) made
+/// the depth-first path search try every ordering: hours of CPU. The search now reaches each
+/// certificate once and verifies each certificate–key pair once.
+#[test]
+fn many_self_issued_copies_of_one_ca_are_searched_within_budget() {
+    let corpus = corpus();
+    let bytes = corpus.read("self_issued_copies.pdf");
+    let [_, b, c, _] = byte_range(&bytes);
+    let cms = hex::decode(&bytes[b + 1..c - 1]).expect("hex /Contents");
+    let names = cms
+        .windows(b"certcopy Loop CA".len())
+        .filter(|w| *w == b"certcopy Loop CA")
+        .count();
+    // Subject and issuer of every self-issued copy, plus the signer's issuer.
+    assert!(
+        names > 2 * corpus::SELF_ISSUED_COPIES as usize,
+        "the CMS carries the copies: {names}"
+    );
+    let (report, stats) = verify_pdf_with_stats(&bytes, &corpus.policy());
+    let report = report.expect("readable");
+    let signature = only_signature(&report);
+    assert_signature(
+        signature,
+        Indication::Indeterminate,
+        Some(SubIndication::NoCertificateChainFound),
+    );
+    assert_eq!(signature.signed_by.as_deref(), Some("Vong Lap"));
+    assert!(
+        stats.certificate_signature_checks <= DEFAULT_MAX_CERTIFICATE_SIGNATURE_CHECKS,
+        "{stats:?}"
+    );
+    // One check for the signer against the shared key; every copy is then reached.
+    assert!(
+        stats.certificate_signature_checks <= corpus::SELF_ISSUED_COPIES as usize,
+        "{stats:?}"
+    );
+    assert_eq!(report.verdict, Indication::Indeterminate);
+}
+
+/// A path that needs more certificate signature checks than the document's budget is not
+/// accepted: the search stops and says why.
+#[test]
+fn certificate_path_beyond_the_check_budget_is_indeterminate() {
+    let corpus = corpus();
+    let bytes = corpus.read("rsa.pdf");
+    let mut policy = corpus.policy();
+    policy.max_certificate_signature_checks = 1;
+    let (report, stats) = verify_pdf_with_stats(&bytes, &policy);
+    let report = report.expect("readable");
+    let signature = only_signature(&report);
+    assert_signature(
+        signature,
+        Indication::Indeterminate,
+        Some(SubIndication::NoCertificateChainFound),
+    );
+    let limit = signature
+        .errors
+        .iter()
+        .find(|e| e.code == "CHAIN_SEARCH_LIMIT")
+        .unwrap_or_else(|| panic!("{signature:#?}"));
+    assert!(limit.message_en.contains("limit of 1 "), "{limit:?}");
+    assert!(!limit.message_vi.is_empty());
+    assert_eq!(stats.certificate_signature_checks, 1);
+
+    // Signer → intermediate → root: exactly two checks.
+    policy.max_certificate_signature_checks = 2;
+    let (report, stats) = verify_pdf_with_stats(&bytes, &policy);
+    assert_signature(
+        only_signature(&report.expect("readable")),
+        Indication::TotalPassed,
+        None,
+    );
+    assert_eq!(stats.certificate_signature_checks, 2);
+}
+
+/// Two signers under the same intermediate: the intermediate's signature is verified once
+/// for the document, not once per signature.
+#[test]
+fn issuer_signatures_are_verified_once_per_document() {
+    let corpus = corpus();
+    let (report, stats) =
+        verify_pdf_with_stats(&corpus.read("certified_p2_approved.pdf"), &corpus.policy());
+    assert_eq!(report.expect("readable").verdict, Indication::TotalPassed);
+    assert_eq!(stats.certificate_signature_checks, 3, "{stats:?}");
+}
+
+const MIB: usize = 1024 * 1024;
+
+/// A 100 MiB object stream squeezed into about 100 KB: refused once the per-stream limit is
+/// reached, without decoding the rest.
+#[test]
+fn object_stream_bomb_is_refused_within_the_stream_limit() {
+    let bytes = corpus::object_stream_bomb(100 * MIB, 0);
+    assert!(bytes.len() < MIB, "{} bytes", bytes.len());
+    let (result, stats) = verify_pdf_with_stats(&bytes, &corpus().policy());
+    assert_eq!(result.err(), Some(VerificationError::DecompressionLimit));
+    let limits = stats.decompression_limits;
+    assert_eq!(
+        limits.per_stream,
+        4 * MIB,
+        "16 times the file size, at least 4 MiB"
+    );
+    assert!(stats.decompressed_bytes <= limits.per_stream, "{stats:?}");
+    assert!(stats.decompressed_bytes <= limits.per_document);
+    let message = VerificationError::DecompressionLimit;
+    assert!(!message.message_vi().is_empty() && !message.to_string().is_empty());
+}
+
+/// Each revision's load decodes the object streams of its prefix again: a 3 MiB object
+/// stream under sixteen tiny updates would be decoded sixteen times. The total over the
+/// revisions is capped per document.
+#[test]
+fn object_stream_decoded_by_many_revisions_is_refused_within_the_document_limit() {
+    let bytes = corpus::object_stream_bomb(3 * MIB, 15);
+    let (result, stats) = verify_pdf_with_stats(&bytes, &corpus().policy());
+    assert_eq!(result.err(), Some(VerificationError::DecompressionLimit));
+    let limits = stats.decompression_limits;
+    assert!(3 * MIB <= limits.per_stream, "{limits:?}");
+    assert!(16 * 3 * MIB > limits.per_document, "{limits:?}");
+    assert!(stats.decompressed_bytes <= limits.per_document, "{stats:?}");
+
+    // A few revisions stay within the limit and are verified (an unsigned file fails).
+    let bytes = corpus::object_stream_bomb(3 * MIB, 3);
+    let (result, stats) = verify_pdf_with_stats(&bytes, &corpus().policy());
+    let report = result.expect("within the limits");
+    assert_eq!(report.revisions_count, 4);
+    assert_eq!(report.verdict, Indication::TotalFailed);
+    assert!(
+        stats.decompressed_bytes >= 4 * 3 * MIB,
+        "each of the four loads decodes the object stream: {stats:?}"
+    );
 }
 
 #[test]

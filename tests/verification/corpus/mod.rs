@@ -19,6 +19,9 @@ use rcgen::{
 use rsa::pkcs8::{EncodePrivateKey, LineEnding};
 use time::{Duration, OffsetDateTime};
 
+/// Self-issued certificates with one subject and key in `self_issued_copies.pdf`.
+pub const SELF_ISSUED_COPIES: u64 = 20;
+
 /// The generated corpus.
 pub struct Corpus {
     pub dir: PathBuf,
@@ -170,6 +173,66 @@ pub fn replace_page_content(signed: &[u8], same_object: bool) -> Vec<u8> {
     out
 }
 
+/// An unsigned PDF (catalog, empty page tree) with one Flate object stream that inflates to
+/// `inflated` bytes: a small object followed by zeros, about a thousand times smaller
+/// compressed. `updates` incremental updates follow, each rewriting the catalog, so every
+/// revision's load decodes the object stream again.
+pub fn object_stream_bomb(inflated: usize, updates: usize) -> Vec<u8> {
+    use std::io::Write;
+    let header = b"4 0 ";
+    let object = b"<< /Padding true >>";
+    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(header).expect("deflate");
+    encoder.write_all(object).expect("deflate");
+    let zeros = vec![0u8; 1 << 20];
+    let mut left = inflated.saturating_sub(header.len() + object.len());
+    while left > 0 {
+        let chunk = left.min(zeros.len());
+        encoder.write_all(&zeros[..chunk]).expect("deflate");
+        left -= chunk;
+    }
+    let compressed = encoder.finish().expect("deflate");
+
+    let mut out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
+    let mut offsets = Vec::new();
+    offsets.push(out.len());
+    out.extend_from_slice(b"1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n");
+    offsets.push(out.len());
+    out.extend_from_slice(b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n");
+    offsets.push(out.len());
+    out.extend_from_slice(
+        format!(
+            "3 0 obj\n<< /Type /ObjStm /N 1 /First {} /Filter /FlateDecode /Length {} >>\nstream\n",
+            header.len(),
+            compressed.len()
+        )
+        .as_bytes(),
+    );
+    out.extend_from_slice(&compressed);
+    out.extend_from_slice(b"\nendstream\nendobj\n");
+    let mut xref = out.len();
+    out.extend_from_slice(b"xref\n0 4\n0000000000 65535 f \n");
+    for offset in offsets {
+        out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!("trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
+    );
+    for _ in 0..updates {
+        let catalog = out.len();
+        out.extend_from_slice(b"1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n");
+        let previous = xref;
+        xref = out.len();
+        out.extend_from_slice(
+            format!(
+                "xref\n0 2\n0000000000 65535 f \n{catalog:010} 00000 n \ntrailer\n<< /Size 4 /Root 1 0 R /Prev {previous} >>\nstartxref\n{xref}\n%%EOF\n"
+            )
+            .as_bytes(),
+        );
+    }
+    out
+}
+
 fn run_python(dir: &Path, jobs: &serde_json::Value, script: &str) {
     let jobs_path = write(
         dir,
@@ -314,6 +377,26 @@ fn build() -> Corpus {
         vec![fake_root_path],
     );
 
+    // One CA name and key with many self-issued certificates (distinct serials), none trusted:
+    // every copy verifies every other, so a naive path search tries every ordering.
+    let loop_key = ec_key();
+    let mut loop_copies = Vec::new();
+    for serial in 0..SELF_ISSUED_COPIES {
+        let cert = ca_params("certcopy Loop CA", 1000 + serial)
+            .self_signed(&loop_key)
+            .expect("self-issued copy");
+        loop_copies.push(write(&dir, &format!("loop_{serial}.pem"), cert.pem()));
+    }
+    let loop_params = ca_params("certcopy Loop CA", 1000);
+    let loop_issuer = Issuer::from_params(&loop_params, &loop_key);
+    let looped = identity(
+        "looped",
+        ec_key(),
+        signer_params("Vong Lap", 106, signing.clone(), current),
+        &loop_issuer,
+        loop_copies,
+    );
+
     // CRLs: the root's (empty) and the intermediate's (revokes signer 103 yesterday).
     let crl = |issuer: &Issuer<'_, &KeyPair>, revoked_certs: Vec<RevokedCertParams>| {
         CertificateRevocationListParams {
@@ -383,6 +466,31 @@ fn build() -> Corpus {
         &base,
         &out("expired.pdf"),
         &expired,
+        "Signature1",
+        true,
+        None,
+        60,
+    ));
+    // The expired key, with /M and signingTime set back to when its certificate was valid.
+    let mut backdated = sign_job(
+        &base,
+        &out("expired_backdated.pdf"),
+        &expired,
+        "Signature1",
+        true,
+        None,
+        60,
+    );
+    backdated["signing_time"] = serde_json::Value::String(
+        (now - Duration::days(500))
+            .format(&time::format_description::well_known::Rfc3339)
+            .expect("RFC 3339 time"),
+    );
+    jobs.push(backdated);
+    jobs.push(sign_job(
+        &base,
+        &out("self_issued_copies.pdf"),
+        &looped,
         "Signature1",
         true,
         None,

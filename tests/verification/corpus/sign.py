@@ -3,12 +3,14 @@
 Usage: python3 sign.py jobs.json. Each job is {"op": "sign" | "xref_stream", ...}.
 Fails loudly: a missing pyHanko must fail the tests, not skip them.
 """
+import datetime
 import json
 import sys
 
 import pikepdf
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
+from pyhanko.sign.signers import pdf_signer as pdf_signer_module
 from pyhanko.sign.fields import MDPPerm, SigFieldSpec, SigSeedSubFilter
 
 for job in json.load(open(sys.argv[1])):
@@ -30,8 +32,21 @@ for job in json.load(open(sys.argv[1])):
         # Simulates a non-compliant signer that ignores an earlier certification's DocMDP.
         from pyhanko.sign.signers.pdf_signer import PdfSigner
         PdfSigner._enforce_certification_constraints = lambda self, reader: None
+    # A claimed signing time (/M and CMS signingTime) other than now, e.g. set back to when
+    # an expired certificate was still valid.
+    real_datetime = pdf_signer_module.datetime
+    if job.get("signing_time"):
+        claimed = datetime.datetime.fromisoformat(job["signing_time"])
+
+        class ClaimedDatetime(datetime.datetime):
+            @classmethod
+            def now(cls, tz=None):
+                return claimed.astimezone(tz) if tz is not None else claimed
+
+        pdf_signer_module.datetime = ClaimedDatetime
     with open(job["in"], "rb") as source:
         writer = IncrementalPdfFileWriter(source)
         spec = SigFieldSpec(job["field"], on_page=0, box=tuple(job["box"]))
         with open(job["out"], "wb") as output:
             signers.sign_pdf(writer, meta, signer=signer, output=output, new_field_spec=spec)
+    pdf_signer_module.datetime = real_datetime

@@ -6,15 +6,20 @@
 //! subject equals the child's issuer name *and* the child's signature verifies with its key,
 //! so a look-alike root carrying the same name as a real anchor leads nowhere.
 //!
-//! Time model: the claimed signing time (`/M`). Without a timestamp nothing proves that time,
-//! so certificates that expired later are reported as a warning (the copy must stay usable
-//! after the signer's certificate expires, docs/ARCHITECTURE.md §5–6).
+//! Time model: a claimed signing time (`/M`, CMS signingTime) is no proof of existence, and no
+//! timestamp is validated yet, so every certificate must still be within its validity period
+//! at the validation time (`policy.validation_time`). A certificate that has expired by then is
+//! `INDETERMINATE/OUT_OF_BOUNDS_NO_POE`, whatever the claimed signing time: a signer holding an
+//! expired key could otherwise set `/M` back to when the certificate was valid. A certificate
+//! not yet valid at the claimed signing time is `INDETERMINATE/NOT_YET_VALID`.
 //!
 //! Revocation: only configured CRLs, each used after its signature verifies with the key of
 //! the certificate's issuer. A serial on any such CRL is revoked, whether the CRL is current
 //! or not. A revocation date at or before the signing time is `TOTAL_FAILED/REVOKED`; a later
 //! date is `INDETERMINATE/REVOKED_NO_POE`, as ETSI EN 319 102-1 §5.2.6 prescribes without
 //! proof of existence.
+
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -35,6 +40,54 @@ use super::report::CertificateSummary;
 /// Longest path tried (signer, intermediates, anchor).
 const MAX_PATH_LENGTH: usize = 8;
 
+/// Path building for one document: the certificate signatures verified so far, bounded by
+/// [`ValidationPolicy::max_certificate_signature_checks`], and the outcome of each
+/// (certificate, issuer key) pair, so that no edge is verified twice, even across signatures
+/// or among copies of an issuer that share a key.
+#[derive(Debug)]
+pub(crate) struct PathSearch {
+    limit: usize,
+    checks: usize,
+    edges: HashMap<(Vec<u8>, Vec<u8>), bool>,
+}
+
+impl PathSearch {
+    /// A search allowed `limit` signature verifications in all.
+    pub fn new(limit: usize) -> Self {
+        Self {
+            limit,
+            checks: 0,
+            edges: HashMap::new(),
+        }
+    }
+
+    /// Signature verifications done so far.
+    pub fn checks(&self) -> usize {
+        self.checks
+    }
+
+    /// Whether `issuer`'s key verifies the signature on `child`; `None` once the budget is
+    /// spent and the answer is not known yet.
+    fn verifies(
+        &mut self,
+        child_der: &[u8],
+        child: &X509Certificate<'_>,
+        issuer: &X509Certificate<'_>,
+    ) -> Option<bool> {
+        let key = (child_der.to_vec(), issuer.public_key().raw.to_vec());
+        if let Some(&known) = self.edges.get(&key) {
+            return Some(known);
+        }
+        if self.checks >= self.limit {
+            return None;
+        }
+        self.checks += 1;
+        let verified = child.verify_signature(Some(issuer.public_key())).is_ok();
+        self.edges.insert(key, verified);
+        Some(verified)
+    }
+}
+
 /// Result of path building and validation for one signer.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ChainOutcome {
@@ -52,12 +105,24 @@ struct Candidate<'a> {
     anchor: bool,
 }
 
-/// Builds and validates the signer's path at `signing_time`.
+/// How the search for a path ended; each holds pool indices from the signer's issuer up.
+enum PathFound {
+    /// Up to a trust anchor.
+    Complete(Vec<usize>),
+    /// No path: the longest partial one.
+    None(Vec<usize>),
+    /// The signature-check budget ran out first: the longest partial path so far.
+    BudgetSpent(Vec<usize>),
+}
+
+/// Builds and validates the signer's path: expiry against the validation time, validity start
+/// and revocation dates against the claimed `signing_time`.
 pub(crate) fn validate_chain(
     signer_der: &[u8],
     cms_certificates: &[Vec<u8>],
     policy: &ValidationPolicy,
     signing_time: OffsetDateTime,
+    search: &mut PathSearch,
 ) -> ChainOutcome {
     let mut outcome = ChainOutcome::default();
     let Ok((_, signer)) = X509Certificate::from_der(signer_der) else {
@@ -66,7 +131,9 @@ pub(crate) fn validate_chain(
     };
     outcome.signer_name = Some(display_name(&signer));
 
+    // Each certificate once (by DER), anchors first so a trusted copy keeps its status.
     let mut pool: Vec<Candidate<'_>> = Vec::new();
+    let mut seen: HashSet<&[u8]> = HashSet::new();
     let sources = policy.trust_anchors.iter().map(|der| (der, true)).chain(
         policy
             .intermediates
@@ -75,7 +142,7 @@ pub(crate) fn validate_chain(
             .map(|der| (der, false)),
     );
     for (der, anchor) in sources {
-        if pool.iter().any(|candidate| candidate.der == der.as_slice()) {
+        if !seen.insert(der.as_slice()) {
             continue;
         }
         if let Ok((_, certificate)) = X509Certificate::from_der(der) {
@@ -90,11 +157,16 @@ pub(crate) fn validate_chain(
     let signer_is_anchor = pool
         .iter()
         .any(|candidate| candidate.anchor && candidate.der == signer_der);
-    let mut path = Vec::new();
-    let mut longest = Vec::new();
-    let complete =
-        signer_is_anchor || extend_path(&signer, signer_der, &pool, &mut path, &mut longest);
-    let issuers: Vec<&X509Certificate<'_>> = if complete { &path } else { &longest }
+    let found = if signer_is_anchor {
+        PathFound::Complete(Vec::new())
+    } else {
+        find_path(&signer, signer_der, &pool, search)
+    };
+    let (path, complete) = match &found {
+        PathFound::Complete(path) => (path, true),
+        PathFound::None(path) | PathFound::BudgetSpent(path) => (path, false),
+    };
+    let issuers: Vec<&X509Certificate<'_>> = path
         .iter()
         .filter_map(|&index| pool.get(index).map(|candidate| &candidate.certificate))
         .collect();
@@ -104,55 +176,110 @@ pub(crate) fn validate_chain(
         .map(|certificate| summarize(certificate))
         .collect();
     if !complete {
-        outcome.findings.push(findings::no_chain());
+        outcome
+            .findings
+            .push(if matches!(found, PathFound::BudgetSpent(_)) {
+                findings::chain_search_limit(search.limit)
+            } else {
+                findings::no_chain()
+            });
         return outcome;
     }
     check_path(&certificates, policy, signing_time, &mut outcome.findings);
     outcome
 }
 
-/// Depth-first search for issuers until an anchor is reached. `path` holds pool indices.
-fn extend_path(
-    current: &X509Certificate<'_>,
-    current_der: &[u8],
+/// Breadth-first search from the signer through issuers to a trust anchor: each certificate
+/// is reached at most once (by a shortest path), each (certificate, issuer key) signature is
+/// verified at most once, and paths are at most [`MAX_PATH_LENGTH`] long, so the work is
+/// polynomial in the number of certificates and bounded by the search's budget.
+fn find_path(
+    signer: &X509Certificate<'_>,
+    signer_der: &[u8],
     pool: &[Candidate<'_>],
-    path: &mut Vec<usize>,
-    longest: &mut Vec<usize>,
-) -> bool {
-    if path.len() > longest.len() {
-        longest.clone_from(path);
+    search: &mut PathSearch,
+) -> PathFound {
+    let mut by_subject: HashMap<&[u8], Vec<usize>> = HashMap::new();
+    for (index, candidate) in pool.iter().enumerate() {
+        by_subject
+            .entry(candidate.certificate.subject().as_raw())
+            .or_default()
+            .push(index);
     }
-    if path.len() + 1 >= MAX_PATH_LENGTH {
-        return false;
-    }
-    let mut issuers: Vec<usize> = pool
+    // For each pool entry once reached: its child (`None`: the signer) and its path length.
+    let mut reached: Vec<Option<(Option<usize>, usize)>> = pool
         .iter()
-        .enumerate()
-        .filter(|(index, candidate)| {
-            !path.contains(index)
-                && candidate.der != current_der
-                && candidate.certificate.subject().as_raw() == current.issuer().as_raw()
-                && current
-                    .verify_signature(Some(candidate.certificate.public_key()))
-                    .is_ok()
-        })
-        .map(|(index, _)| index)
+        .map(|candidate| (candidate.der == signer_der).then_some((None, 1)))
         .collect();
-    // Anchors first: the shortest trusted path wins.
-    issuers.sort_by_key(|&index| pool.get(index).is_none_or(|candidate| !candidate.anchor));
-    for index in issuers {
-        let Some(candidate) = pool.get(index) else {
-            continue;
-        };
-        path.push(index);
-        if candidate.anchor
-            || extend_path(&candidate.certificate, candidate.der, pool, path, longest)
-        {
-            return true;
+    let path_to = |reached: &[Option<(Option<usize>, usize)>], last: Option<usize>| {
+        let mut path = Vec::new();
+        let mut at = last;
+        while let Some(index) = at {
+            if path.len() >= MAX_PATH_LENGTH {
+                break;
+            }
+            path.push(index);
+            at = reached
+                .get(index)
+                .copied()
+                .flatten()
+                .and_then(|(child, _)| child);
         }
-        path.pop();
+        path.reverse();
+        path
+    };
+    let mut deepest: Option<usize> = None;
+    let mut deepest_length = 1;
+    let mut queue: VecDeque<(Option<usize>, usize)> = VecDeque::from([(None, 1)]);
+    while let Some((node, length)) = queue.pop_front() {
+        if length >= MAX_PATH_LENGTH {
+            continue;
+        }
+        let (certificate, der) = match node {
+            None => (signer, signer_der),
+            Some(index) => match pool.get(index) {
+                Some(candidate) => (&candidate.certificate, candidate.der),
+                None => continue,
+            },
+        };
+        let mut issuers: Vec<usize> = by_subject
+            .get(certificate.issuer().as_raw())
+            .map(|indices| {
+                indices
+                    .iter()
+                    .copied()
+                    .filter(|&index| reached.get(index).is_some_and(Option::is_none))
+                    .collect()
+            })
+            .unwrap_or_default();
+        // Anchors first: the shortest trusted path wins.
+        issuers.sort_by_key(|&index| pool.get(index).is_none_or(|candidate| !candidate.anchor));
+        for index in issuers {
+            let Some(candidate) = pool.get(index) else {
+                continue;
+            };
+            if candidate.der == der {
+                continue;
+            }
+            match search.verifies(der, certificate, &candidate.certificate) {
+                None => return PathFound::BudgetSpent(path_to(&reached, deepest)),
+                Some(false) => continue,
+                Some(true) => {}
+            }
+            if let Some(slot) = reached.get_mut(index) {
+                *slot = Some((node, length + 1));
+            }
+            if candidate.anchor {
+                return PathFound::Complete(path_to(&reached, Some(index)));
+            }
+            if length + 1 > deepest_length {
+                deepest_length = length + 1;
+                deepest = Some(index);
+            }
+            queue.push_back((Some(index), length + 1));
+        }
     }
-    false
+    PathFound::None(path_to(&reached, deepest))
 }
 
 /// RFC 5280 §6.1 checks the path needs here, plus signing key usage and CRLs.
@@ -166,12 +293,19 @@ fn check_path(
     for (position, certificate) in certificates.iter().enumerate() {
         let name = display_name(certificate);
         let validity = certificate.validity();
+        let not_after = validity.not_after.to_datetime();
         if signing_time < validity.not_before.to_datetime() {
             out.push(findings::certificate_not_yet_valid(&name));
-        } else if signing_time > validity.not_after.to_datetime() {
-            out.push(findings::certificate_expired(&name));
-        } else if policy.validation_time > validity.not_after.to_datetime() {
-            out.push(findings::certificate_expired_since_signing(&name));
+        } else if policy.validation_time > not_after {
+            // No proof of existence before the expiry: the claimed time proves nothing.
+            let shown = not_after
+                .format(&Rfc3339)
+                .unwrap_or_else(|_| not_after.to_string());
+            out.push(findings::certificate_expired(
+                &name,
+                &shown,
+                signing_time > not_after,
+            ));
         }
         check_extensions(certificate, &name, position, position == last, out);
     }

@@ -24,6 +24,12 @@ pub enum VerificationError {
     /// The file is larger than the 4 GiB the PDF offsets here can address.
     #[error("the file is too large")]
     TooLarge,
+    /// Compressed data in the file decodes to more than the verifier accepts for a file of
+    /// its size (a stream, or all revisions together; see [`super::DecompressionLimits`]).
+    #[error(
+        "the PDF's compressed data decodes to more than the verifier accepts for a file of this size; it was not verified"
+    )]
+    DecompressionLimit,
 }
 
 impl VerificationError {
@@ -35,6 +41,9 @@ impl VerificationError {
             Self::Truncated => "Tệp PDF bị cắt cụt hoặc không đầy đủ.",
             Self::Unreadable(_) => "Không đọc được cấu trúc của tệp PDF.",
             Self::TooLarge => "Tệp quá lớn.",
+            Self::DecompressionLimit => {
+                "Dữ liệu nén trong tệp PDF giải nén ra lớn hơn mức cho phép đối với một tệp có kích thước này (có thể là tệp được tạo ra nhằm làm quá tải hệ thống); tệp không được kiểm tra."
+            }
         }
     }
 }

@@ -184,13 +184,44 @@ pub(crate) fn no_chain() -> Finding {
     )
 }
 
-/// Certificate expired at signing time.
-pub(crate) fn certificate_expired(subject: &str) -> Finding {
+/// Path building stopped after the document's budget of certificate signature checks.
+pub(crate) fn chain_search_limit(limit: usize) -> Finding {
+    error(
+        S::NoCertificateChainFound,
+        "CHAIN_SEARCH_LIMIT",
+        format!(
+            "Không tìm được chuỗi chứng thư tới tổ chức cung cấp dịch vụ chứng thực chữ ký số được tin cậy trong giới hạn {limit} lần kiểm tra chữ ký trên chứng thư của tài liệu này (chữ ký kèm quá nhiều chứng thư, có thể được tạo ra nhằm làm quá tải hệ thống); không xác định được chữ ký có hợp lệ hay không."
+        ),
+        format!(
+            "No path to a trusted certification authority was found within this document's limit of {limit} certificate signature checks (the signature carries too many certificates, possibly to overload the verifier); the signature cannot be shown to be valid."
+        ),
+    )
+}
+
+/// Certificate expired by the validation time. Without a trusted timestamp nothing proves the
+/// signature was made while it was valid, whatever the claimed signing time says.
+pub(crate) fn certificate_expired(
+    subject: &str,
+    expiry: &str,
+    already_at_claimed_time: bool,
+) -> Finding {
+    let (claimed_vi, claimed_en) = if already_at_claimed_time {
+        (
+            " Chứng thư đã hết hạn ngay cả tại thời điểm ký được ghi trong chữ ký.",
+            " It had expired even at the signing time the signature claims.",
+        )
+    } else {
+        ("", "")
+    };
     error(
         S::OutOfBoundsNoPoe,
         "CERTIFICATE_EXPIRED",
-        format!("Chứng thư số \"{subject}\" đã hết hạn tại thời điểm ký."),
-        format!("Certificate \"{subject}\" had expired at the signing time."),
+        format!(
+            "Chứng thư số \"{subject}\" đã hết hạn từ {expiry}. Không có dấu thời gian tin cậy nào chứng minh chữ ký được tạo trước khi chứng thư hết hạn (thời điểm ký ghi trong chữ ký không phải là bằng chứng), nên chưa thể xác định chữ ký hợp lệ.{claimed_vi}"
+        ),
+        format!(
+            "Certificate \"{subject}\" expired on {expiry}. No trusted timestamp proves the signature was made before the certificate expired (the signing time claimed in the signature is no proof), so the signature cannot be shown to be valid.{claimed_en}"
+        ),
     )
 }
 
@@ -201,19 +232,6 @@ pub(crate) fn certificate_not_yet_valid(subject: &str) -> Finding {
         "CERTIFICATE_NOT_YET_VALID",
         format!("Chứng thư số \"{subject}\" chưa có hiệu lực tại thời điểm ký."),
         format!("Certificate \"{subject}\" was not yet valid at the signing time."),
-    )
-}
-
-/// Expired since signing: a note, because the copy stays valid (signing-time model).
-pub(crate) fn certificate_expired_since_signing(subject: &str) -> Finding {
-    warning(
-        "CERTIFICATE_EXPIRED_SINCE_SIGNING",
-        format!(
-            "Chứng thư số \"{subject}\" đã hết hạn sau khi ký; không có dấu thời gian chứng minh thời điểm ký."
-        ),
-        format!(
-            "Certificate \"{subject}\" has expired since signing; no timestamp proves the signing time."
-        ),
     )
 }
 

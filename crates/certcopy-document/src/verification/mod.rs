@@ -20,8 +20,22 @@
 //! - `/Contents` zeroed (or anything that is not one DER SignedData followed by zero padding):
 //!   `TOTAL_FAILED/FORMAT_FAILURE`; a well-formed CMS whose signature does not verify:
 //!   `TOTAL_FAILED/SIG_CRYPTO_FAILURE`;
-//! - certificates are checked at the claimed signing time (`/M`); expiry since then is a
-//!   warning;
+//! - a claimed signing time (`/M`, CMS signingTime) is never proof of existence: without a
+//!   validated timestamp (none are validated yet), every certificate of the chain must still be
+//!   valid at the validation time; one that has expired by then makes the signature
+//!   `INDETERMINATE/OUT_OF_BOUNDS_NO_POE`, even when the claimed time lies inside its validity
+//!   (consistent with `REVOKED_NO_POE`); a certificate not yet valid at the claimed signing
+//!   time is `INDETERMINATE/NOT_YET_VALID`;
+//! - certificate paths are searched breadth first, each certificate (by DER) once, each
+//!   certificate–issuer-key signature verified at most once per document, at most 8
+//!   certificates long and within [`ValidationPolicy::max_certificate_signature_checks`]
+//!   signature verifications per document; a path not found within that budget:
+//!   `INDETERMINATE/NO_CERTIFICATE_CHAIN_FOUND` (`CHAIN_SEARCH_LIMIT`);
+//! - decompression is bounded ([`DecompressionLimits`]): no stream decodes to more than 16
+//!   times the file size (at least 4 MiB, at most 64 MiB), and the object and
+//!   cross-reference streams decoded while loading all revisions (each revision loads its
+//!   prefix again) total at most 32 MiB plus 4 times the file size; beyond that the file is
+//!   refused with [`VerificationError::DecompressionLimit`], never judged from a partial load;
 //! - a certificate without a current CRL from its issuer: `INDETERMINATE/TRY_LATER`, unless
 //!   [`ValidationPolicy::require_revocation_check`] is off.
 
@@ -54,25 +68,63 @@ use std::collections::HashSet;
 pub use byte_range::{ByteRange, DigestAlgorithm, digest_byte_ranges};
 pub use cms_check::CmsStatus;
 pub use error::{PolicyError, VerificationError};
-pub use policy::{ValidationPolicy, certificates_from_pem_or_der, crls_from_pem_or_der};
+pub use policy::{
+    DEFAULT_MAX_CERTIFICATE_SIGNATURE_CHECKS, ValidationPolicy, certificates_from_pem_or_der,
+    crls_from_pem_or_der,
+};
 pub use report::{
     CertificateSummary, Coverage, DocMdpPermission, DocumentReport, Indication, Modification,
     ModificationKind, RegisterStatus, ReportMessage, SignatureReport, SubIndication,
 };
+pub use revisions::DecompressionLimits;
 
 use findings::Finding;
 use pdf_signature::CheckedSignature;
 use revisions::Revisions;
 use signature_fields::SignatureValue;
 
+/// Work done verifying one document, to check that the verifier stays within its bounds
+/// (tests, monitoring).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct VerificationStats {
+    /// Certificate signatures verified while building certificate paths, all signatures
+    /// together; never more than [`ValidationPolicy::max_certificate_signature_checks`].
+    pub certificate_signature_checks: usize,
+    /// Bytes decoded from object and cross-reference streams while loading the revisions;
+    /// never more than `decompression_limits.per_document`, since a stream that would go
+    /// over is stopped at the limit.
+    pub decompressed_bytes: usize,
+    /// The limits applied to this file.
+    pub decompression_limits: DecompressionLimits,
+}
+
 /// Verifies every signature of the PDF in `bytes` under `policy`.
 ///
 /// Returns `Err` only when the input is not a readable PDF (empty, no `%PDF-` header at the
-/// start, truncated, unreadable structure). The report's `register` is left `None` for the
-/// caller to fill.
+/// start, truncated, unreadable structure, compressed data over the [`DecompressionLimits`]).
+/// The report's `register` is left `None` for the caller to fill.
 pub fn verify_pdf(
     bytes: &[u8],
     policy: &ValidationPolicy,
+) -> Result<DocumentReport, VerificationError> {
+    verify_pdf_with_stats(bytes, policy).0
+}
+
+/// [`verify_pdf`], also returning the work it did.
+pub fn verify_pdf_with_stats(
+    bytes: &[u8],
+    policy: &ValidationPolicy,
+) -> (Result<DocumentReport, VerificationError>, VerificationStats) {
+    let mut stats = VerificationStats::default();
+    let result = verify(bytes, policy, &mut stats);
+    (result, stats)
+}
+
+fn verify(
+    bytes: &[u8],
+    policy: &ValidationPolicy,
+    stats: &mut VerificationStats,
 ) -> Result<DocumentReport, VerificationError> {
     if bytes.is_empty() {
         return Err(VerificationError::Empty);
@@ -94,7 +146,12 @@ pub fn verify_pdf(
     if !complete {
         return Err(VerificationError::Truncated);
     }
-    let (revisions, mut digests) = read_revisions_and_hash(bytes, markers);
+    let (revisions, digests) = read_revisions_and_hash(bytes, markers);
+    stats.decompressed_bytes = revisions.decompressed_bytes;
+    stats.decompression_limits = revisions.limits;
+    if revisions.decompression_limit_exceeded {
+        return Err(VerificationError::DecompressionLimit);
+    }
     let last_index = revisions.markers.len().saturating_sub(1);
     let latest = revisions
         .document(last_index)
@@ -106,6 +163,10 @@ pub fn verify_pdf(
     let mut document_errors = Vec::new();
     let mut document_warnings = Vec::new();
     let mut checked = Vec::new();
+    let mut work = pdf_signature::DocumentWork {
+        digests,
+        search: chain::PathSearch::new(policy.max_certificate_signature_checks),
+    };
     let fields = signature_fields::signature_fields(latest);
     for field in &fields {
         let timestamp = match field.value {
@@ -121,14 +182,10 @@ pub fn verify_pdf(
             continue;
         }
         checked.push(pdf_signature::check_signature(
-            bytes,
-            field,
-            latest,
-            &revisions,
-            policy,
-            &mut digests,
+            bytes, field, latest, &revisions, policy, &mut work,
         ));
     }
+    stats.certificate_signature_checks = work.search.checks();
     judge_modifications(bytes, &revisions, latest, &mut checked);
     document_errors.extend(removed_signatures(&revisions, &fields));
     for (index, marker) in revisions.markers.iter().enumerate() {
@@ -164,7 +221,9 @@ pub fn verify_pdf(
         register: None,
         verdict,
     };
-    report.signed_content_sha256 = digests.sha256_of_prefix(report.signed_end(bytes.len()));
+    report.signed_content_sha256 = work
+        .digests
+        .sha256_of_prefix(report.signed_end(bytes.len()));
     Ok(report)
 }
 

@@ -31,6 +31,15 @@ pub(crate) struct CheckedSignature {
     pub revision: Option<usize>,
 }
 
+/// What the signatures of one document share: the digests of signed prefixes and the
+/// certificate path search with its budget and verified edges.
+pub(crate) struct DocumentWork<'a> {
+    /// Digests of signed ranges, computed once per prefix.
+    pub digests: SignedRangeDigests<'a>,
+    /// Path building for all signatures.
+    pub search: chain::PathSearch,
+}
+
 /// Checks one signature field of the final document.
 pub(crate) fn check_signature(
     bytes: &[u8],
@@ -38,7 +47,7 @@ pub(crate) fn check_signature(
     latest: &Document,
     revisions: &Revisions,
     policy: &ValidationPolicy,
-    digests: &mut SignedRangeDigests<'_>,
+    work: &mut DocumentWork<'_>,
 ) -> CheckedSignature {
     let id = match field.value {
         SignatureValue::Indirect(id) => format!("S-{}-{}", id.0, id.1),
@@ -65,15 +74,7 @@ pub(crate) fn check_signature(
         findings: Vec::new(),
         revision: None,
     };
-    if let Err(finding) = check_into(
-        bytes,
-        field,
-        latest,
-        revisions,
-        policy,
-        digests,
-        &mut checked,
-    ) {
+    if let Err(finding) = check_into(bytes, field, latest, revisions, policy, work, &mut checked) {
         checked.findings.push(finding);
     }
     checked
@@ -85,7 +86,7 @@ fn check_into(
     latest: &Document,
     revisions: &Revisions,
     policy: &ValidationPolicy,
-    digests: &mut SignedRangeDigests<'_>,
+    work: &mut DocumentWork<'_>,
     checked: &mut CheckedSignature,
 ) -> Result<(), Finding> {
     let SignatureValue::Indirect(value_id) = field.value else {
@@ -198,7 +199,7 @@ fn check_into(
     }
     let cms_status = cms_check::check_cms(
         &cms,
-        &mut |algorithm| digests.digest(&range, algorithm),
+        &mut |algorithm| work.digests.digest(&range, algorithm),
         profile,
     );
     checked.findings.extend(cms_status.findings.iter().cloned());
@@ -223,7 +224,13 @@ fn check_into(
     };
 
     if let Some(signer) = &cms_status.signer_certificate {
-        let outcome = chain::validate_chain(signer, &cms_status.certificates, policy, signing_time);
+        let outcome = chain::validate_chain(
+            signer,
+            &cms_status.certificates,
+            policy,
+            signing_time,
+            &mut work.search,
+        );
         checked.report.signed_by = outcome.signer_name;
         checked.report.certificate_chain = outcome.chain;
         checked.findings.extend(outcome.findings);

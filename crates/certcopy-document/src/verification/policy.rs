@@ -6,6 +6,9 @@ use x509_parser::revocation_list::CertificateRevocationList;
 
 use super::error::PolicyError;
 
+/// Default for [`ValidationPolicy::max_certificate_signature_checks`].
+pub const DEFAULT_MAX_CERTIFICATE_SIGNATURE_CHECKS: usize = 256;
+
 /// Trust settings for one verification.
 ///
 /// Certificates and CRLs are kept as DER. Use the `add_*` loaders to accept PEM or DER input;
@@ -25,6 +28,11 @@ pub struct ValidationPolicy {
     /// When true (the default from [`ValidationPolicy::new`]), a certificate without a
     /// current CRL from its issuer makes the signature `INDETERMINATE/TRY_LATER`.
     pub require_revocation_check: bool,
+    /// Most certificate signatures verified while building certificate paths for one document
+    /// (all its signatures together). A signature whose path is not found within the budget
+    /// is `INDETERMINATE/NO_CERTIFICATE_CHAIN_FOUND`: a CMS stuffed with look-alike
+    /// certificates cannot make the verifier work without bound.
+    pub max_certificate_signature_checks: usize,
 }
 
 impl ValidationPolicy {
@@ -36,6 +44,7 @@ impl ValidationPolicy {
             crls: Vec::new(),
             validation_time,
             require_revocation_check: true,
+            max_certificate_signature_checks: DEFAULT_MAX_CERTIFICATE_SIGNATURE_CHECKS,
         }
     }
 

@@ -63,7 +63,9 @@ pub enum SubIndication {
     NoSigningCertificateFound,
     /// No chain leads from the signer to a configured trust anchor. `INDETERMINATE`.
     NoCertificateChainFound,
-    /// A certificate of the chain had expired at the signing time. `INDETERMINATE`.
+    /// A certificate of the chain has expired by the validation time and no proof of existence
+    /// (trusted timestamp) shows the signature was made before; the claimed signing time is no
+    /// such proof. `INDETERMINATE`.
     OutOfBoundsNoPoe,
     /// A certificate of the chain was not yet valid at the signing time. `INDETERMINATE`.
     NotYetValid,

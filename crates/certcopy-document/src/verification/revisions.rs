@@ -2,8 +2,10 @@
 //! document as it stood at that end, read by lopdf from the prefix of the file. Works the
 //! same for cross-reference tables and streams, since lopdf follows `/Prev` either way.
 
+use std::cell::RefCell;
+
 use lopdf::xref::XrefEntry;
-use lopdf::{Dictionary, Document, LoadOptions, Object, ObjectId};
+use lopdf::{DecompressError, Dictionary, Document, LoadOptions, Object, ObjectId, Stream};
 
 use super::pdf_syntax::{self, RevisionMarker};
 use super::report::{Modification, ModificationKind};
@@ -11,27 +13,155 @@ use super::report::{Modification, ModificationKind};
 /// More revisions than this are not all loaded; signatures past the limit cannot be judged.
 pub(crate) const MAX_REVISIONS: usize = 64;
 
-/// Loads `prefix` strictly: no cross-reference repair, so a damaged revision does not quietly
-/// become a different document. Image data is left out ([`is_elided_image`]): nothing here
-/// reads pixels, and a 10-page scan would otherwise be held once per revision.
-pub(crate) fn load_strict(prefix: &[u8]) -> Option<Document> {
-    let options = LoadOptions {
-        strict: true,
-        filter: Some(elide_image_data),
-        ..LoadOptions::default()
-    };
-    let doc = Document::load_mem_with_options(prefix, options).ok()?;
-    doc.xref_recovery.is_none().then_some(doc)
+const MIB: usize = 1024 * 1024;
+
+/// How much the verifier decompresses for one file, so that a small file cannot make it
+/// inflate (and hold) gigabytes: every revision is loaded on its own, and each load decodes
+/// the object streams and cross-reference streams of its prefix again.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DecompressionLimits {
+    /// Most bytes one stream may decode to: 16 times the file size, at least 4 MiB and at
+    /// most 64 MiB.
+    pub per_stream: usize,
+    /// Most bytes decoded over all revisions of the file: 32 MiB plus 4 times the file size.
+    pub per_document: usize,
 }
 
-/// Load filter: empties the data of image XObjects whose `/Length` is a direct number.
-fn elide_image_data(id: ObjectId, object: &mut Object) -> Option<(ObjectId, Object)> {
-    if let Object::Stream(stream) = object
-        && is_image_with_direct_length(&stream.dict)
-    {
-        stream.content = Vec::new();
+impl DecompressionLimits {
+    /// The limits for a file of `file_size` bytes.
+    pub fn for_file_size(file_size: usize) -> Self {
+        Self {
+            per_stream: file_size.saturating_mul(16).clamp(4 * MIB, 64 * MIB),
+            per_document: file_size.saturating_mul(4).saturating_add(32 * MIB),
+        }
+    }
+}
+
+/// Decoded bytes charged while loading the revisions of one file.
+#[derive(Debug, Clone, Copy)]
+struct Budget {
+    limits: DecompressionLimits,
+    used: usize,
+    exceeded: bool,
+}
+
+thread_local! {
+    /// The budget of the file whose revisions this thread is loading. lopdf's load filter is
+    /// a plain function, so this is how it reaches the budget; lopdf runs it on the loading
+    /// thread (its `rayon` feature is off). Without a budget the filter refuses every stream
+    /// that would be decoded, so a load elsewhere fails closed rather than unbounded.
+    static BUDGET: RefCell<Option<Budget>> = const { RefCell::new(None) };
+}
+
+/// Installs a budget for this thread; taken back by [`BudgetGuard::finish`] or on drop.
+struct BudgetGuard;
+
+impl BudgetGuard {
+    fn install(limits: DecompressionLimits) -> Self {
+        BUDGET.with(|budget| {
+            *budget.borrow_mut() = Some(Budget {
+                limits,
+                used: 0,
+                exceeded: false,
+            });
+        });
+        Self
+    }
+
+    fn exceeded(&self) -> bool {
+        BUDGET.with(|budget| budget.borrow().is_some_and(|budget| budget.exceeded))
+    }
+
+    fn mark_exceeded(&self) {
+        BUDGET.with(|budget| {
+            if let Some(budget) = budget.borrow_mut().as_mut() {
+                budget.exceeded = true;
+            }
+        });
+    }
+
+    fn finish(self) -> Option<Budget> {
+        BUDGET.with(|budget| budget.borrow_mut().take())
+    }
+}
+
+impl Drop for BudgetGuard {
+    fn drop(&mut self) {
+        BUDGET.with(|budget| budget.borrow_mut().take());
+    }
+}
+
+/// Loads `prefix` strictly: no cross-reference repair, so a damaged revision does not quietly
+/// become a different document. Image data is left out ([`is_elided_image`]): nothing here
+/// reads pixels, and a 10-page scan would otherwise be held once per revision. No stream
+/// decodes to more than `limits.per_stream` bytes, and object and cross-reference streams are
+/// charged to the budget of the file ([`Revisions::read`]).
+fn load_strict(
+    prefix: &[u8],
+    limits: DecompressionLimits,
+    guard: &BudgetGuard,
+) -> Option<Document> {
+    let options = LoadOptions {
+        strict: true,
+        filter: Some(filter_loaded_object),
+        max_decompressed_size: Some(limits.per_stream),
+        ..LoadOptions::default()
+    };
+    match Document::load_mem_with_options(prefix, options) {
+        Ok(doc) => doc.xref_recovery.is_none().then_some(doc),
+        Err(lopdf::Error::Decompress(DecompressError::MemoryLimitExceeded { .. })) => {
+            guard.mark_exceeded();
+            None
+        }
+        Err(_) => None,
+    }
+}
+
+/// Load filter: empties the data of image XObjects whose `/Length` is a direct number, and
+/// charges each object or cross-reference stream, which lopdf decodes while loading, to the
+/// file's budget; a stream over the budget is dropped before lopdf decodes it.
+fn filter_loaded_object(id: ObjectId, object: &mut Object) -> Option<(ObjectId, Object)> {
+    if let Object::Stream(stream) = object {
+        if is_image_with_direct_length(&stream.dict) {
+            stream.content = Vec::new();
+        } else if decoded_when_loading(&stream.dict) && !charge_decoded_size(stream) {
+            return None;
+        }
     }
     Some((id, object.clone()))
+}
+
+fn decoded_when_loading(dict: &Dictionary) -> bool {
+    matches!(dict.get(b"Type"), Ok(Object::Name(name)) if name == b"ObjStm" || name == b"XRef")
+}
+
+/// Decodes `stream` within what is left of the budget (and the per-stream limit), charging
+/// the decoded size; false when that does not fit, or when no budget is installed.
+fn charge_decoded_size(stream: &Stream) -> bool {
+    BUDGET.with(|budget| {
+        let mut budget = budget.borrow_mut();
+        let Some(budget) = budget.as_mut() else {
+            return false;
+        };
+        if budget.exceeded {
+            return false;
+        }
+        let left = budget.limits.per_document.saturating_sub(budget.used);
+        let limit = budget.limits.per_stream.min(left);
+        match stream.get_plain_content_with_limit(limit) {
+            Ok(decoded) => {
+                budget.used = budget.used.saturating_add(decoded.len());
+                true
+            }
+            Err(lopdf::Error::Decompress(DecompressError::MemoryLimitExceeded { .. })) => {
+                budget.used = budget.used.saturating_add(limit);
+                budget.exceeded = true;
+                false
+            }
+            // Undecodable: lopdf reports it as it would without the budget.
+            Err(_) => true,
+        }
+    })
 }
 
 fn is_image_with_direct_length(dict: &Dictionary) -> bool {
@@ -51,24 +181,42 @@ pub(crate) struct Revisions {
     pub markers: Vec<RevisionMarker>,
     /// The document at each marker (`None`: it does not load on its own).
     pub documents: Vec<Option<Document>>,
+    /// The decompression limits applied.
+    pub limits: DecompressionLimits,
+    /// Bytes decoded from object and cross-reference streams over all loads.
+    pub decompressed_bytes: usize,
+    /// A stream or the file went over its decompression limit: loading stopped there, and
+    /// the file must not be judged.
+    pub decompression_limit_exceeded: bool,
 }
 
 impl Revisions {
-    /// Finds and loads the revisions of `bytes` (at most [`MAX_REVISIONS`], the last ones).
+    /// Finds and loads the revisions of `bytes` (at most [`MAX_REVISIONS`], the last ones),
+    /// within the [`DecompressionLimits`] for its size; once they are exceeded no further
+    /// revision is loaded.
     pub fn read(bytes: &[u8], markers: Vec<RevisionMarker>) -> Self {
+        let limits = DecompressionLimits::for_file_size(bytes.len());
         let skip = markers.len().saturating_sub(MAX_REVISIONS);
-        let documents = markers
-            .iter()
-            .enumerate()
-            .map(|(index, marker)| {
-                if index < skip {
-                    None
-                } else {
-                    bytes.get(..marker.line_end).and_then(load_strict)
-                }
-            })
-            .collect();
-        Self { markers, documents }
+        let guard = BudgetGuard::install(limits);
+        let mut documents = Vec::with_capacity(markers.len());
+        for (index, marker) in markers.iter().enumerate() {
+            let document = if index < skip || guard.exceeded() {
+                None
+            } else {
+                bytes
+                    .get(..marker.line_end)
+                    .and_then(|prefix| load_strict(prefix, limits, &guard))
+            };
+            documents.push(document);
+        }
+        let budget = guard.finish();
+        Self {
+            markers,
+            documents,
+            limits,
+            decompressed_bytes: budget.map_or(0, |budget| budget.used),
+            decompression_limit_exceeded: budget.is_none_or(|budget| budget.exceeded),
+        }
     }
 
     /// The revision that a signed range ending at `end` ends.
