@@ -72,7 +72,7 @@ pub trait UserFacing {
 }
 
 /// What is shown to a person for an error: plain data, cloneable, ready for the web
-/// layer or the CLI.
+/// layer or the CLI. It is itself [`UserFacing`], so a guard can fail with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PublicError {
     /// HTTP status.
@@ -119,5 +119,11 @@ impl PublicError {
     /// Reduces any [`UserFacing`] error.
     pub fn from_error(error: &dyn UserFacing) -> Self {
         error.public()
+    }
+}
+
+impl UserFacing for PublicError {
+    fn public(&self) -> PublicError {
+        self.clone()
     }
 }

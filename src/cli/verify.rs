@@ -104,6 +104,14 @@ pub(super) fn verify(args: VerifyArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // The operator is never limited; admission is still the way in.
+    let operator = match runtime.block_on(service.admit(Requester::Operator)) {
+        Ok(operator) => operator,
+        Err(error) => {
+            eprintln!("certcopy: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
     let progress = args.files.len() > 3 && std::io::stderr().is_terminal();
     let mut worst = 0u8;
     let mut json_out = Vec::new();
@@ -120,7 +128,7 @@ pub(super) fn verify(args: VerifyArgs) -> ExitCode {
         }
         let outcome = match std::fs::read(path) {
             Ok(bytes) => runtime
-                .block_on(service.verify(&Requester::Operator, bytes, None))
+                .block_on(service.verify(&operator, bytes, None))
                 .map_err(|e| (e.code().to_owned(), e.message_vi(), e.message_en())),
             Err(error) => Err((
                 "unreadable_file".to_owned(),

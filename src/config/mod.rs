@@ -10,8 +10,10 @@
 //! there is no global. A malformed value fails the start with a message that names the
 //! setting.
 
+mod network;
 mod trust;
 
+pub use network::Network;
 pub use trust::{TrustError, TrustStore};
 
 use std::path::{Path, PathBuf};
@@ -104,6 +106,10 @@ pub struct Config {
     pub trust_crls: Vec<PathBuf>,
     /// Verifications per minute per client address on the public (anonymous) path.
     pub public_verify_per_minute: u32,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (addresses or networks such as
+    /// `10.0.0.0/8`). Empty: the client address is always the socket's peer, and forwarding
+    /// headers are ignored, so nobody can pick the address a limit counts against.
+    pub trusted_proxies: Vec<String>,
 }
 
 impl Default for Config {
@@ -124,6 +130,7 @@ impl Default for Config {
             trust_intermediates: Vec::new(),
             trust_crls: Vec::new(),
             public_verify_per_minute: 20,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -238,6 +245,14 @@ impl Config {
                 reason: "must be between 1 and 1024".into(),
             });
         }
+        for proxy in &self.trusted_proxies {
+            if Network::parse(proxy).is_none() {
+                return Err(ConfigError::Invalid {
+                    setting: "trusted_proxies",
+                    reason: format!("`{proxy}` is not an IP address or network (a.b.c.d/n)"),
+                });
+            }
+        }
         if !(1..=1000).contains(&self.max_pages) {
             return Err(ConfigError::Invalid {
                 setting: "max_pages",
@@ -262,6 +277,14 @@ impl Config {
                 self.trust_crls.clone(),
             )
         }
+    }
+
+    /// The trusted proxies as networks (validated at load).
+    pub fn trusted_proxy_networks(&self) -> Vec<Network> {
+        self.trusted_proxies
+            .iter()
+            .filter_map(|proxy| Network::parse(proxy))
+            .collect()
     }
 
     /// The trust store of this configuration. With the development PKI on and no anchors

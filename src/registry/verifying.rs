@@ -1,8 +1,10 @@
 //! Verifying copies: the one entry that the API (`POST /api/v1/verifications`), the QR
 //! page (`/v/{code}`) and the command line (`certcopy verify`) all call.
 //!
-//! [`VerifyService::verify`] runs, in order: the public rate limit (anonymous callers,
-//! counted in the database so every instance shares it), the size limit, the signature
+//! [`VerifyService::admit`] first counts the request against the public rate limit
+//! (anonymous callers, counted in the database so every instance shares it; web routes
+//! take it in a request guard, before the upload is read). [`VerifyService::verify`]
+//! then runs the size limit, the signature
 //! verification of the document crate on the blocking pool under the configured
 //! [`TrustStore`], the register cross-check ([`super::check`]), and for agencies
 //! an audit row naming the copy they looked at. [`VerifyService::check_against_code`] adds
@@ -40,6 +42,19 @@ pub enum Requester {
     Public(Option<IpAddr>),
     /// The operator on the command line: neither limited nor audited.
     Operator,
+}
+
+/// A requester whose verification has been counted against its limit
+/// ([`VerifyService::admit`]): the only way to ask for a verification, so a caller cannot
+/// skip the limit, and can take it before reading the upload.
+#[derive(Debug, Clone)]
+pub struct Admitted(Requester);
+
+impl Admitted {
+    /// Who was admitted.
+    pub fn requester(&self) -> &Requester {
+        &self.0
+    }
 }
 
 /// Verifying files and looking up codes, over the register (when there is one) and the
@@ -182,11 +197,12 @@ fn too_large(limit: u64) -> PublicError {
 }
 
 impl VerifyService {
-    /// Counts one verification against the requester's limit; only anonymous callers
-    /// have one.
-    async fn admit(&self, requester: &Requester) -> Result<(), VerifyError> {
-        let (Requester::Public(address), Some(db)) = (requester, &self.db) else {
-            return Ok(());
+    /// Counts one verification against the requester's limit (only anonymous callers
+    /// have one) and admits it, or refuses with [`VerifyError::RateLimited`]. Web routes
+    /// call it from a request guard, before the upload is read.
+    pub async fn admit(&self, requester: Requester) -> Result<Admitted, VerifyError> {
+        let (Requester::Public(address), Some(db)) = (&requester, &self.db) else {
+            return Ok(Admitted(requester));
         };
         let bucket = format!(
             "verify:{}",
@@ -198,17 +214,17 @@ impl VerifyService {
             .run(move |conn| rate_limit::allow(conn, &bucket, 60, limit, now))
             .await?;
         if allowed {
-            Ok(())
+            Ok(Admitted(requester))
         } else {
             Err(VerifyError::RateLimited)
         }
     }
 
-    /// Verifies a file for `requester`: the rate limit, the signatures, the register
+    /// Verifies a file for an admitted requester: the signatures, the register
     /// cross-check, and the agency's audit row.
     pub async fn verify(
         &self,
-        requester: &Requester,
+        requester: &Admitted,
         bytes: Vec<u8>,
         request_id: Option<&str>,
     ) -> Result<DocumentReport, VerifyError> {
@@ -222,7 +238,7 @@ impl VerifyService {
     /// issued under that code. Same path as [`VerifyService::verify`] (limit, audit).
     pub async fn check_against_code(
         &self,
-        requester: &Requester,
+        requester: &Admitted,
         code: &str,
         bytes: Vec<u8>,
         request_id: Option<&str>,
@@ -272,11 +288,10 @@ impl VerifyService {
 
     async fn verify_shared(
         &self,
-        requester: &Requester,
+        requester: &Admitted,
         bytes: Arc<Vec<u8>>,
         request_id: Option<&str>,
     ) -> Result<(DocumentReport, Arc<Vec<u8>>), VerifyError> {
-        self.admit(requester).await?;
         if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > self.max_bytes {
             return Err(VerifyError::TooLarge {
                 limit: self.max_bytes,
@@ -296,7 +311,7 @@ impl VerifyService {
             report.register = Some(RegisterStatus::Unknown);
             return Ok((report, bytes));
         };
-        let agency = match requester {
+        let agency = match requester.requester() {
             Requester::Agency(actor) => Some(actor.clone()),
             _ => None,
         };

@@ -22,7 +22,7 @@ use crate::auth::AuthError;
 use crate::db::ids::OfficeId;
 use crate::db::models::{ApiKey, Role, Session, User};
 use crate::db::now_utc;
-use crate::error::PublicError;
+use crate::error::{PublicError, UserFacing};
 use crate::secrets::token_hash;
 
 /// Name of the private cookie holding the session token on pages.
@@ -76,8 +76,9 @@ impl GuardFailure {
     }
 }
 
-fn fail<T>(request: &Request<'_>, error: AuthError) -> Outcome<T, AuthError> {
-    let public = PublicError::from_error(&error);
+/// Fails a guard with `error`, recording what a person is shown for the error catchers.
+pub fn fail<T, E: UserFacing>(request: &Request<'_>, error: E) -> Outcome<T, E> {
+    let public = error.public();
     let status = Status::from_code(public.status).unwrap_or(Status::InternalServerError);
     if let Ok(mut slot) = request.local_cache(GuardFailure::default).0.lock() {
         *slot = Some(public);

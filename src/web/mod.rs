@@ -3,6 +3,7 @@
 //! [`guards`] authenticates requests (sessions, API keys) and checks the caller's role.
 
 pub mod api;
+pub mod client;
 pub mod error;
 pub mod guards;
 pub mod pages;
@@ -28,7 +29,8 @@ pub fn build_rocket(figment: Figment, app: App) -> Rocket<Build> {
     let mut rocket = rocket::custom(figment)
         .manage(app)
         .attach(request_id::RequestLog)
-        .register("/", catchers![default_catcher]);
+        .register("/", catchers![default_catcher])
+        .register("/v", pages::catchers());
     for (base, routes) in api::mounts() {
         rocket = rocket.mount(base, routes);
     }

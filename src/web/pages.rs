@@ -7,18 +7,39 @@ use rocket::form::{self, Form};
 use rocket::fs::TempFile;
 use rocket::http::Status;
 use rocket::response::content::RawHtml;
-use rocket::{FromForm, Request, Route, State, get, post, routes};
+use rocket::{Catcher, FromForm, Request, Route, State, catch, catchers, get, post, routes};
 
 use crate::app::App;
 use crate::error::UserFacing;
 use crate::registry::verifying::{PublicState, PublicStatus};
-use crate::web::RequestId;
 use crate::web::api::verifications::{Verifier, read_upload};
 use crate::web::error::prefers_english;
+use crate::web::guards::GuardFailure;
+use crate::web::{ApiError, RequestId};
 
 /// The HTML pages.
 pub fn routes() -> Vec<Route> {
     routes![copy_page, check_file]
+}
+
+/// Errors under `/v/` answered as pages, not JSON: a refused guard (the per-address limit,
+/// a wrong API key) or a body Rocket would not read.
+pub fn catchers() -> Vec<Catcher> {
+    catchers![page_catcher]
+}
+
+#[catch(default)]
+fn page_catcher(status: Status, request: &Request<'_>) -> (Status, RawHtml<String>) {
+    let lang = Lang::of(request);
+    let public = GuardFailure::of(request)
+        .filter(|public| public.status == status.code)
+        .unwrap_or_else(|| ApiError::for_status(status).public);
+    let body = format!(
+        "<h1>{}</h1><p class=\"bad\">{}</p>",
+        lang.pick("Không kiểm tra được", "Could not check"),
+        esc(lang.pick(&public.message_vi, &public.message_en))
+    );
+    (status, page(lang, lang.pick("Lỗi", "Error"), &body))
 }
 
 /// Language of a page.
@@ -31,16 +52,21 @@ pub struct Lang {
 impl<'r> rocket::request::FromRequest<'r> for Lang {
     type Error = std::convert::Infallible;
     async fn from_request(request: &'r Request<'_>) -> rocket::request::Outcome<Self, Self::Error> {
+        rocket::request::Outcome::Success(Lang::of(request))
+    }
+}
+
+impl Lang {
+    /// `?lang=en|vi` first, then `Accept-Language`; Vietnamese by default.
+    fn of(request: &Request<'_>) -> Lang {
         let query = request.query_value::<&str>("lang").and_then(Result::ok);
         let english = match query {
             Some(lang) => lang.starts_with("en"),
             None => prefers_english(request),
         };
-        rocket::request::Outcome::Success(Lang { english })
+        Lang { english }
     }
-}
 
-impl Lang {
     fn pick<'a>(self, vi: &'a str, en: &'a str) -> &'a str {
         if self.english { en } else { vi }
     }

@@ -244,14 +244,13 @@ async fn issued_copies_pass_independent_validators() {
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         check_with_independent_tools(dir.path(), &root, name, &issued);
         // Our own verifier agrees, and finds the copy in the register.
-        let report = app
-            .app
-            .verifier()
-            .verify(
-                &certcopy::registry::verifying::Requester::Operator,
-                issued.pdf.clone(),
-                None,
-            )
+        let verifier = app.app.verifier();
+        let operator = verifier
+            .admit(certcopy::registry::verifying::Requester::Operator)
+            .await
+            .unwrap();
+        let report = verifier
+            .verify(&operator, issued.pdf.clone(), None)
             .await
             .unwrap();
         assert_eq!(

@@ -362,7 +362,13 @@ async fn page_check_is_the_api_path() {
     // on either, is over the limit of 2.
     assert_eq!(post_pdf(&app, copy.pdf.clone(), vec![]).await.0, Status::Ok);
     assert_eq!(check(vec![]).await.status(), Status::Ok);
-    assert_eq!(check(vec![]).await.status(), Status::TooManyRequests);
+    let refused = check(vec![]).await;
+    assert_eq!(refused.status(), Status::TooManyRequests);
+    let html = refused.into_string().await.unwrap();
+    assert!(
+        html.starts_with("<!doctype html>") && html.contains("quá nhiều tệp"),
+        "the page answers its refusals as a page: {html}"
+    );
     let limited = post_pdf(&app, copy.pdf.clone(), vec![]).await;
     assert_error(&limited, Status::TooManyRequests, "rate_limited");
 }
@@ -471,4 +477,96 @@ async fn report_snapshots() {
     };
     insta::with_settings!({ snapshot_suffix => "passing" }, { volatile(&passing) });
     insta::with_settings!({ snapshot_suffix => "failing" }, { volatile(&failing) });
+}
+
+/// Posts a PDF from the socket address `peer` with the given headers.
+async fn post_pdf_from(
+    app: &TestApp,
+    peer: &str,
+    bytes: Vec<u8>,
+    headers: Vec<Header<'static>>,
+) -> (Status, Value) {
+    let mut request = app
+        .client
+        .post("/api/v1/verifications")
+        .remote(peer.parse().unwrap())
+        .header(ContentType::PDF)
+        .body(bytes);
+    for header in headers {
+        request = request.header(header);
+    }
+    read(request.dispatch().await).await
+}
+
+/// The public limit counts the socket's peer: forwarding headers from anyone else do not
+/// move a caller to a fresh bucket (nor spend a victim's), and the limit is taken before
+/// the upload is read.
+#[rocket::async_test]
+async fn client_address_is_the_peer_unless_a_trusted_proxy_forwards() {
+    let app = TestApp::builder(Backend::Sqlite)
+        .with_config(|c| {
+            c.public_verify_per_minute = 2;
+            c.max_upload_mb = 1;
+            c.trusted_proxies = vec!["10.0.0.0/8".to_owned()];
+        })
+        .build()
+        .await
+        .unwrap();
+    let (_, official, _) = office_with_official(&app, "UBND Phường Đa Kao", "lanhdao.dk").await;
+    let copy = issue(&app, &official, "079203004444").await;
+    let spoofed = |n: u8| {
+        vec![
+            Header::new("X-Real-IP", format!("198.51.100.{n}")),
+            Header::new("X-Forwarded-For", format!("198.51.100.{n}")),
+        ]
+    };
+    // A direct caller claiming a new address each time is still one address.
+    for n in 1..=2 {
+        let (status, _) =
+            post_pdf_from(&app, "203.0.113.7:4000", copy.pdf.clone(), spoofed(n)).await;
+        assert_eq!(status, Status::Ok);
+    }
+    let limited = post_pdf_from(&app, "203.0.113.7:4000", copy.pdf.clone(), spoofed(3)).await;
+    assert_error(&limited, Status::TooManyRequests, "rate_limited");
+    // Over the limit, an oversized upload is refused for the limit, before it is read.
+    let big = post_pdf_from(&app, "203.0.113.7:4000", vec![b'%'; 1_500_000], vec![]).await;
+    assert_error(&big, Status::TooManyRequests, "rate_limited");
+    // The claimed address got no verification counted against it.
+    let (status, _) = post_pdf_from(&app, "198.51.100.1:4000", copy.pdf.clone(), vec![]).await;
+    assert_eq!(status, Status::Ok);
+
+    // Through a trusted proxy, the client is the rightmost untrusted forwarded address.
+    let via_proxy = |client: &'static str| {
+        vec![Header::new(
+            "X-Forwarded-For",
+            format!("192.0.2.99, {client}, 10.1.1.1"),
+        )]
+    };
+    for _ in 0..2 {
+        let (status, _) = post_pdf_from(
+            &app,
+            "10.0.0.2:4000",
+            copy.pdf.clone(),
+            via_proxy("192.0.2.10"),
+        )
+        .await;
+        assert_eq!(status, Status::Ok);
+    }
+    let limited = post_pdf_from(
+        &app,
+        "10.0.0.2:4000",
+        copy.pdf.clone(),
+        via_proxy("192.0.2.10"),
+    )
+    .await;
+    assert_error(&limited, Status::TooManyRequests, "rate_limited");
+    // Another client behind the same proxy has its own count.
+    let (status, _) = post_pdf_from(
+        &app,
+        "10.0.0.2:4000",
+        copy.pdf.clone(),
+        via_proxy("192.0.2.11"),
+    )
+    .await;
+    assert_eq!(status, Status::Ok);
 }

@@ -3,7 +3,9 @@
 //!
 //! Access: the verification endpoint is public, so a citizen or any agency can check a
 //! copy. Anonymous callers are rate-limited per client address (`public_verify_per_minute`,
-//! counted in the database so every instance shares the limit); agencies authenticated by
+//! counted in the database so every instance shares the limit, and taken before the upload
+//! is read; the address is the socket's peer unless it is a trusted proxy, see
+//! [`crate::web::client`]); agencies authenticated by
 //! API key are not limited, and each of their verifications of a registered copy is
 //! written to the audit log (who looked at which copy, when).
 
@@ -17,10 +19,11 @@ use rocket::tokio::io::AsyncReadExt;
 use rocket::{FromForm, Route, State, get, post, routes};
 
 use crate::app::App;
-use crate::auth::AuthError;
-use crate::registry::verifying::{PublicStatus, Requester, VerifyError};
+use crate::error::{PublicError, UserFacing};
+use crate::registry::verifying::{Admitted, PublicStatus, Requester, VerifyError};
 use crate::verification::DocumentReport;
-use crate::web::guards::Agency;
+use crate::web::client::client_address;
+use crate::web::guards::{Agency, fail};
 use crate::web::{ApiError, RequestId};
 
 pub fn routes() -> Vec<Route> {
@@ -31,26 +34,35 @@ pub fn copy_routes() -> Vec<Route> {
     routes![by_code]
 }
 
-/// Who is asking: an agency (API key) or the public (rate-limited by address).
-pub struct Verifier(pub Requester);
+/// Who is asking, admitted: an agency (API key), or the public, counted against the
+/// per-address limit here, in the guard, before Rocket reads the upload.
+pub struct Verifier(pub Admitted);
 
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for Verifier {
-    type Error = AuthError;
+    type Error = PublicError;
 
-    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, AuthError> {
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, PublicError> {
+        let Some(app) = request.rocket().state::<App>() else {
+            return fail(request, PublicError::internal_error());
+        };
         let presented_key = request.headers().get_one("X-Api-Key").is_some()
             || request
                 .headers()
                 .get_one("Authorization")
                 .is_some_and(|h| h.starts_with("ApiKey "));
-        match Agency::from_request(request).await {
-            Outcome::Success(agency) => {
-                Outcome::Success(Verifier(Requester::Agency(agency.0.actor())))
-            }
+        let requester = match Agency::from_request(request).await {
+            Outcome::Success(agency) => Requester::Agency(agency.0.actor()),
             // A key that does not work is an error, not a silent fall-back to the public path.
-            Outcome::Error(error) if presented_key => Outcome::Error(error),
-            _ => Outcome::Success(Verifier(Requester::Public(request.client_ip()))),
+            Outcome::Error((_, error)) if presented_key => return fail(request, error.public()),
+            _ => Requester::Public(client_address(
+                request,
+                &app.config.trusted_proxy_networks(),
+            )),
+        };
+        match app.verifier().admit(requester).await {
+            Ok(admitted) => Outcome::Success(Verifier(admitted)),
+            Err(error) => fail(request, error.public()),
         }
     }
 }
