@@ -64,3 +64,8 @@ pub fn record(
         },
     )
 }
+
+/// The newest `limit` rows of the log (at most 1,000), newest first: what an admin reads.
+pub fn latest(conn: &mut DbConn, limit: i64) -> DbResult<Vec<AuditEntry>> {
+    AuditEntry::latest(conn, limit.clamp(1, 1000))
+}

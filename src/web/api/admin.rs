@@ -139,10 +139,10 @@ async fn audit_log(
     _admin: Admin,
     limit: Option<i64>,
 ) -> Result<Json<Vec<AuditEntry>>, ApiError> {
-    let limit = limit.unwrap_or(100).clamp(1, 1000);
+    let limit = limit.unwrap_or(100);
     let rows = app
         .db
-        .run(move |conn| AuditEntry::latest(conn, limit).map_err(AuthError::from))
+        .run(move |conn| crate::audit::latest(conn, limit).map_err(AuthError::from))
         .await?;
     Ok(Json(rows))
 }
