@@ -8,6 +8,7 @@ pub mod error;
 pub mod guards;
 pub mod pages;
 pub mod request_id;
+pub mod security;
 
 use figment::Figment;
 use rocket::http::Status;
@@ -34,6 +35,7 @@ pub fn build_rocket(figment: Figment, app: App) -> Rocket<Build> {
     for (base, routes) in api::mounts() {
         rocket = rocket.mount(base, routes);
     }
+    rocket = rocket.mount("/assets", security::asset_routes());
     rocket
 }
 

@@ -85,9 +85,7 @@ fn page(lang: Lang, title: &str, body: &str) -> RawHtml<String> {
     RawHtml(format!(
         "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title>\
-         <style>body{{font-family:system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;line-height:1.5}}\
-         .ok{{color:#0a6b2a}}.bad{{color:#b00020}}.warn{{color:#8a5a00}}dt{{font-weight:600}}dd{{margin:0 0 .5rem 0}}\
-         code{{word-break:break-all}}</style></head><body>{body}</body></html>",
+         <link rel=\"stylesheet\" href=\"/assets/page.css\"></head><body>{body}</body></html>",
         lang = lang.pick("vi", "en"),
         title = esc(title),
     ))

@@ -1,7 +1,8 @@
 //! Request ids and access logs: every request gets an id (the client's `X-Request-Id`
 //! when it is sane, else a new UUID), echoed in the response header, in error bodies and
-//! in the audit log, and one `tracing` line per request with method, path, status and
-//! duration.
+//! in the audit log, and one `tracing` line per request with method, path (secrets cut,
+//! see [`super::security::loggable_path`]), status and duration. The same fairing sets the
+//! security headers of every response ([`super::security`]).
 
 use std::time::Instant;
 
@@ -69,11 +70,16 @@ impl Fairing for RequestLog {
         tracing::info!(
             request_id = %id,
             method = %request.method(),
-            path = %request.uri().path(),
+            path = %super::security::loggable_path(request.uri().path().as_str()),
             status = response.status().code,
             ms = elapsed.as_secs_f64() * 1000.0,
             "request"
         );
         response.set_header(Header::new("X-Request-Id", id));
+        let https = request
+            .rocket()
+            .state::<crate::app::App>()
+            .is_some_and(|app| app.config.base_url.starts_with("https://"));
+        super::security::set_headers(request.uri().path().as_str(), https, response);
     }
 }

@@ -67,6 +67,8 @@ async fn login(
     let mut cookie = Cookie::new(SESSION_COOKIE, outcome.token.clone());
     cookie.set_http_only(true);
     cookie.set_same_site(SameSite::Lax);
+    // Over HTTPS the session cookie never travels in clear.
+    cookie.set_secure(app.config.base_url.starts_with("https://"));
     cookie.set_path("/");
     cookie.set_max_age(time::Duration::hours(i64::from(hours)));
     cookies.add_private(cookie);

@@ -103,35 +103,13 @@ fn render(view: &AppointmentView, token: &str) -> String {
         .collect();
     let actions = if view.changeable_until.is_some() {
         format!(
-            r#"<section>
+            r#"<section id="actions" data-office="{office_id}">
 <p>Hủy hoặc đổi lịch trước / Cancel or reschedule before: <b>{deadline}</b></p>
 <button id="cancel">Hủy lịch hẹn / Cancel</button>
 <p><select id="slot"><option value="">Chọn giờ khác / Choose another time…</option></select>
 <button id="move">Đổi lịch / Reschedule</button></p>
 </section>
-<script>
-const base = "/api/v1/appointments/by-token/" + location.pathname.split("/").pop();
-const show = (text) => document.getElementById("msg").textContent = text;
-async function send(path, body) {{
-  const answer = await fetch(base + path, {{method: "POST", headers: {{"Content-Type": "application/json"}}, body: JSON.stringify(body || {{}})}});
-  if (answer.ok) {{ location.reload(); }} else {{ show((await answer.json()).error.message); }}
-}}
-document.getElementById("cancel").onclick = () => send("/cancel");
-document.getElementById("move").onclick = () => {{
-  const slot = document.getElementById("slot").value;
-  if (slot) send("/reschedule", {{slot_start: slot}});
-}};
-fetch("/api/v1/offices/{office_id}/slots").then((r) => r.json()).then((found) => {{
-  for (const slot of found.slots || []) {{
-    if (slot.remaining > 0) {{
-      const option = document.createElement("option");
-      option.value = slot.start_local;
-      option.textContent = slot.start_local.replace("T", " ").slice(0, 16) + " (" + slot.remaining + ")";
-      document.getElementById("slot").append(option);
-    }}
-  }}
-}});
-</script>"#,
+<script src="/assets/manage.js"></script>"#,
             deadline = view.changeable_until.map(wall_clock).unwrap_or_default(),
             office_id = escape(view.office.id.as_str()),
         )
@@ -141,7 +119,7 @@ fetch("/api/v1/offices/{office_id}/slots").then((r) => r.json()).then((found) =>
     format!(
         r#"<!doctype html>
 <html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Lịch hẹn {code}</title></head>
+<title>Lịch hẹn {code}</title><link rel="stylesheet" href="/assets/page.css"></head>
 <body>
 <h1>Lịch hẹn chứng thực bản sao / Certified copy appointment</h1>
 <p>Mã đặt lịch / Booking code: <b>{code}</b></p>

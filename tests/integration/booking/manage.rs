@@ -242,6 +242,39 @@ db_test!(manage_link_works_without_login, |app| {
         "{page}"
     );
     assert!(page.contains("UBND Phường Liên Kết"));
+    // No inline script: the page loads its script from this origin, and the token never
+    // leaves in a Referer header.
+    assert!(
+        page.contains(r#"<script src="/assets/manage.js"></script>"#),
+        "{page}"
+    );
+    assert!(!page.contains("<script>"), "{page}");
+    let (_, _, referrer, _) = get_text(&app, &format!("/a/{token}"), None, "Referrer-Policy").await;
+    assert_eq!(referrer.as_deref(), Some("no-referrer"));
+    let (_, _, csp, _) = get_text(
+        &app,
+        &format!("/a/{token}"),
+        None,
+        "Content-Security-Policy",
+    )
+    .await;
+    assert!(
+        csp.as_deref()
+            .is_some_and(|csp| csp.contains("script-src 'self'") && !csp.contains("unsafe-inline")),
+        "{csp:?}"
+    );
+    let (status, content_type, _, script) =
+        get_text(&app, "/assets/manage.js", None, "Cache-Control").await;
+    assert_eq!(status, Status::Ok);
+    assert!(content_type.contains("javascript"), "{content_type}");
+    assert!(script.contains("/api/v1/appointments/by-token/"));
+    let (_, _, _, page_css) = get_text(&app, "/assets/page.css", None, "Cache-Control").await;
+    assert!(page_css.contains("font-family"));
+    let (_, _, elsewhere, _) = get_text(&app, "/api/v1/health", None, "Referrer-Policy").await;
+    assert_eq!(
+        elsewhere.as_deref(),
+        Some("strict-origin-when-cross-origin")
+    );
     let (status, _, _, _) = get_text(&app, "/a/not-the-token", None, "Cache-Control").await;
     assert_eq!(status, Status::NotFound);
 
