@@ -50,6 +50,9 @@ pub enum AuthError {
     /// The account is disabled.
     #[error("account disabled")]
     AccountDisabled,
+    /// A state change carried only by the session cookie came from another site (CSRF).
+    #[error("cross-site request with the session cookie")]
+    CrossSiteRequest,
     /// No valid session, token or API key on the request.
     #[error("not authenticated")]
     NotAuthenticated,
@@ -127,6 +130,12 @@ impl UserFacing for AuthError {
                 "account_disabled",
                 "Tài khoản đã bị khóa.".into(),
                 "This account is disabled.".into(),
+            ),
+            AuthError::CrossSiteRequest => PublicError::new(
+                403,
+                "cross_site_request",
+                "Yêu cầu đến từ một trang web khác nên bị từ chối. Hãy thao tác trực tiếp trên trang của dịch vụ.".into(),
+                "The request came from another website and was refused. Use the service's own pages.".into(),
             ),
             AuthError::NotAuthenticated => PublicError::new(
                 401,

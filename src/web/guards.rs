@@ -13,7 +13,7 @@
 
 use std::sync::Mutex;
 
-use rocket::http::Status;
+use rocket::http::{Method, Status};
 use rocket::request::{FromRequest, Outcome, Request};
 
 use crate::app::App;
@@ -88,6 +88,9 @@ pub fn fail<T, E: UserFacing>(request: &Request<'_>, error: E) -> Outcome<T, E> 
 
 enum Presented {
     Session(String),
+    /// The session token from the private cookie: a browser sends it on its own, so a
+    /// state change carried by it alone must come from this site.
+    SessionCookie(String),
     ApiKey(String),
     Nothing,
 }
@@ -106,9 +109,31 @@ fn presented_credential(request: &Request<'_>) -> Presented {
         return Presented::ApiKey(key.trim().to_owned());
     }
     if let Some(cookie) = request.cookies().get_private(SESSION_COOKIE) {
-        return Presented::Session(cookie.value().to_owned());
+        return Presented::SessionCookie(cookie.value().to_owned());
     }
     Presented::Nothing
+}
+
+/// Whether a browser says the request comes from this site: `Sec-Fetch-Site` is
+/// `same-origin` or `none` (typed or bookmarked), or else `Origin` is the service's own
+/// origin (`base_url`). A request with neither header is not from a current browser, and
+/// so not a cross-site forgery, and passes.
+fn same_site_request(request: &Request<'_>, base_url: &str) -> bool {
+    if let Some(site) = request.headers().get_one("Sec-Fetch-Site") {
+        return matches!(site, "same-origin" | "none");
+    }
+    match request.headers().get_one("Origin") {
+        Some(origin) => origin == origin_of(base_url),
+        None => true,
+    }
+}
+
+/// `scheme://host[:port]` of a URL.
+fn origin_of(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |at| at + 3);
+    url[after_scheme..]
+        .find('/')
+        .map_or(url, |end| &url[..after_scheme + end])
 }
 
 async fn authenticate(request: &Request<'_>) -> Result<AuthUser, AuthError> {
@@ -119,10 +144,19 @@ async fn authenticate(request: &Request<'_>) -> Result<AuthUser, AuthError> {
     let Some(app) = request.rocket().state::<App>() else {
         return Err(AuthError::NotAuthenticated);
     };
+    if matches!(presented, Presented::SessionCookie(_))
+        && !matches!(
+            request.method(),
+            Method::Get | Method::Head | Method::Options
+        )
+        && !same_site_request(request, &app.config.base_url)
+    {
+        return Err(AuthError::CrossSiteRequest);
+    }
     app.db
         .run(move |conn| {
             let (user_id, credential) = match presented {
-                Presented::Session(token) => {
+                Presented::Session(token) | Presented::SessionCookie(token) => {
                     let hash = token_hash(&token);
                     let session = Session::find_live(conn, &hash, now_utc())?
                         .ok_or(AuthError::NotAuthenticated)?;
@@ -164,6 +198,9 @@ impl<'r> FromRequest<'r> for AuthUser {
             .await;
         match cached {
             Ok(user) => Outcome::Success(user.clone()),
+            Err(public) if public.code == "cross_site_request" => {
+                fail(request, AuthError::CrossSiteRequest)
+            }
             Err(public) if public.status == 403 => fail(request, AuthError::AccountDisabled),
             Err(public) if public.status >= 500 => fail(
                 request,

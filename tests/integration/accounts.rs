@@ -85,13 +85,60 @@ db_test!(cookie_session_for_pages, |app| {
     let (status, me) = read(
         app.client
             .get("/api/v1/me")
-            .private_cookie(cookie)
+            .private_cookie(cookie.clone())
             .dispatch()
             .await,
     )
     .await;
     assert_eq!(status, Status::Ok, "{me}");
     assert_eq!(me["phone"], "0987654321");
+
+    // A state change carried by the cookie alone must come from this site (CSRF).
+    let logout = |headers: Vec<Header<'static>>| {
+        let mut request = app
+            .client
+            .post("/api/v1/auth/logout")
+            .private_cookie(cookie.clone());
+        for header in headers {
+            request = request.header(header);
+        }
+        request.dispatch()
+    };
+    for forged in [
+        vec![Header::new("Sec-Fetch-Site", "cross-site")],
+        vec![Header::new("Sec-Fetch-Site", "same-site")],
+        vec![Header::new("Origin", "https://lua-dao.example")],
+    ] {
+        let answer = read(logout(forged).await).await;
+        assert_error(&answer, Status::Forbidden, "cross_site_request");
+    }
+    let (status, _) = read(
+        app.client
+            .get("/api/v1/me")
+            .private_cookie(cookie.clone())
+            .header(Header::new("Sec-Fetch-Site", "cross-site"))
+            .dispatch()
+            .await,
+    )
+    .await;
+    assert_eq!(
+        status,
+        Status::Ok,
+        "reading is not a state change; the session is alive"
+    );
+    let (status, _) = read(
+        logout(vec![
+            Header::new("Sec-Fetch-Site", "same-origin"),
+            Header::new("Origin", "http://127.0.0.1:8000"),
+        ])
+        .await,
+    )
+    .await;
+    assert_eq!(
+        status,
+        Status::NoContent,
+        "the service's own pages may log out"
+    );
 });
 
 db_test!(bad_registrations_get_clear_errors, |app| {
