@@ -4,10 +4,9 @@
 //! [`VerifyService::admit`] first counts the request against the public rate limit
 //! (anonymous callers, counted in the database so every instance shares it; web routes
 //! take it in a request guard, before the upload is read). [`VerifyService::verify`]
-//! then runs the size limit, the signature
-//! verification of the document crate on the blocking pool under the configured
-//! [`TrustStore`], the register cross-check ([`super::check`]), and for agencies
-//! an audit row naming the copy they looked at. [`VerifyService::check_against_code`] adds
+//! then runs the size limit, the signature verification of the document crate on the
+//! blocking pool under the configured [`TrustStore`], the register cross-check
+//! ([`super::check`]), and for agencies an audit row naming the copy they looked at. [`VerifyService::check_against_code`] adds
 //! "is this file the copy issued under this code". [`VerifyService::public_status`] is
 //! what a QR code shows: a typed [`PublicStatus`] without personal data.
 //!
@@ -46,8 +45,9 @@ pub enum Requester {
 
 /// A requester whose verification has been counted against its limit
 /// ([`VerifyService::admit`]): the only way to ask for a verification, so a caller cannot
-/// skip the limit, and can take it before reading the upload.
-#[derive(Debug, Clone)]
+/// skip the limit, and can take it before reading the upload. Not `Clone`: one admission
+/// is one counted request.
+#[derive(Debug)]
 pub struct Admitted(Requester);
 
 impl Admitted {
