@@ -43,6 +43,20 @@ async fn post_pdf(app: &TestApp, bytes: Vec<u8>, headers: Vec<Header<'static>>) 
     read(request.dispatch().await).await
 }
 
+/// An admin (signed in as `admin`) creates an agency account; its first API key.
+async fn agency_key(app: &TestApp, admin: &str, name: &str, username: &str) -> String {
+    let (_, admin_token) = app.signed_in(Role::Admin, admin).await;
+    let (status, agency) = app
+        .post_json(
+            "/api/v1/admin/agencies",
+            &json!({"name": name, "username": username}),
+            Some(&admin_token),
+        )
+        .await;
+    assert_eq!(status, Status::Created, "{agency}");
+    agency["api_key"].as_str().unwrap().to_owned()
+}
+
 /// Flips one byte inside the first image stream of the copy (inside the signed ranges).
 fn tamper_image(pdf: &[u8]) -> Vec<u8> {
     let mut bytes = pdf.to_vec();
@@ -186,15 +200,7 @@ async fn limits_and_agency_access(app: TestApp) {
     assert_error(&limited, Status::TooManyRequests, "rate_limited");
 
     // Agencies with an API key are not limited, and their access is logged.
-    let (_, admin_token) = app.signed_in(Role::Admin, "quantri.vf").await;
-    let (_, agency) = app
-        .post_json(
-            "/api/v1/admin/agencies",
-            &json!({"name": "Sở Tài nguyên và Môi trường", "username": "so.tnmt"}),
-            Some(&admin_token),
-        )
-        .await;
-    let key = agency["api_key"].as_str().unwrap().to_owned();
+    let key = agency_key(&app, "quantri.vf", "Sở Tài nguyên và Môi trường", "so.tnmt").await;
     for _ in 0..3 {
         let (status, report) = post_pdf(
             &app,
@@ -328,15 +334,7 @@ async fn page_check_is_the_api_path() {
         "/v/{}",
         certcopy::registry::code::display_code(&copy.entry.verification_code)
     );
-    let (_, admin_token) = app.signed_in(Role::Admin, "quantri.page").await;
-    let (_, agency) = app
-        .post_json(
-            "/api/v1/admin/agencies",
-            &json!({"name": "Sở Giáo dục và Đào tạo", "username": "so.gddt"}),
-            Some(&admin_token),
-        )
-        .await;
-    let key = agency["api_key"].as_str().unwrap().to_owned();
+    let key = agency_key(&app, "quantri.page", "Sở Giáo dục và Đào tạo", "so.gddt").await;
     let check = |headers: Vec<Header<'static>>| {
         let (content_type, body) = multipart(&[], &[("file", "x.pdf", &copy.pdf)]);
         let mut request = app.client.post(url.clone()).header(content_type).body(body);
