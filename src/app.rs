@@ -122,7 +122,13 @@ impl App {
         if app.config.seed_demo {
             let mut conn = app.db.get()?;
             if let Some(demo) = auth::seed_demo(&mut conn)? {
-                log_demo_accounts(&demo);
+                let path = write_demo_accounts(&app.config.data_dir, &demo)?;
+                tracing::warn!(
+                    office = %demo.office.name,
+                    file = %path.display(),
+                    "DEMO ACCOUNTS created; their passwords are in this file (mode 0600), written \
+                     once: read it, then delete it / mật khẩu tài khoản thử nghiệm nằm trong tệp này"
+                );
             }
         }
         let mut app = app;
@@ -195,22 +201,47 @@ impl App {
     }
 }
 
-fn log_demo_accounts(demo: &DemoAccounts) {
-    let mut lines = format!(
-        "\n================ DEMO ACCOUNTS (shown once / chỉ hiện một lần) ================\n\
+/// Writes the demo accounts' passwords to `{data_dir}/demo-accounts.txt`, created with
+/// mode 0600 (never chmod-ed after the fact), so they never reach the log.
+fn write_demo_accounts(
+    data_dir: &std::path::Path,
+    demo: &DemoAccounts,
+) -> Result<std::path::PathBuf, StartError> {
+    use std::io::Write;
+    let path = data_dir.join("demo-accounts.txt");
+    let io = |source| StartError::Io {
+        path: path.clone(),
+        source,
+    };
+    let mut text = format!(
+        "DEMO ACCOUNTS / TÀI KHOẢN THỬ NGHIỆM (development only / chỉ dùng để thử)\n\
          office / cơ quan: {} ({})\n",
         demo.office.name, demo.office.id
     );
     for (role, username, password) in &demo.logins {
-        lines.push_str(&format!(
+        text.push_str(&format!(
             "  {:<9} login: {:<16} password: {}\n",
             role.as_str(),
             username,
             password
         ));
     }
-    lines.push_str(
-        "================================================================================",
-    );
-    tracing::warn!("{lines}");
+    // A file left by an earlier database is replaced, so it is always created anew with
+    // the mode below.
+    match std::fs::remove_file(&path) {
+        Ok(()) => {}
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+        Err(error) => return Err(io(error)),
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(&path).map_err(io)?;
+    file.write_all(text.as_bytes()).map_err(io)?;
+    file.sync_all().map_err(io)?;
+    Ok(path)
 }

@@ -58,12 +58,26 @@ impl Server {
     }
 }
 
-fn demo_admin_password(log: &str) -> String {
-    log.lines()
+/// The demo admin's password from `{data_dir}/demo-accounts.txt`, which must be private to
+/// its owner; the log must not hold it.
+fn demo_admin_password(data_dir: &std::path::Path, log: &str) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let path = data_dir.join("demo-accounts.txt");
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "{} is private", path.display());
+    let text = std::fs::read_to_string(&path).unwrap();
+    let password = text
+        .lines()
         .find(|l| l.contains("login: admin"))
         .and_then(|l| l.split("password: ").nth(1))
         .map(|p| p.trim().to_owned())
-        .expect("demo admin password printed once in the log")
+        .expect("demo admin password in the demo accounts file");
+    assert!(
+        log.contains("demo-accounts.txt"),
+        "the log says where: {log}"
+    );
+    assert!(!log.contains(&password), "no password in the log");
+    password
 }
 
 #[test]
@@ -71,7 +85,7 @@ fn sigkill_mid_burst_leaves_no_half_written_state() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let server = Server::start(dir.path(), port);
-    let password = demo_admin_password(&server.log.lock().unwrap());
+    let password = demo_admin_password(&dir.path().join("data"), &server.log.lock().unwrap());
     let (status, body) = http(
         port,
         "POST",
@@ -128,7 +142,7 @@ fn sigkill_mid_burst_leaves_no_half_written_state() {
     assert!(server.log.lock().unwrap().contains("removed partial blobs"));
     assert!(
         !server.log.lock().unwrap().contains("DEMO ACCOUNTS"),
-        "demo passwords are printed only once"
+        "demo accounts are seeded only once"
     );
     server.kill();
 
