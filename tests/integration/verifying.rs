@@ -32,15 +32,40 @@ async fn issue(app: &TestApp, official: &User, citizen_id: &str) -> IssuedCopy {
 }
 
 async fn post_pdf(app: &TestApp, bytes: Vec<u8>, headers: Vec<Header<'static>>) -> (Status, Value) {
+    post_pdf_via(app, None, bytes, headers).await
+}
+
+/// Posts a PDF, from the socket address `peer` when given.
+async fn post_pdf_via(
+    app: &TestApp,
+    peer: Option<&str>,
+    bytes: Vec<u8>,
+    headers: Vec<Header<'static>>,
+) -> (Status, Value) {
     let mut request = app
         .client
         .post("/api/v1/verifications")
         .header(ContentType::PDF)
         .body(bytes);
+    if let Some(peer) = peer {
+        request = request.remote(peer.parse().unwrap());
+    }
     for header in headers {
         request = request.header(header);
     }
     read(request.dispatch().await).await
+}
+
+/// Audit rows of agency verifications.
+async fn verify_audits(app: &TestApp) -> usize {
+    app.db(|conn| {
+        certcopy::db::models::AuditEntry::latest(conn, 50)
+            .unwrap()
+            .into_iter()
+            .filter(|a| a.action == "copy.verify")
+            .count()
+    })
+    .await
 }
 
 /// An admin (signed in as `admin`) creates an agency account; its first API key.
@@ -211,15 +236,7 @@ async fn limits_and_agency_access(app: TestApp) {
         assert_eq!(status, Status::Ok, "{report}");
         assert_eq!(report["verdict"], "TOTAL_PASSED");
     }
-    let logged = app
-        .db(|conn| {
-            certcopy::db::models::AuditEntry::latest(conn, 50)
-                .unwrap()
-                .into_iter()
-                .filter(|a| a.action == "copy.verify")
-                .count()
-        })
-        .await;
+    let logged = verify_audits(&app).await;
     assert_eq!(logged, 3);
     // A wrong key is refused, not treated as public.
     let wrong = post_pdf(
@@ -345,15 +362,7 @@ async fn page_check_is_the_api_path() {
     };
     let by_agency = check(vec![Header::new("X-Api-Key", key)]).await;
     assert_eq!(by_agency.status(), Status::Ok);
-    let audited = app
-        .db(|conn| {
-            certcopy::db::models::AuditEntry::latest(conn, 50)
-                .unwrap()
-                .into_iter()
-                .filter(|a| a.action == "copy.verify")
-                .count()
-        })
-        .await;
+    let audited = verify_audits(&app).await;
     assert_eq!(audited, 1, "the agency's check on the page is audited");
 
     // One anonymous verification through the API, one through the page: the third,
@@ -484,16 +493,7 @@ async fn post_pdf_from(
     bytes: Vec<u8>,
     headers: Vec<Header<'static>>,
 ) -> (Status, Value) {
-    let mut request = app
-        .client
-        .post("/api/v1/verifications")
-        .remote(peer.parse().unwrap())
-        .header(ContentType::PDF)
-        .body(bytes);
-    for header in headers {
-        request = request.header(header);
-    }
-    read(request.dispatch().await).await
+    post_pdf_via(app, Some(peer), bytes, headers).await
 }
 
 /// The public limit counts the socket's peer: forwarding headers from anyone else do not
