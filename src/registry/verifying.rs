@@ -6,7 +6,8 @@
 //! take it in a request guard, before the upload is read). [`VerifyService::verify`]
 //! then runs the size limit, the signature verification of the document crate on the
 //! blocking pool under the configured [`TrustStore`], the register cross-check
-//! ([`super::check`]), and for agencies an audit row naming the copy they looked at. [`VerifyService::check_against_code`] adds
+//! ([`super::check`]), and for agencies an audit row naming the copy they looked at.
+//! [`VerifyService::check_against_code`] adds
 //! "is this file the copy issued under this code". [`VerifyService::public_status`] is
 //! what a QR code shows: a typed [`PublicStatus`] without personal data.
 //!
@@ -234,21 +235,21 @@ impl VerifyService {
             .0)
     }
 
-    /// Verifies a file uploaded on the page of `code` and says whether it is the copy
-    /// issued under that code. Same path as [`VerifyService::verify`] (limit, audit).
+    /// Verifies a file uploaded on the page of a code and says whether it is the copy
+    /// issued under it (`status`, from [`VerifyService::public_status`], which the page
+    /// shows anyway). Same path as [`VerifyService::verify`].
     pub async fn check_against_code(
         &self,
         requester: &Admitted,
-        code: &str,
+        status: &PublicStatus,
         bytes: Vec<u8>,
         request_id: Option<&str>,
     ) -> Result<CodeCheck, VerifyError> {
-        let (entry, _) = self.published_entry(code).await?;
         let (report, bytes) = self
             .verify_shared(requester, Arc::new(bytes), request_id)
             .await?;
-        let same_file = entry.document_sha256.as_deref()
-            == Some(signed_content_sha256(&bytes, &report).as_str());
+        let same_file =
+            status.sha256.as_deref() == Some(signed_content_sha256(&bytes, &report).as_str());
         Ok(CodeCheck { report, same_file })
     }
 

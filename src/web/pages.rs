@@ -220,7 +220,7 @@ async fn check_file(
         )
     })?;
     let check = verifier_service
-        .check_against_code(&verifier.0, code, bytes, Some(&request_id.0))
+        .check_against_code(&verifier.0, &status, bytes, Some(&request_id.0))
         .await
         .map_err(|error| {
             let status = Status::from_code(error.status()).unwrap_or(Status::UnprocessableEntity);
