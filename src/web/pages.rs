@@ -85,7 +85,8 @@ fn page(lang: Lang, title: &str, body: &str) -> RawHtml<String> {
     RawHtml(format!(
         "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title>\
-         <link rel=\"stylesheet\" href=\"/assets/page.css\"></head><body>{body}</body></html>",
+         <link rel=\"stylesheet\" href=\"/assets/page.css\"><link rel=\"icon\" href=\"data:,\"></head>\
+         <body><main>{body}</main></body></html>",
         lang = lang.pick("vi", "en"),
         title = esc(title),
     ))
@@ -143,12 +144,14 @@ fn status_block(lang: Lang, status: &PublicStatus) -> String {
 fn upload_form(lang: Lang, code: &str) -> String {
     format!(
         "<h2>{}</h2><p>{}</p><form method=\"post\" action=\"/v/{code}?lang={l}\" enctype=\"multipart/form-data\">\
-         <input type=\"file\" name=\"file\" accept=\"application/pdf\" required> <button>{}</button></form>",
+         <label for=\"file\">{}</label> <input type=\"file\" id=\"file\" name=\"file\" accept=\"application/pdf\" required> \
+         <button>{}</button></form>",
         lang.pick("Kiểm tra tệp bạn nhận được", "Check the file you received"),
         lang.pick(
             "Tải lên tệp PDF để đối chiếu với bản đã cấp và kiểm tra chữ ký số.",
             "Upload the PDF to compare it with the copy issued and check its signatures."
         ),
+        lang.pick("Tệp PDF", "PDF file"),
         lang.pick("Kiểm tra", "Check"),
         code = esc(code),
         l = lang.pick("vi", "en"),

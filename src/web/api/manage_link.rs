@@ -106,7 +106,7 @@ fn render(view: &AppointmentView, token: &str) -> String {
             r#"<section id="actions" data-office="{office_id}">
 <p>Hủy hoặc đổi lịch trước / Cancel or reschedule before: <b>{deadline}</b></p>
 <button id="cancel">Hủy lịch hẹn / Cancel</button>
-<p><select id="slot"><option value="">Chọn giờ khác / Choose another time…</option></select>
+<p><label for="slot">Giờ mới / New time</label> <select id="slot"><option value="">Chọn giờ khác / Choose another time…</option></select>
 <button id="move">Đổi lịch / Reschedule</button></p>
 </section>
 <script src="/assets/manage.js"></script>"#,
@@ -119,8 +119,8 @@ fn render(view: &AppointmentView, token: &str) -> String {
     format!(
         r#"<!doctype html>
 <html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Lịch hẹn {code}</title><link rel="stylesheet" href="/assets/page.css"></head>
-<body>
+<title>Lịch hẹn {code}</title><link rel="stylesheet" href="/assets/page.css"><link rel="icon" href="data:,"></head>
+<body><main>
 <h1>Lịch hẹn chứng thực bản sao / Certified copy appointment</h1>
 <p>Mã đặt lịch / Booking code: <b>{code}</b></p>
 <p>Trạng thái / Status: <b>{status}</b></p>
@@ -132,7 +132,7 @@ fn render(view: &AppointmentView, token: &str) -> String {
 <p><a href="/api/v1/appointments/by-token/{token_path}/calendar.ics">Thêm vào lịch / Add to calendar (.ics)</a></p>
 {actions}
 <p id="msg" role="status"></p>
-</body></html>"#,
+</main></body></html>"#,
         code = escape(&view.booking_code.to_string()),
         status = status_label(view.status),
         office = escape(&view.office.name),
