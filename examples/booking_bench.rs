@@ -70,6 +70,8 @@ fn citizen(n: usize) -> (User, Session, String) {
         position: None,
         disabled: false,
         created_at: now_utc(),
+        identity_verified_at: None,
+        identity_verified_via: None,
     };
     let token = new_secret_token("");
     let session = Session {

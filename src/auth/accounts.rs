@@ -60,6 +60,8 @@ pub fn register_citizen(conn: &mut DbConn, request: &RegisterCitizen) -> Result<
         position: None,
         disabled: false,
         created_at: now_utc(),
+        identity_verified_at: None,
+        identity_verified_via: None,
     };
     insert_user(conn, &new_user)?;
     find_user(conn, &new_user.id)
@@ -299,6 +301,8 @@ pub fn create_staff(
         position,
         disabled: false,
         created_at: now_utc(),
+        identity_verified_at: None,
+        identity_verified_via: None,
     };
     write_transaction(conn, |conn| {
         if let Some(office_id) = &new_user.office_id {
@@ -354,6 +358,8 @@ pub fn create_agency(
         position: None,
         disabled: false,
         created_at: now_utc(),
+        identity_verified_at: None,
+        identity_verified_via: None,
     };
     let label = request
         .key_label
@@ -471,6 +477,8 @@ pub fn seed_demo(conn: &mut DbConn) -> Result<Option<DemoAccounts>, AuthError> {
             position: position.map(str::to_owned),
             disabled: false,
             created_at: now_utc(),
+            identity_verified_at: None,
+            identity_verified_via: None,
         });
         logins.push((role, username.to_owned(), password));
     }

@@ -26,6 +26,8 @@ diesel::table! {
         position -> Nullable<Text>,
         disabled -> Bool,
         created_at -> Timestamp,
+        identity_verified_at -> Nullable<Timestamp>,
+        identity_verified_via -> Nullable<Text>,
     }
 }
 

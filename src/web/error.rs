@@ -35,7 +35,23 @@ impl ApiError {
     }
 
     /// A request body that is not the JSON expected.
-    pub fn bad_json(error: &rocket::serde::json::Error<'_>) -> Self {
+    pub fn bad_json(error: &super::json_body::BodyError<'_>) -> Self {
+        use super::json_body::BodyError;
+        let error = match error {
+            BodyError::NotJson(declared) => {
+                return ApiError::new(
+                    415,
+                    "unsupported_media_type",
+                    &format!(
+                        "Dữ liệu phải gửi dạng JSON (Content-Type: application/json), không phải {declared}."
+                    ),
+                    &format!(
+                        "The body must be sent as JSON (Content-Type: application/json), not {declared}."
+                    ),
+                );
+            }
+            BodyError::Json(error) => error,
+        };
         let (status, detail) = match error {
             rocket::serde::json::Error::Io(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
                 (413, e.to_string())

@@ -6,6 +6,7 @@ pub mod api;
 pub mod client;
 pub mod error;
 pub mod guards;
+pub mod json_body;
 pub mod pages;
 pub mod request_id;
 pub mod security;

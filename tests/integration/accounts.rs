@@ -211,7 +211,8 @@ db_test!(bad_registrations_get_clear_errors, |app| {
             None,
         )
         .await;
-    assert_error(&again, Status::Conflict, "account_exists");
+    // A citizen ID is only claimed at registration: a second claim is allowed.
+    assert_eq!(again.0, Status::Created, "{}", again.1);
     let same_phone = app
         .post_json(
             "/api/v1/auth/register",
@@ -324,3 +325,41 @@ db_test!(
         assert_eq!(count, 1);
     }
 );
+
+// JSON routes read only bodies declared as JSON: the body types a browser may send to
+// another site without asking first are refused before anything happens.
+db_test!(json_routes_refuse_bodies_of_other_types, |app| {
+    let body = serde_json::to_string(&citizen("079203001299", "0912000111")).unwrap();
+    for declared in [
+        ContentType::Plain,
+        ContentType::Form,
+        ContentType::new("multipart", "form-data"),
+    ] {
+        let response = app
+            .client
+            .post("/api/v1/auth/register")
+            .header(declared.clone())
+            .body(&body)
+            .dispatch()
+            .await;
+        let answer = read(response).await;
+        assert_error(
+            &answer,
+            Status::UnsupportedMediaType,
+            "unsupported_media_type",
+        );
+    }
+    let count = app
+        .db(certcopy::db::models::User::count)
+        .await
+        .unwrap();
+    assert_eq!(count, 0, "no account may be created from a refused body");
+    let response = app
+        .client
+        .post("/api/v1/auth/register")
+        .header(ContentType::JSON)
+        .body(&body)
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Created);
+});

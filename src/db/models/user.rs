@@ -79,6 +79,11 @@ pub struct User {
     pub disabled: bool,
     /// Creation time (UTC).
     pub created_at: time::PrimitiveDateTime,
+    /// When the citizen ID was proven (at the desk or by the identity provider); `None`
+    /// while it is only claimed. Only a verified account sees records kept under its ID.
+    pub identity_verified_at: Option<time::PrimitiveDateTime>,
+    /// How it was proven: `desk` or `oidc`.
+    pub identity_verified_via: Option<String>,
 }
 
 impl User {
@@ -91,8 +96,8 @@ impl User {
 }
 
 impl User {
-    /// Inserts an account; a duplicate citizen ID, username, phone or e-mail is refused by
-    /// the unique constraints ([`crate::db::DbError::Duplicate`]).
+    /// Inserts an account; a duplicate username, phone or e-mail (or a second verified
+    /// holder of one citizen ID) is refused by the unique constraints ([`crate::db::DbError::Duplicate`]).
     pub fn insert(conn: &mut DbConn, new_user: &User) -> DbResult<()> {
         diesel::insert_into(users::table)
             .values(new_user)

@@ -1,6 +1,7 @@
 //! `/api/v1/admin/*`: offices, staff accounts, agencies and their API keys, audit log.
 //! Admin only; every action is audited by the domain functions.
 
+use crate::web::json_body::JsonBody;
 use rocket::http::Status;
 use rocket::serde::json::{Json, Value, json};
 use rocket::{Route, State, get, post, routes};
@@ -23,8 +24,6 @@ pub fn routes() -> Vec<Route> {
         audit_log
     ]
 }
-
-type JsonBody<'r, T> = Result<Json<T>, rocket::serde::json::Error<'r>>;
 
 /// Issues development certificates for new offices and officials when the development
 /// PKI is on (RSA key generation: blocking work).

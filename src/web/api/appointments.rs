@@ -8,7 +8,7 @@ use rocket::serde::json::Json;
 use rocket::{Responder, Route, State, get, post, routes};
 use serde::{Deserialize, Serialize};
 
-use super::booking_input::{JsonBody, parse_instant};
+use super::booking_input::parse_instant;
 use crate::app::App;
 use crate::audit::Actor;
 use crate::booking::store::{self, Access, BookingRequest, NewAppointment, Requester};
@@ -17,6 +17,7 @@ use crate::db::ids::{AppointmentId, OfficeId};
 use crate::db::models::Role;
 use crate::fees::DocumentRequest;
 use crate::web::guards::{AuthUser, Citizen};
+use crate::web::json_body::JsonBody;
 use crate::web::{ApiError, RequestId};
 
 pub fn routes() -> Vec<Route> {

@@ -1,5 +1,6 @@
 //! `/api/v1/auth/*` and `/api/v1/me`.
 
+use crate::web::json_body::JsonBody;
 use rocket::http::{Cookie, CookieJar, SameSite, Status};
 use rocket::serde::json::{Json, Value, json};
 use rocket::{Route, State, get, post, routes};
@@ -18,8 +19,6 @@ pub fn routes() -> Vec<Route> {
 pub fn me_routes() -> Vec<Route> {
     routes![me]
 }
-
-type JsonBody<'r, T> = Result<Json<T>, rocket::serde::json::Error<'r>>;
 
 /// Citizen self-registration.
 #[post("/register", data = "<body>")]

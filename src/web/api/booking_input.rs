@@ -1,14 +1,10 @@
 //! Parsing shared by the booking routes: JSON bodies, local dates and slot times.
 
-use rocket::serde::json::Json;
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 use time::{Date, OffsetDateTime};
 
 use crate::booking::BookingError;
-
-/// A JSON body, or why it could not be read (turned into a JSON error by the handler).
-pub type JsonBody<'r, T> = Result<Json<T>, rocket::serde::json::Error<'r>>;
 
 /// A local date written `YYYY-MM-DD`; `field` names the parameter in the error.
 pub fn parse_date(text: &str, field: &'static str) -> Result<Date, BookingError> {

@@ -172,7 +172,7 @@ async fn annul(
     official: Official,
     request_id: RequestId,
     id: CopyId,
-    body: Result<Json<AnnulRequest>, rocket::serde::json::Error<'_>>,
+    body: crate::web::json_body::JsonBody<'_, AnnulRequest>,
 ) -> Result<Json<CopyView>, ApiError> {
     let reason = body
         .map_err(|e| ApiError::bad_json(&e))?

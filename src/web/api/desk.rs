@@ -7,7 +7,7 @@ use rocket::{Route, State, get, post, routes};
 use serde::Deserialize;
 
 use super::appointments::Receipt;
-use super::booking_input::{JsonBody, parse_date, parse_instant};
+use super::booking_input::{parse_date, parse_instant};
 use crate::app::App;
 use crate::booking::AppointmentView;
 use crate::booking::store::{self, DeskDay, WalkIn};
@@ -15,6 +15,7 @@ use crate::db::ids::AppointmentId;
 use crate::db::models::AppointmentStatus;
 use crate::fees::DocumentRequest;
 use crate::web::guards::Clerk;
+use crate::web::json_body::JsonBody;
 use crate::web::{ApiError, RequestId};
 
 pub fn routes() -> Vec<Route> {

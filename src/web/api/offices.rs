@@ -5,13 +5,14 @@ use rocket::serde::json::Json;
 use rocket::{Route, State, get, put, routes};
 use time::{Date, Duration};
 
-use super::booking_input::{JsonBody, parse_date};
+use super::booking_input::parse_date;
 use crate::app::App;
 use crate::booking::store::{self, OfficeFilter, SlotAvailability, StoredCalendar};
 use crate::booking::{BookingError, OfficeCalendarConfig, OfficeSummary};
 use crate::db::ids::OfficeId;
 use crate::local_time::local_date;
 use crate::web::guards::AuthUser;
+use crate::web::json_body::JsonBody;
 use crate::web::{ApiError, RequestId};
 
 pub fn routes() -> Vec<Route> {

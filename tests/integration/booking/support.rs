@@ -42,6 +42,8 @@ pub fn insert_person(conn: &mut DbConn, role: Role, n: u32, office: Option<&Offi
         position: (role == Role::Official).then(|| "Phó Chủ tịch UBND phường".into()),
         disabled: false,
         created_at: now_utc(),
+        identity_verified_at: None,
+        identity_verified_via: None,
     };
     certcopy::db::models::User::insert(conn, &user).expect("insert account");
     let token = new_secret_token("");

@@ -259,6 +259,8 @@ impl TestApp {
             position: (role == Role::Official).then(|| "Phó Chủ tịch UBND phường".to_owned()),
             disabled: false,
             created_at: now_utc(),
+            identity_verified_at: None,
+            identity_verified_via: None,
         };
         self.db(move |conn| {
             User::insert(conn, &new_user).expect("insert user");
