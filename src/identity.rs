@@ -1,9 +1,20 @@
 //! Who a person says they are: the checks and normal forms of a citizen identity number,
-//! a full name, a Vietnamese mobile number and an e-mail address.
+//! a full name, a Vietnamese mobile number and an e-mail address, and the text checks a
+//! document title shares with names.
+//!
+//! Names and titles are NFC-normalised first (Unicode Standard Annex #15), so a name typed
+//! with combining accents ("Nguye\u{302}\u{303}n") is the same name as the precomposed one;
+//! then a word that mixes scripts (Latin with Cyrillic or Greek look-alikes, Unicode
+//! Technical Standard #39 §5) or any bidirectional control character is refused, so a
+//! name on a certified copy cannot be made to look like another one
+//! (docs/ARCHITECTURE.md §9).
 //!
 //! Shared by account registration ([`crate::auth`]), walk-in appointments at the desk
 //! ([`crate::booking`]) and the requester of an issued copy ([`crate::registry`]); a
 //! refusal is an [`IdentityError`], which each of them wraps as it is.
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_security::MixedScript;
 
 use crate::error::{PublicError, UserFacing};
 
@@ -23,6 +34,12 @@ pub enum IdentityError {
     /// Full name empty, too long or with odd characters.
     #[error("invalid full name")]
     InvalidFullName,
+    /// A word mixes letters of several scripts (e.g. a Cyrillic "а" among Latin letters).
+    #[error("mixed scripts in one word")]
+    MixedScript,
+    /// A bidirectional control character (e.g. U+202E) would reorder what is shown.
+    #[error("bidirectional control character")]
+    BidiControl,
 }
 
 impl UserFacing for IdentityError {
@@ -52,6 +69,18 @@ impl UserFacing for IdentityError {
                 "invalid_full_name",
                 "Họ và tên không hợp lệ (2–100 ký tự, chỉ gồm chữ cái và khoảng trắng).".into(),
                 "Invalid full name (2–100 characters, letters and spaces only).".into(),
+            ),
+            IdentityError::MixedScript => PublicError::new(
+                422,
+                "mixed_script",
+                "Một từ trộn chữ cái của nhiều hệ chữ (ví dụ chữ Kirin hoặc Hy Lạp giống chữ Latinh). Hãy gõ lại bằng bộ gõ tiếng Việt.".into(),
+                "A word mixes letters of different scripts (e.g. Cyrillic or Greek look-alikes of Latin letters). Please type it again with a Vietnamese keyboard.".into(),
+            ),
+            IdentityError::BidiControl => PublicError::new(
+                422,
+                "bidi_control",
+                "Văn bản chứa ký tự điều khiển hướng viết (vô hình), không được chấp nhận.".into(),
+                "The text contains an invisible text-direction control character, which is not accepted.".into(),
             ),
         }
     }
@@ -127,10 +156,34 @@ pub fn normalize_email(input: &str) -> Result<String, IdentityError> {
     }
 }
 
-/// Trims and collapses spaces in a full name; 2–100 characters, letters, spaces and a few
-/// punctuation marks.
+/// Bidirectional formatting characters (Unicode Standard Annex #9, Table 1 and §2.7):
+/// ALM, LRM, RLM, the embeddings and overrides (LRE…RLO, PDF) and the isolates (LRI…PDI).
+fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+    )
+}
+
+/// NFC form of `input` with spaces collapsed, refused when it holds a bidirectional
+/// control character or a word whose letters belong to no single script (UTS #39
+/// single-script test; digits and punctuation belong to every script).
+pub fn normalize_display_text(input: &str) -> Result<String, IdentityError> {
+    if input.chars().any(is_bidi_control) {
+        return Err(IdentityError::BidiControl);
+    }
+    let text: String = input.nfc().collect();
+    if !text.split_whitespace().all(|word| word.is_single_script()) {
+        return Err(IdentityError::MixedScript);
+    }
+    Ok(text.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+/// Normalises a full name: NFC, no bidi controls or mixed-script words
+/// ([`normalize_display_text`]), spaces collapsed; 2–100 characters, letters, spaces and
+/// a few punctuation marks.
 pub fn normalize_full_name(input: &str) -> Result<String, IdentityError> {
-    let name = input.split_whitespace().collect::<Vec<_>>().join(" ");
+    let name = normalize_display_text(input)?;
     let length = name.chars().count();
     let allowed = name
         .chars()
@@ -185,5 +238,32 @@ mod tests {
         );
         assert!(normalize_full_name("A").is_err());
         assert!(normalize_full_name("Robert'); DROP TABLE").is_err());
+    }
+
+    #[test]
+    fn names_are_nfc_and_single_script() {
+        let decomposed = "Nguye\u{302}\u{303}n Va\u{306}n An";
+        assert_eq!(normalize_full_name(decomposed).unwrap(), "Nguyễn Văn An");
+        // Cyrillic а (U+0430) in a Latin word; Greek ο (U+03BF) likewise.
+        assert_eq!(
+            normalize_full_name("Nguyễn V\u{430}n An"),
+            Err(IdentityError::MixedScript)
+        );
+        assert_eq!(
+            normalize_full_name("H\u{3BF}ang"),
+            Err(IdentityError::MixedScript)
+        );
+        // One script per word is fine, whichever it is.
+        assert!(normalize_full_name("Иван Petrov").is_ok());
+        for control in ['\u{202E}', '\u{200F}', '\u{2066}', '\u{061C}'] {
+            assert_eq!(
+                normalize_full_name(&format!("Nguyễn{control} An")),
+                Err(IdentityError::BidiControl)
+            );
+        }
+        assert_eq!(
+            normalize_display_text("Bằng tốt nghiệp THPT 2024").unwrap(),
+            "Bằng tốt nghiệp THPT 2024"
+        );
     }
 }

@@ -20,6 +20,7 @@ pub mod error;
 pub mod fees;
 pub mod identity;
 pub mod local_time;
+pub mod outbox;
 pub mod pki;
 pub mod rate_limit;
 pub mod registry;

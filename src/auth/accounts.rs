@@ -15,6 +15,7 @@ use crate::db::{DbConn, DbError, now_utc, write_transaction};
 use crate::identity::{
     normalize_citizen_id, normalize_email, normalize_full_name, normalize_phone,
 };
+use crate::outbox::queue_to_contacts;
 use crate::secrets::{new_secret_token, token_hash};
 
 /// What a citizen submits to register.
@@ -34,9 +35,27 @@ pub struct RegisterCitizen {
     pub password: String,
 }
 
-/// Registers a citizen account. Validation happens before hashing; uniqueness is left to
-/// the database's unique constraints so two simultaneous registrations cannot both pass.
-pub fn register_citizen(conn: &mut DbConn, request: &RegisterCitizen) -> Result<User, AuthError> {
+/// What a registration did. The answer to the registrant is the same in both cases, so
+/// registering reveals nothing about which IDs, phones or e-mails exist; the outcome is
+/// told through the outbox to the contacts.
+#[derive(Debug, Clone)]
+pub enum Registration {
+    /// A new account (its citizen ID only claimed); a message went to its contacts.
+    Created(Box<User>),
+    /// The phone or e-mail belongs to an existing account: no account was made, and its
+    /// owner was told that someone tried to register with it.
+    ContactTaken,
+}
+
+/// Registers a citizen account. Validation happens before hashing; the password is hashed
+/// whatever the outcome, so the answer takes as long for existing details as for new
+/// ones. The citizen ID is a claim: several unverified accounts may claim one ID. A
+/// duplicate phone or e-mail makes no account; the database's unique constraints settle
+/// two simultaneous registrations.
+pub fn register_citizen(
+    conn: &mut DbConn,
+    request: &RegisterCitizen,
+) -> Result<Registration, AuthError> {
     let full_name = normalize_full_name(&request.full_name)?;
     let citizen_id = normalize_citizen_id(&request.citizen_id)?;
     let phone = non_blank(&request.phone).map(normalize_phone).transpose()?;
@@ -63,8 +82,58 @@ pub fn register_citizen(conn: &mut DbConn, request: &RegisterCitizen) -> Result<
         identity_verified_at: None,
         identity_verified_via: None,
     };
-    insert_user(conn, &new_user)?;
-    find_user(conn, &new_user.id)
+    let created = write_transaction(conn, |conn| {
+        if tell_contact_owners(conn, &new_user)? {
+            return Ok(false);
+        }
+        User::insert(conn, &new_user)?;
+        queue_to_contacts(
+            conn,
+            new_user.phone.as_deref(),
+            new_user.email.as_deref(),
+            "registration.created",
+            REGISTRATION_CREATED_TEXT,
+        )?;
+        Ok::<_, DbError>(true)
+    });
+    match created {
+        Ok(true) => Ok(Registration::Created(Box::new(find_user(
+            conn,
+            &new_user.id,
+        )?))),
+        Ok(false) => Ok(Registration::ContactTaken),
+        // Another registration took the phone or e-mail between the check and the insert.
+        Err(DbError::Duplicate { .. }) => {
+            write_transaction(conn, |conn| tell_contact_owners(conn, &new_user))?;
+            Ok(Registration::ContactTaken)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Sent to the contacts of a new account.
+const REGISTRATION_CREATED_TEXT: &str = "Tài khoản dịch vụ chứng thực bản sao điện tử của bạn đã được tạo. Số CCCD bạn khai sẽ được xác minh tại bộ phận một cửa (mang theo thẻ căn cước) hoặc khi đăng nhập bằng định danh điện tử. / Your certified-copy account was created. The citizen ID you gave is verified at an office desk (bring your ID card) or when you log in with your national e-ID.";
+
+/// Sent to the owner of a phone or e-mail someone tried to register with.
+const REGISTRATION_ATTEMPT_TEXT: &str = "Có người vừa đăng ký tài khoản dịch vụ chứng thực bản sao điện tử bằng số điện thoại hoặc thư điện tử của bạn. Tài khoản của bạn không thay đổi; nếu không phải bạn, hãy bỏ qua tin này. / Someone just tried to register a certified-copy account with your phone number or e-mail. Your account is unchanged; if it was not you, ignore this message.";
+
+/// Queues "someone tried to register with your contact" to each existing account's
+/// matching contact. Returns whether any contact was taken.
+fn tell_contact_owners(conn: &mut DbConn, new_user: &User) -> Result<bool, DbError> {
+    let (phone, email) = (new_user.phone.as_deref(), new_user.email.as_deref());
+    let owners = User::with_contact(conn, phone, email)?;
+    for owner in &owners {
+        let taken_phone = phone.filter(|p| owner.phone.as_deref() == Some(p));
+        let taken_email = email.filter(|e| owner.email.as_deref() == Some(e));
+        queue_to_contacts(
+            conn,
+            taken_phone,
+            taken_email,
+            "registration.contact_taken",
+            REGISTRATION_ATTEMPT_TEXT,
+        )?;
+    }
+    Ok(!owners.is_empty())
 }
 
 fn non_blank(value: &Option<String>) -> Option<&str> {
@@ -100,6 +169,10 @@ fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| hash_password(&new_secret_token("")).unwrap_or_default())
 }
 
+/// Accounts whose password a login by citizen ID is checked against: the verified holder
+/// first, then the oldest claims. Phone and e-mail are unique and always log in.
+pub const MAX_LOGIN_CANDIDATES: i64 = 5;
+
 /// Checks a login (citizen ID, username, phone or e-mail) and password and opens a session.
 pub fn login(
     conn: &mut DbConn,
@@ -115,20 +188,28 @@ pub fn login(
     let mut candidates = vec![login.to_owned(), login.to_lowercase()];
     candidates.extend(normalize_phone(login).ok());
     candidates.extend(normalize_citizen_id(login).ok());
-    let mut found = None;
+    candidates.dedup();
+    // A citizen ID may be claimed by several accounts: the password decides which one
+    // logs in, so a second claim never locks the first claimant (or the holder) out.
+    let mut accounts: Vec<User> = Vec::new();
     for candidate in &candidates {
-        if let Some(user) = User::find_by_login(conn, candidate)? {
-            found = Some(user);
-            break;
+        for user in User::find_all_by_login(conn, candidate, MAX_LOGIN_CANDIDATES)? {
+            if accounts.iter().all(|known| known.id != user.id) {
+                accounts.push(user);
+            }
         }
     }
-    let Some(user) = found else {
+    accounts.truncate(usize::try_from(MAX_LOGIN_CANDIDATES).unwrap_or(1));
+    if accounts.is_empty() {
         let _ = verify_password(password, dummy_hash());
         return Err(AuthError::BadCredentials);
-    };
-    if !verify_password(password, &user.password_hash) {
-        return Err(AuthError::BadCredentials);
     }
+    let Some(user) = accounts
+        .into_iter()
+        .find(|account| verify_password(password, &account.password_hash))
+    else {
+        return Err(AuthError::BadCredentials);
+    };
     if user.disabled {
         return Err(AuthError::AccountDisabled);
     }

@@ -8,17 +8,28 @@
 //! * Agencies authenticate with API keys (`X-Api-Key` or `Authorization: ApiKey …`), also
 //!   stored only as SHA-256: the keys are random and long, so a slow hash adds nothing.
 //! * Staff and admin actions write an audit row in the same transaction as the action.
+//! * A citizen ID typed at registration is a claim; [`confirm_at_desk`] proves it with a
+//!   one-time code the citizen shows a clerk who sees the ID card (docs/ARCHITECTURE.md §9).
+//!   Registration answers the same whether the details are new or not, and tells the
+//!   owner of a contact through the outbox ([`crate::outbox`]).
 
 mod accounts;
 mod password;
+mod verification;
 
 pub use accounts::{
-    DemoAccounts, LoginOutcome, NewAgency, NewOffice, NewStaff, RegisterCitizen, create_agency,
-    create_office, create_staff, issue_api_key, login, logout, register_citizen, seed_demo,
+    DemoAccounts, LoginOutcome, MAX_LOGIN_CANDIDATES, NewAgency, NewOffice, NewStaff,
+    RegisterCitizen, Registration, create_agency, create_office, create_staff, issue_api_key,
+    login, logout, register_citizen, seed_demo,
 };
 pub use password::{
     MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS, PasswordWeakness, check_password_strength,
     hash_password, verify_password,
+};
+pub use verification::{
+    DESK_ATTEMPT_WINDOW_SECS, DESK_ATTEMPTS_PER_WINDOW, DeskConfirmation, IDENTITY_CODE_LENGTH,
+    IDENTITY_CODE_TTL_MINUTES, IdentityCodeIssued, MAX_FAILURES_PER_CODE, confirm_at_desk,
+    request_identity_code,
 };
 
 use crate::db::DbError;
@@ -74,6 +85,27 @@ pub enum AuthError {
     /// Hashing failed (should not happen with valid parameters).
     #[error("password hashing failed: {0}")]
     Hashing(String),
+    /// The account's citizen ID is only claimed: records kept under it are not shown.
+    #[error("identity not verified")]
+    IdentityUnverified,
+    /// The account's citizen ID is already proven.
+    #[error("identity already verified")]
+    IdentityAlreadyVerified,
+    /// The desk code is unknown, expired or used.
+    #[error("identity code invalid or expired")]
+    IdentityCodeInvalid,
+    /// The ID card's number is not the one the account claims.
+    #[error("citizen ID does not match the account")]
+    IdentityMismatch,
+    /// Another account has already proven it holds this citizen ID.
+    #[error("citizen ID held by another verified account")]
+    IdentityHeldElsewhere,
+    /// Too many desk confirmation attempts by this clerk in the current window.
+    #[error("too many attempts")]
+    TooManyAttempts {
+        /// Seconds until the window ends.
+        retry_after_secs: i64,
+    },
     /// Database failure.
     #[error(transparent)]
     Db(#[from] DbError),
@@ -172,6 +204,42 @@ impl UserFacing for AuthError {
                 "invalid_field",
                 format!("Trường `{field}` trống hoặc quá dài."),
                 format!("Field `{field}` is empty or too long."),
+            ),
+            AuthError::IdentityUnverified => PublicError::new(
+                403,
+                "identity_unverified",
+                "Số CCCD của tài khoản chưa được xác minh nên chưa xem được hồ sơ theo số này. Để xác minh: lấy mã xác minh trong tài khoản rồi đưa mã cùng thẻ căn cước cho cán bộ tại bộ phận một cửa, hoặc đăng nhập bằng tài khoản định danh điện tử (VNeID).".into(),
+                "This account's citizen ID is not verified yet, so records kept under it are not shown. To verify it: get a verification code in your account and show it with your ID card to a clerk at the office desk, or log in with your national e-ID (VNeID).".into(),
+            ),
+            AuthError::IdentityAlreadyVerified => PublicError::new(
+                409,
+                "identity_already_verified",
+                "Số CCCD của tài khoản này đã được xác minh.".into(),
+                "This account's citizen ID is already verified.".into(),
+            ),
+            AuthError::IdentityCodeInvalid => PublicError::new(
+                422,
+                "identity_code_invalid",
+                "Mã xác minh sai, đã dùng hoặc đã hết hạn. Hãy đề nghị công dân lấy mã mới trong tài khoản.".into(),
+                "The verification code is wrong, used or expired. Ask the citizen to get a new code in their account.".into(),
+            ),
+            AuthError::IdentityMismatch => PublicError::new(
+                422,
+                "identity_mismatch",
+                "Số trên thẻ căn cước không khớp với số CCCD mà tài khoản đã khai. Không xác minh tài khoản này.".into(),
+                "The number on the ID card does not match the citizen ID the account claims. Do not verify this account.".into(),
+            ),
+            AuthError::IdentityHeldElsewhere => PublicError::new(
+                409,
+                "identity_held_elsewhere",
+                "Số CCCD này đã được xác minh cho một tài khoản khác. Công dân hãy đăng nhập tài khoản đó.".into(),
+                "This citizen ID is already verified for another account. The citizen should log in to that account.".into(),
+            ),
+            AuthError::TooManyAttempts { retry_after_secs } => PublicError::new(
+                429,
+                "too_many_attempts",
+                format!("Quá nhiều lần thử. Vui lòng thử lại sau {retry_after_secs} giây."),
+                format!("Too many attempts. Please retry in {retry_after_secs} seconds."),
             ),
             AuthError::Hashing(_) => PublicError::internal_error(),
             // Account actions ask for a few minutes' patience when the pool is exhausted.

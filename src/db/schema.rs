@@ -78,7 +78,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     register_books,
     register_entries,
-    rate_limits
+    rate_limits,
+    identity_codes,
+    outbound_messages
 );
 
 diesel::table! {
@@ -184,3 +186,27 @@ diesel::allow_tables_to_appear_in_same_query!(
     slot_counters,
     appointments
 );
+
+diesel::table! {
+    identity_codes (user_id) {
+        user_id -> Text,
+        code_hash -> Text,
+        expires_at -> Timestamp,
+        failed_attempts -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    outbound_messages (id) {
+        id -> Text,
+        channel -> Text,
+        address -> Text,
+        kind -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(identity_codes -> users (user_id));

@@ -27,7 +27,7 @@ use crate::db::models::{Office, RegisterEntry, Role, User};
 use crate::db::{Db, DbError};
 use crate::error::{PublicError, UserFacing};
 use crate::identity::IdentityError;
-use crate::identity::{normalize_citizen_id, normalize_full_name};
+use crate::identity::{normalize_citizen_id, normalize_display_text, normalize_full_name};
 use crate::intake::{self, IntakeError, Limits, ScanFile, ScanPage};
 use crate::local_time::{VIETNAM_OFFSET, local_date_time_text};
 use crate::pki::KeyStore;
@@ -351,7 +351,11 @@ impl Issuer {
         };
         let requester_name = normalize_full_name(&request.requester_name)?;
         let requester_citizen_id = normalize_citizen_id(&request.requester_citizen_id)?;
-        let document_title = bounded("document_title", &request.document_title, 300)?;
+        let document_title = bounded(
+            "document_title",
+            &normalize_display_text(&request.document_title)?,
+            300,
+        )?;
         if !(1..=50).contains(&request.copies) {
             return Err(IssueError::InvalidField("copies"));
         }
@@ -610,14 +614,15 @@ pub fn sign_copy(
 }
 
 /// The register entry behind `id`, if the caller may download it: staff of the issuing
-/// office, or the citizen whose ID it carries. Only published entries.
+/// office, or the citizen who has proven holding the ID it carries (an account that only
+/// claims the ID may not). Only published entries.
 pub fn downloadable(entry: &RegisterEntry, viewer: &User) -> bool {
     if !entry.is_published() {
         return false;
     }
     match viewer.role() {
         Role::Official | Role::Clerk => viewer.office_id.as_ref() == Some(&entry.office_id),
-        Role::Citizen => viewer.citizen_id.as_deref() == Some(entry.requester_citizen_id.as_str()),
+        Role::Citizen => viewer.verified_citizen_id() == Some(entry.requester_citizen_id.as_str()),
         _ => false,
     }
 }

@@ -139,12 +139,14 @@ async fn issue_and_download(app: TestApp) {
         let body = serde_json::json!({"full_name": "Nguyễn Văn An", "citizen_id": "079203001234", "phone": "0912345678", "password": "Hoa-sen-2026"});
         assert_eq!(
             app.post_json("/api/v1/auth/register", &body, None).await.0,
-            Status::Created
+            Status::Accepted
         );
         let login = serde_json::json!({"login": "079203001234", "password": "Hoa-sen-2026"});
         let (_, session) = app.post_json("/api/v1/auth/login", &login, None).await;
         ((), session["token"].as_str().unwrap().to_owned())
     };
+    // Once the ID is proven at the desk.
+    app.verify_at_desk(&citizen_token, "079203001234").await;
     let (status, mine) = app.get("/api/v1/copies/mine", Some(&citizen_token)).await;
     assert_eq!(status, Status::Ok);
     assert_eq!(mine.as_array().unwrap().len(), 1);
@@ -157,8 +159,11 @@ async fn issue_and_download(app: TestApp) {
         .await;
     assert_eq!(response.status(), Status::Ok);
 
-    // Anyone else gets 404 (not 403: the copy's existence is not revealed).
-    let (_, stranger) = app.signed_in(Role::Citizen, "nguoi.la").await;
+    // Anyone else gets 404 (not 403: the copy's existence is not revealed), even a
+    // citizen whose own ID is verified.
+    let (stranger_user, stranger) = app.signed_in(Role::Citizen, "nguoi.la").await;
+    app.mark_verified(stranger_user.citizen_id.as_deref().unwrap())
+        .await;
     let (_, other_clerk) = app.signed_in(Role::Clerk, "canbo.khac").await;
     for token in [stranger, other_clerk] {
         let answer = read(

@@ -10,6 +10,7 @@ mod admin;
 mod booking;
 mod crash;
 mod health;
+mod identity;
 mod issuing;
 mod pki_fixtures;
 mod register;

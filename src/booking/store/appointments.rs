@@ -93,11 +93,42 @@ pub struct NewAppointment {
     pub manage_path: String,
 }
 
+/// A signed-in citizen reaching appointments: those the account booked itself, and, once
+/// its citizen ID is verified, every appointment kept under that ID (walk-ins included).
+/// An account that only claims an ID sees nothing booked by others under it
+/// (docs/ARCHITECTURE.md §9).
+#[derive(Debug, Clone)]
+pub struct CitizenReader {
+    /// The account.
+    pub actor: Actor,
+    /// The citizen ID the account has proven; `None` while only claimed.
+    pub verified_citizen_id: Option<String>,
+}
+
+impl CitizenReader {
+    /// The reader for a citizen account.
+    pub fn of(user: &User) -> CitizenReader {
+        CitizenReader {
+            actor: Actor::from(user),
+            verified_citizen_id: user.verified_citizen_id().map(str::to_owned),
+        }
+    }
+
+    /// Whether the reader may see `appointment`.
+    pub fn sees(&self, appointment: &Appointment) -> bool {
+        let booked_here =
+            appointment.user_id.as_ref() == Some(&self.actor.id) && !appointment.walk_in;
+        booked_here
+            || self.verified_citizen_id.as_deref()
+                == Some(appointment.requester_citizen_id.as_str())
+    }
+}
+
 /// How the caller reaches an appointment.
 #[derive(Debug, Clone, Copy)]
 pub enum Access<'a> {
-    /// The signed-in citizen who booked it.
-    Owner(&'a Actor, &'a AppointmentId),
+    /// A signed-in citizen who may see it ([`CitizenReader::sees`]).
+    Owner(&'a CitizenReader, &'a AppointmentId),
     /// Whoever holds the manage-link token.
     Link(&'a str),
     /// A clerk or official of the appointment's office.
@@ -122,7 +153,8 @@ impl Access<'_> {
 
     fn actor(&self) -> Option<&Actor> {
         match self {
-            Access::Owner(actor, _) | Access::Desk(actor, _) => Some(actor),
+            Access::Owner(reader, _) => Some(&reader.actor),
+            Access::Desk(actor, _) => Some(actor),
             Access::Link(_) => None,
         }
     }
@@ -140,9 +172,7 @@ impl Access<'_> {
     /// not revealed).
     pub(super) fn load(&self, conn: &mut DbConn) -> Result<Appointment, BookingError> {
         let found = match self {
-            Access::Owner(actor, id) => {
-                Appointment::find(conn, id)?.filter(|a| a.user_id.as_ref() == Some(&actor.id))
-            }
+            Access::Owner(reader, id) => Appointment::find(conn, id)?.filter(|a| reader.sees(a)),
             Access::Link(token) => {
                 if token.is_empty() || token.len() > MAX_TOKEN_CHARS {
                     None
@@ -355,12 +385,17 @@ pub fn appointment_ics(
     Ok(render_ics(&view.calendar_event(ctx.clock.now())))
 }
 
-/// A citizen's appointments, latest first.
+/// A citizen's appointments, latest first: see [`CitizenReader`].
 pub fn my_appointments(
     conn: &mut DbConn,
-    user_id: &UserId,
+    reader: &CitizenReader,
 ) -> Result<Vec<AppointmentView>, BookingError> {
-    let rows = Appointment::of_user(conn, user_id, MAX_LISTED)?;
+    let rows = Appointment::visible_to(
+        conn,
+        &reader.actor.id,
+        reader.verified_citizen_id.as_deref(),
+        MAX_LISTED,
+    )?;
     let mut offices: HashMap<OfficeId, (Office, OfficeCalendar)> = HashMap::new();
     let mut views = Vec::with_capacity(rows.len());
     for row in &rows {

@@ -166,10 +166,10 @@ pub fn walk_in(
         }
         .into());
     }
-    // A citizen with an account sees the walk-in among their appointments.
-    let account = User::find_by_login(conn, &citizen_id)?.filter(|user| {
-        user.role() == Role::Citizen && user.citizen_id.as_ref() == Some(&citizen_id)
-    });
+    // The verified holder of the ID sees the walk-in among their appointments; an account
+    // that only claims the ID does not (docs/ARCHITECTURE.md §9).
+    let account =
+        User::verified_holder(conn, &citizen_id)?.filter(|user| user.role() == Role::Citizen);
     let requester = Requester {
         user_id: account.map(|user| user.id),
         full_name,

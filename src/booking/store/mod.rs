@@ -23,8 +23,8 @@ mod desk;
 mod seats;
 
 pub use appointments::{
-    Access, BookingRequest, NewAppointment, Requester, appointment, appointment_ics, book, cancel,
-    my_appointments, reschedule,
+    Access, BookingRequest, CitizenReader, NewAppointment, Requester, appointment, appointment_ics,
+    book, cancel, my_appointments, reschedule,
 };
 pub use availability::{
     AvailableSlot, OfficeFilter, SlotAvailability, available_slots, find_offices,

@@ -192,14 +192,28 @@ impl Appointment {
             .optional()?)
     }
 
-    /// A citizen's appointments, latest slot first.
-    pub fn of_user(conn: &mut DbConn, user_id: &UserId, limit: i64) -> DbResult<Vec<Appointment>> {
-        Ok(appointments::table
-            .filter(appointments::user_id.eq(user_id))
+    /// What a signed-in citizen may see, latest slot first: the appointments the account
+    /// booked itself (not walk-ins), and, when `verified_citizen_id` is given, every
+    /// appointment kept under that ID.
+    pub fn visible_to(
+        conn: &mut DbConn,
+        user_id: &UserId,
+        verified_citizen_id: Option<&str>,
+        limit: i64,
+    ) -> DbResult<Vec<Appointment>> {
+        let booked_by_account = appointments::user_id
+            .eq(user_id)
+            .and(appointments::walk_in.eq(false));
+        let query = appointments::table
             .order(appointments::slot_start.desc())
             .limit(limit)
-            .select(Appointment::as_select())
-            .load(conn)?)
+            .select(Appointment::as_select());
+        Ok(match verified_citizen_id {
+            Some(citizen_id) => query
+                .filter(booked_by_account.or(appointments::requester_citizen_id.eq(citizen_id)))
+                .load(conn)?,
+            None => query.filter(booked_by_account).load(conn)?,
+        })
     }
 
     /// An office's appointments on one local date, by slot.

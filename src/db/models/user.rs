@@ -93,6 +93,12 @@ impl User {
     pub fn role(&self) -> Role {
         Role::parse(&self.role).unwrap_or(Role::Citizen)
     }
+
+    /// The citizen ID this account has proven it holds (at the desk or by the identity
+    /// provider); `None` while the ID is only claimed.
+    pub fn verified_citizen_id(&self) -> Option<&str> {
+        self.identity_verified_at.and(self.citizen_id.as_deref())
+    }
 }
 
 impl User {
@@ -114,8 +120,17 @@ impl User {
             .optional()?)
     }
 
-    /// Finds the account a login name refers to: citizen ID, username, phone or e-mail.
+    /// Finds the first account a login name refers to (citizen ID, username, phone or
+    /// e-mail), in the order of [`User::find_all_by_login`]: a citizen ID may be claimed
+    /// by several accounts.
     pub fn find_by_login(conn: &mut DbConn, login: &str) -> DbResult<Option<User>> {
+        Ok(User::find_all_by_login(conn, login, 1)?.into_iter().next())
+    }
+
+    /// Every account a login name may refer to (citizen ID, username, phone or e-mail), at
+    /// most `limit`: a citizen ID may be claimed by several accounts. The verified holder
+    /// comes first, then the oldest claims.
+    pub fn find_all_by_login(conn: &mut DbConn, login: &str, limit: i64) -> DbResult<Vec<User>> {
         Ok(users::table
             .filter(
                 users::citizen_id
@@ -124,9 +139,75 @@ impl User {
                     .or(users::phone.eq(login))
                     .or(users::email.eq(login)),
             )
+            .order((
+                users::identity_verified_at.is_null().asc(),
+                users::created_at.asc(),
+                users::id.asc(),
+            ))
+            .limit(limit)
+            .select(User::as_select())
+            .load(conn)?)
+    }
+
+    /// The accounts holding the phone or the e-mail given (at most one each: both are
+    /// unique).
+    pub fn with_contact(
+        conn: &mut DbConn,
+        phone: Option<&str>,
+        email: Option<&str>,
+    ) -> DbResult<Vec<User>> {
+        let mut found: Vec<User> = Vec::new();
+        if let Some(phone) = phone {
+            found.extend(
+                users::table
+                    .filter(users::phone.eq(phone))
+                    .select(User::as_select())
+                    .first(conn)
+                    .optional()?,
+            );
+        }
+        if let Some(email) = email {
+            let holder = users::table
+                .filter(users::email.eq(email))
+                .select(User::as_select())
+                .first(conn)
+                .optional()?;
+            found.extend(holder.filter(|user| found.iter().all(|f| f.id != user.id)));
+        }
+        Ok(found)
+    }
+
+    /// The account that has proven it holds `citizen_id`, if any (at most one: a partial
+    /// unique index).
+    pub fn verified_holder(conn: &mut DbConn, citizen_id: &str) -> DbResult<Option<User>> {
+        Ok(users::table
+            .filter(users::citizen_id.eq(citizen_id))
+            .filter(users::identity_verified_at.is_not_null())
             .select(User::as_select())
             .first(conn)
             .optional()?)
+    }
+
+    /// Marks the account's citizen ID as proven (`via`: `desk` or `oidc`), only if it was
+    /// not yet. Returns whether it changed; a second verified holder of the same ID is
+    /// refused by the unique index ([`crate::db::DbError::Duplicate`]).
+    pub fn mark_identity_verified(
+        conn: &mut DbConn,
+        id: &UserId,
+        at: time::PrimitiveDateTime,
+        via: &str,
+    ) -> DbResult<bool> {
+        let changed = diesel::update(
+            users::table
+                .find(id)
+                .filter(users::identity_verified_at.is_null()),
+        )
+        .set((
+            users::identity_verified_at.eq(Some(at)),
+            users::identity_verified_via.eq(Some(via)),
+        ))
+        .execute(conn)?;
+        Ok(changed > 0)
     }
 
     /// Number of accounts.

@@ -11,7 +11,9 @@ use serde::{Deserialize, Serialize};
 use super::booking_input::parse_instant;
 use crate::app::App;
 use crate::audit::Actor;
-use crate::booking::store::{self, Access, BookingRequest, NewAppointment, Requester};
+use crate::booking::store::{
+    self, Access, BookingRequest, CitizenReader, NewAppointment, Requester,
+};
 use crate::booking::{AppointmentView, BookingError};
 use crate::db::ids::{AppointmentId, OfficeId};
 use crate::db::models::Role;
@@ -101,13 +103,14 @@ async fn book(
     Ok((Status::Created, Json(Receipt::new(app, created))))
 }
 
-/// The signed-in citizen's appointments, latest first.
+/// The signed-in citizen's appointments, latest first: those booked through the account,
+/// and, once its citizen ID is verified, every appointment kept under the ID.
 #[get("/appointments/mine")]
 async fn mine(app: &State<App>, citizen: Citizen) -> Result<Json<Vec<AppointmentView>>, ApiError> {
-    let user_id = citizen.0.user.id.clone();
+    let reader = CitizenReader::of(&citizen.0.user);
     let views = app
         .db
-        .run(move |conn| store::my_appointments(conn, &user_id))
+        .run(move |conn| store::my_appointments(conn, &reader))
         .await?;
     Ok(Json(views))
 }
@@ -134,14 +137,14 @@ impl<'a> FromParam<'a> for AppointmentPath {
 
 /// A signed-in reader of an appointment: its citizen, or staff of its office.
 enum Reader {
-    Owner(Actor),
+    Owner(CitizenReader),
     Desk(Actor),
 }
 
 impl Reader {
     fn of(user: &AuthUser) -> Result<Reader, BookingError> {
         match user.role() {
-            Role::Citizen => Ok(Reader::Owner(user.actor())),
+            Role::Citizen => Ok(Reader::Owner(CitizenReader::of(&user.user))),
             Role::Clerk | Role::Official => Ok(Reader::Desk(user.actor())),
             _ => Err(BookingError::Forbidden),
         }
@@ -149,7 +152,7 @@ impl Reader {
 
     fn access<'a>(&'a self, id: &'a AppointmentId) -> Access<'a> {
         match self {
-            Reader::Owner(actor) => Access::Owner(actor, id),
+            Reader::Owner(reader) => Access::Owner(reader, id),
             Reader::Desk(actor) => Access::Desk(actor, id),
         }
     }
@@ -210,11 +213,13 @@ async fn cancel(
     request_id: RequestId,
     id: AppointmentId,
 ) -> Result<Json<AppointmentView>, ApiError> {
-    let actor = citizen.0.actor();
+    let reader = CitizenReader::of(&citizen.0.user);
     let ctx = app.booking.clone();
     let view = app
         .db
-        .run(move |conn| store::cancel(conn, &ctx, Access::Owner(&actor, &id), Some(&request_id.0)))
+        .run(move |conn| {
+            store::cancel(conn, &ctx, Access::Owner(&reader, &id), Some(&request_id.0))
+        })
         .await?;
     Ok(Json(view))
 }
@@ -236,7 +241,7 @@ async fn reschedule(
 ) -> Result<Json<AppointmentView>, ApiError> {
     let body = body.map_err(|e| ApiError::bad_json(&e))?.into_inner();
     let new_start = parse_instant(&body.slot_start, "slot_start")?;
-    let actor = citizen.0.actor();
+    let reader = CitizenReader::of(&citizen.0.user);
     let ctx = app.booking.clone();
     let view = app
         .db
@@ -244,7 +249,7 @@ async fn reschedule(
             store::reschedule(
                 conn,
                 &ctx,
-                Access::Owner(&actor, &id),
+                Access::Owner(&reader, &id),
                 new_start,
                 Some(&request_id.0),
             )

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::views::UserView;
 use crate::app::App;
 use crate::auth::{self, RegisterCitizen};
-use crate::web::guards::{AuthUser, Credential, SESSION_COOKIE};
+use crate::web::guards::{AuthUser, Citizen, Credential, SESSION_COOKIE};
 use crate::web::{ApiError, RequestId};
 
 pub fn routes() -> Vec<Route> {
@@ -17,21 +17,30 @@ pub fn routes() -> Vec<Route> {
 }
 
 pub fn me_routes() -> Vec<Route> {
-    routes![me]
+    routes![me, identity_code]
 }
 
-/// Citizen self-registration.
+/// Citizen self-registration: `202 Accepted` with the same body whether the details were
+/// new (an account is made, its citizen ID only claimed) or a phone/e-mail already belongs
+/// to an account (none is made; its owner is told). What happened goes to the contacts
+/// through the outbox, so the answer reveals nothing about who has an account.
 #[post("/register", data = "<body>")]
 async fn register(
     app: &State<App>,
     body: JsonBody<'_, RegisterCitizen>,
-) -> Result<(Status, Json<UserView>), ApiError> {
+) -> Result<(Status, Json<Value>), ApiError> {
     let request = body.map_err(|e| ApiError::bad_json(&e))?.into_inner();
-    let user = app
-        .db
+    app.db
         .run(move |conn| auth::register_citizen(conn, &request))
         .await?;
-    Ok((Status::Created, Json(UserView::from(&user))))
+    Ok((
+        Status::Accepted,
+        Json(json!({
+            "status": "accepted",
+            "message_vi": "Nếu thông tin là mới, tài khoản của bạn đã được tạo. Chúng tôi đã gửi tin nhắn tới số điện thoại hoặc thư điện tử bạn khai; hãy đăng nhập bằng số điện thoại hoặc thư điện tử đó.",
+            "message_en": "If the details are new, your account has been created. We sent a message to the phone or e-mail you gave; log in with that phone or e-mail.",
+        })),
+    ))
 }
 
 #[derive(Debug, Deserialize)]
@@ -107,4 +116,33 @@ async fn logout(
 #[get("/me")]
 fn me(user: AuthUser) -> Json<UserView> {
     Json(UserView::from(&user.user))
+}
+
+/// A fresh one-time code for proving the account's citizen ID at an office desk, with its
+/// QR code (SVG). Replaces any earlier code; shown only this once.
+#[post("/me/identity/code")]
+async fn identity_code(
+    app: &State<App>,
+    citizen: Citizen,
+) -> Result<(Status, Json<Value>), ApiError> {
+    let user = citizen.0.user;
+    let issued = app
+        .db
+        .run(move |conn| auth::request_identity_code(conn, &user))
+        .await?;
+    let qr_svg = crate::booking::qr_svg(&issued.code).map_err(|e| {
+        let mut error = ApiError::for_status(Status::InternalServerError);
+        error.internal = Some(format!("identity code QR: {e}"));
+        error
+    })?;
+    Ok((
+        Status::Created,
+        Json(json!({
+            "code": issued.code,
+            "qr_svg": qr_svg,
+            "expires_at": crate::local_time::utc_text(issued.expires_at),
+            "message_vi": format!("Đưa mã này (hoặc mã QR) cùng thẻ căn cước cho cán bộ tại bộ phận một cửa trong {} phút.", auth::IDENTITY_CODE_TTL_MINUTES),
+            "message_en": format!("Show this code (or the QR code) with your ID card to a clerk at the office desk within {} minutes.", auth::IDENTITY_CODE_TTL_MINUTES),
+        })),
+    ))
 }

@@ -11,7 +11,9 @@ use serde::Deserialize;
 
 use crate::app::App;
 use crate::assembly::PlacementPolicy;
+use crate::auth::AuthError;
 use crate::db::ids::CopyId;
+use crate::db::models::Role;
 use crate::intake::ScanFile;
 use crate::registry::copies::{CopyView, citizen_copies, copy_for_download};
 use crate::registry::issuance::{IssueOptions, IssueRequest};
@@ -122,9 +124,13 @@ struct PdfFile {
     disposition: Header<'static>,
 }
 
-/// Download the signed PDF.
+/// Download the signed PDF. A citizen whose ID is only claimed gets 403
+/// `identity_unverified` whatever the id, so nothing is learnt about which copies exist.
 #[get("/<id>/pdf", rank = 2)]
 async fn download(app: &State<App>, viewer: AuthUser, id: CopyId) -> Result<PdfFile, ApiError> {
+    if viewer.role() == Role::Citizen {
+        verified_citizen_id(&viewer)?;
+    }
     let entry = app
         .db
         .run(move |conn| copy_for_download(conn, &id, &viewer.user))
@@ -146,10 +152,19 @@ async fn download(app: &State<App>, viewer: AuthUser, id: CopyId) -> Result<PdfF
     })
 }
 
-/// The citizen's copies (valid and annulled).
+/// The citizen ID a citizen account has proven; 403 `identity_unverified` (saying how to
+/// verify) while it is only claimed.
+fn verified_citizen_id(user: &AuthUser) -> Result<String, AuthError> {
+    user.user
+        .verified_citizen_id()
+        .map(str::to_owned)
+        .ok_or(AuthError::IdentityUnverified)
+}
+
+/// The copies issued under the citizen's verified ID (valid and annulled).
 #[get("/mine")]
 async fn mine(app: &State<App>, citizen: Citizen) -> Result<Json<Vec<CopyView>>, ApiError> {
-    let citizen_id = citizen.0.user.citizen_id.clone().unwrap_or_default();
+    let citizen_id = verified_citizen_id(&citizen.0)?;
     let entries = app
         .db
         .run(move |conn| citizen_copies(conn, &citizen_id))

@@ -1,5 +1,6 @@
 //! `/api/v1/desk`: the office desk (clerks, and officials of the office). Today's list,
-//! check-in by booking code, status changes and walk-ins; every change is audited.
+//! check-in by booking code, status changes, walk-ins, and confirming a citizen's ID from
+//! the one-time code their account shows; every change is audited.
 
 use rocket::http::Status;
 use rocket::serde::json::Json;
@@ -9,6 +10,7 @@ use serde::Deserialize;
 use super::appointments::Receipt;
 use super::booking_input::{parse_date, parse_instant};
 use crate::app::App;
+use crate::auth::{self, DeskConfirmation};
 use crate::booking::AppointmentView;
 use crate::booking::store::{self, DeskDay, WalkIn};
 use crate::db::ids::AppointmentId;
@@ -19,7 +21,14 @@ use crate::web::json_body::JsonBody;
 use crate::web::{ApiError, RequestId};
 
 pub fn routes() -> Vec<Route> {
-    routes![day, check_in, change_status, no_show, walk_in]
+    routes![
+        day,
+        check_in,
+        change_status,
+        no_show,
+        walk_in,
+        confirm_identity
+    ]
 }
 
 /// The office's appointments of `date` (`YYYY-MM-DD`, default today).
@@ -151,4 +160,28 @@ async fn walk_in(
         .run(move |conn| store::walk_in(conn, &ctx, &actor, &request, Some(&request_id.0)))
         .await?;
     Ok((Status::Created, Json(Receipt::new(app, created))))
+}
+
+/// Confirms a citizen account's ID at the desk: `{code, citizen_id}` with the number read
+/// from the physical ID card. Answers the verified account (no contacts).
+#[post("/identity-confirmations", data = "<body>")]
+async fn confirm_identity(
+    app: &State<App>,
+    clerk: Clerk,
+    request_id: RequestId,
+    body: JsonBody<'_, DeskConfirmation>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let body = body.map_err(|e| ApiError::bad_json(&e))?.into_inner();
+    let actor = clerk.0.actor();
+    let user = app
+        .db
+        .run(move |conn| auth::confirm_at_desk(conn, &actor, &body, Some(&request_id.0)))
+        .await?;
+    Ok(Json(serde_json::json!({
+        "user_id": user.id,
+        "full_name": user.full_name,
+        "citizen_id": user.citizen_id,
+        "identity_verified_at": user.identity_verified_at.map(crate::local_time::utc_text),
+        "identity_verified_via": user.identity_verified_via,
+    })))
 }

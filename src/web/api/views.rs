@@ -25,6 +25,12 @@ pub struct UserView {
     pub office_id: Option<String>,
     /// Position of an official.
     pub position: Option<String>,
+    /// Whether the citizen ID is proven (only then are records kept under it shown).
+    pub identity_verified: bool,
+    /// When it was proven (UTC, RFC 3339).
+    pub identity_verified_at: Option<String>,
+    /// How: `desk` or `oidc`.
+    pub identity_verified_via: Option<String>,
 }
 
 impl From<&User> for UserView {
@@ -39,6 +45,9 @@ impl From<&User> for UserView {
             email: user.email.clone(),
             office_id: user.office_id.as_ref().map(ToString::to_string),
             position: user.position.clone(),
+            identity_verified: user.identity_verified_at.is_some(),
+            identity_verified_at: user.identity_verified_at.map(crate::local_time::utc_text),
+            identity_verified_via: user.identity_verified_via.clone(),
         }
     }
 }

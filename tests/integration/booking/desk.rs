@@ -186,8 +186,9 @@ db_test!(walk_ins_take_seats, |app| {
     let office = office_with(&app, "UBND Phường Vãng Lai", config).await;
     let clerk = person(&app, Role::Clerk, 60, Some(&office.id)).await;
     let booked_citizen = person(&app, Role::Citizen, 61, None).await;
-    // With an account: the walk-in shows in the citizen's list.
+    // With a verified account: the walk-in shows in the citizen's list.
     let walker = person(&app, Role::Citizen, 62, None).await;
+    app.mark_verified("079200000062").await;
     app.app.booking.clock.freeze(MONDAY_6AM);
     assert_eq!(
         book(

@@ -319,6 +319,92 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// `POST /api/v1/auth/register` of a citizen; every answer is `202` with one body.
+    pub async fn register_citizen(
+        &self,
+        full_name: &str,
+        citizen_id: &str,
+        phone: &str,
+        password: &str,
+    ) -> (Status, Value) {
+        let body = serde_json::json!({
+            "full_name": full_name,
+            "citizen_id": citizen_id,
+            "phone": phone,
+            "password": password,
+        });
+        self.post_json("/api/v1/auth/register", &body, None).await
+    }
+
+    /// Logs in with any login and password; the bearer token and the account.
+    pub async fn login_with(&self, login: &str, password: &str) -> (String, Value) {
+        let body = serde_json::json!({"login": login, "password": password});
+        let (status, answer) = self.post_json("/api/v1/auth/login", &body, None).await;
+        assert_eq!(status, Status::Ok, "login {login}: {answer}");
+        (
+            answer["token"].as_str().expect("token").to_owned(),
+            answer["user"].clone(),
+        )
+    }
+
+    /// A fresh desk code of the signed-in citizen (`POST /api/v1/me/identity/code`).
+    pub async fn identity_code(&self, citizen_token: &str) -> String {
+        let (status, answer) = self
+            .post_json(
+                "/api/v1/me/identity/code",
+                &Value::Null,
+                Some(citizen_token),
+            )
+            .await;
+        assert_eq!(status, Status::Created, "{answer}");
+        answer["code"].as_str().expect("code").to_owned()
+    }
+
+    /// A clerk confirms a code with the number read from the ID card.
+    pub async fn confirm_identity(
+        &self,
+        clerk_token: &str,
+        code: &str,
+        card_number: &str,
+    ) -> (Status, Value) {
+        self.post_json(
+            "/api/v1/desk/identity-confirmations",
+            &serde_json::json!({"code": code, "citizen_id": card_number}),
+            Some(clerk_token),
+        )
+        .await
+    }
+
+    /// Proves a citizen's ID at a desk, through the API, with a clerk of a new office.
+    pub async fn verify_at_desk(&self, citizen_token: &str, card_number: &str) {
+        let clerk = format!(
+            "canbo.xacminh.{}",
+            &uuid::Uuid::new_v4().simple().to_string()[..8]
+        );
+        let (_, clerk_token) = self.signed_in(Role::Clerk, &clerk).await;
+        let code = self.identity_code(citizen_token).await;
+        let (status, answer) = self
+            .confirm_identity(&clerk_token, &code, card_number)
+            .await;
+        assert_eq!(status, Status::Ok, "{answer}");
+    }
+
+    /// Marks the one account claiming `citizen_id` as its verified holder, directly in the
+    /// database (for tests about something else than verifying).
+    pub async fn mark_verified(&self, citizen_id: &str) {
+        let citizen_id = citizen_id.to_owned();
+        self.db(move |conn| {
+            let claimants = User::find_all_by_login(conn, &citizen_id, 5).unwrap();
+            assert_eq!(claimants.len(), 1, "one account claims {citizen_id}");
+            assert!(
+                User::mark_identity_verified(conn, &claimants[0].id, now_utc(), "desk").unwrap()
+            );
+        })
+        .await;
+    }
+}
+
 pub fn bearer(token: &str) -> Header<'static> {
     Header::new("Authorization", format!("Bearer {token}"))
 }

@@ -1,0 +1,2 @@
+DROP TABLE outbound_messages;
+DROP TABLE identity_codes;
