@@ -9,5 +9,5 @@ mod desk;
 mod guards;
 mod ics;
 mod manage;
-mod support;
+pub mod support;
 mod two_instances;

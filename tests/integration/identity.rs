@@ -427,3 +427,83 @@ db_test!(names_are_nfc_and_single_script, |app| {
     assert_eq!(status, Status::Created, "{copy}");
     assert_eq!(copy["document_title"], "Bằng tốt nghiệp THPT");
 });
+
+// Appointments: an account sees what it booked itself; walk-ins and other bookings kept
+// under a citizen ID only once the account has proven holding the ID.
+db_test!(appointments_follow_the_verified_holder, |app| {
+    use crate::booking::support::{MONDAY_6AM, book, office_with, one_document, person};
+    let config = certcopy::booking::OfficeCalendarConfig {
+        counters: 2,
+        ..certcopy::booking::OfficeCalendarConfig::default()
+    };
+    let office = office_with(&app, "UBND Phường Lịch Hẹn", config).await;
+    let clerk = person(&app, Role::Clerk, 70, Some(&office.id)).await;
+    let claimant = person(&app, Role::Citizen, 71, None).await;
+    let claimed_id = "079200000071";
+    app.app.booking.clock.freeze(MONDAY_6AM);
+    let (status, booked) = book(
+        &app,
+        &claimant.token,
+        &office.id,
+        "2026-03-03 10:00",
+        one_document(),
+    )
+    .await;
+    assert_eq!(status, Status::Created, "{booked}");
+    let booked_id = booked["appointment"]["id"].clone();
+
+    app.app
+        .booking
+        .clock
+        .freeze(time::macros::datetime!(2026-03-02 09:20 +7));
+    let body = json!({"full_name": "Nguyễn Văn Thử", "citizen_id": claimed_id, "documents": one_document()});
+    let (status, walk_in) = app
+        .post_json("/api/v1/desk/walk-ins", &body, Some(&clerk.token))
+        .await;
+    assert_eq!(status, Status::Created, "{walk_in}");
+    let walk_in_id = walk_in["appointment"]["id"].as_str().unwrap().to_owned();
+
+    // The claimant sees its own booking only.
+    let (_, mine) = app
+        .get("/api/v1/appointments/mine", Some(&claimant.token))
+        .await;
+    let ids: Vec<&Value> = mine.as_array().unwrap().iter().map(|a| &a["id"]).collect();
+    assert_eq!(ids, vec![&booked_id]);
+    let hidden = app
+        .get(
+            &format!("/api/v1/appointments/{walk_in_id}"),
+            Some(&claimant.token),
+        )
+        .await;
+    assert_error(&hidden, Status::NotFound, "appointment_not_found");
+
+    // Another account claiming the ID sees nothing until it proves the ID.
+    app.register_citizen("Nguyễn Văn Thử", claimed_id, "0912000071", "Hoa-sen-2026")
+        .await;
+    let (holder_token, _) = app.login_with("0912000071", "Hoa-sen-2026").await;
+    let (_, mine) = app
+        .get("/api/v1/appointments/mine", Some(&holder_token))
+        .await;
+    assert_eq!(mine, json!([]));
+    app.verify_at_desk(&holder_token, claimed_id).await;
+    let (_, mine) = app
+        .get("/api/v1/appointments/mine", Some(&holder_token))
+        .await;
+    let mut ids: Vec<String> = mine
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap().to_owned())
+        .collect();
+    ids.sort();
+    let mut expected = vec![walk_in_id.clone(), booked_id.as_str().unwrap().to_owned()];
+    expected.sort();
+    assert_eq!(ids, expected);
+    let (status, _) = app
+        .get(
+            &format!("/api/v1/appointments/{walk_in_id}"),
+            Some(&holder_token),
+        )
+        .await;
+    assert_eq!(status, Status::Ok);
+});
