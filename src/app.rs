@@ -8,7 +8,7 @@ use crate::config::{Config, ConfigError, TrustError, TrustStore};
 use crate::db::models::{Office, User};
 use crate::db::{Db, DbError};
 use crate::intake::Limits;
-use crate::pki::{DevPki, FileKeyStore, KeyStore, PkiError};
+use crate::pki::{DevPki, FileKeyStore, KeyStore, PkiError, TokenKeyStore};
 use crate::registry::issuance::Issuer;
 use crate::registry::verifying::VerifyService;
 use crate::storage::{BlobStore, StorageError};
@@ -103,7 +103,14 @@ impl App {
                 "removed partial blobs left by an interrupted write"
             );
         }
-        let keys: Arc<dyn KeyStore> = Arc::new(FileKeyStore::new(&config.pki_dir));
+        let keys: Arc<dyn KeyStore> = match config.token_module()? {
+            Some(module) => Arc::new(TokenKeyStore::new(
+                module,
+                config.token_keys()?,
+                &config.pki_dir,
+            )),
+            None => Arc::new(FileKeyStore::new(&config.pki_dir)),
+        };
         let trust = Arc::new(config.trust_store()?);
         Ok(App {
             config,
@@ -182,12 +189,19 @@ impl App {
         }
         let mut conn = self.db.get()?;
         let offices = Office::list(&mut conn)?;
+        // Keys held on a token get no development key file.
         for office in &offices {
+            if self.config.seal_keys.contains_key(office.id.as_str()) {
+                continue;
+            }
             if pki.ensure_office_seal(office.id.as_str(), &office.name)? {
                 tracing::warn!(office = %office.name, "issued DEVELOPMENT agency-seal certificate");
             }
         }
         for official in User::officials(&mut conn)? {
+            if self.config.official_keys.contains_key(official.id.as_str()) {
+                continue;
+            }
             let office_name = offices
                 .iter()
                 .find(|o| Some(&o.id) == official.office_id.as_ref())

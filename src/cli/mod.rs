@@ -1,5 +1,5 @@
 //! Command line: `certcopy [serve]`, `certcopy migrate`, `certcopy issue`,
-//! `certcopy verify`, `certcopy pki init`, `certcopy pki fixtures`. One file per command;
+//! `certcopy verify`, `certcopy pki init`, `certcopy pki token-key`, `certcopy pki fixtures`. One file per command;
 //! this one parses the arguments and dispatches.
 
 mod issue;
@@ -8,6 +8,7 @@ mod serve;
 mod verify;
 
 pub use issue::IssueArgs;
+pub use pki::TokenKeyArgs;
 pub use serve::with_secret_key;
 pub use verify::VerifyArgs;
 
@@ -59,6 +60,11 @@ pub enum PkiCommand {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+    /// Generate a signing key ON the PKCS#11 token (`pkcs11_module`, `pkcs11_pin`) and
+    /// store next to it a development certificate for its public key: the private key
+    /// never leaves the token. Then name the key in `official_keys` or `seal_keys`.
+    /// DEVELOPMENT ONLY (the certificate comes from the development PKI).
+    TokenKey(TokenKeyArgs),
     /// Regenerate the committed test PKI (valid, expired, revoked, … signers).
     Fixtures {
         /// Directory.
@@ -79,6 +85,9 @@ pub fn main() -> ExitCode {
         Command::Pki {
             action: PkiCommand::Init { dir },
         } => pki::init(dir),
+        Command::Pki {
+            action: PkiCommand::TokenKey(args),
+        } => pki::token_key(args),
         Command::Pki {
             action: PkiCommand::Fixtures { dir },
         } => pki::fixtures(&dir),

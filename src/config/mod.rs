@@ -16,11 +16,14 @@ mod trust;
 pub use network::Network;
 pub use trust::{TrustError, TrustStore};
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::{Figment, Profile};
 use serde::{Deserialize, Serialize};
+
+use crate::pki::{TokenKeyRef, TokenKeys, TokenModule};
 
 /// Error raised while loading or checking the configuration.
 #[derive(Debug, thiserror::Error)]
@@ -110,6 +113,57 @@ pub struct Config {
     /// `10.0.0.0/8`). Empty: the client address is always the socket's peer, and forwarding
     /// headers are ignored, so nobody can pick the address a limit counts against.
     pub trusted_proxies: Vec<String>,
+    /// PKCS#11 module (e.g. `/usr/lib/softhsm/libsofthsm2.so`) holding keys named in
+    /// `official_keys` and `seal_keys`. Empty: every key is a file in `pki_dir`.
+    pub pkcs11_module: PathBuf,
+    /// The token's user PIN (better: `pkcs11_pin_file`, or the environment variable
+    /// `CERTCOPY_PKCS11_PIN`, which wins over both). Never printed.
+    pub pkcs11_pin: SecretSetting,
+    /// A file holding the token's user PIN (one line), instead of `pkcs11_pin`.
+    pub pkcs11_pin_file: PathBuf,
+    /// Officials whose key is on the token: user id → `pkcs11:<token label>/<key label>`
+    /// (or `…/id=<hex>`). Others sign with key files.
+    pub official_keys: BTreeMap<String, String>,
+    /// Office seals whose key is on the token: office id → `pkcs11:<token>/<key>`.
+    pub seal_keys: BTreeMap<String, String>,
+}
+
+/// A setting that is a secret: read like a string, never shown by `Debug` or serialised.
+#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct SecretSetting(String);
+
+impl SecretSetting {
+    /// A secret with this value.
+    pub fn new(value: impl Into<String>) -> Self {
+        SecretSetting(value.into())
+    }
+
+    /// The value, for the one place that uses it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether it is empty (not set).
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::fmt::Debug for SecretSetting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_empty() {
+            "\"\""
+        } else {
+            "[redacted]"
+        })
+    }
+}
+
+impl Serialize for SecretSetting {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(if self.0.is_empty() { "" } else { "[redacted]" })
+    }
 }
 
 impl Default for Config {
@@ -131,9 +185,18 @@ impl Default for Config {
             trust_crls: Vec::new(),
             public_verify_per_minute: 20,
             trusted_proxies: Vec::new(),
+            pkcs11_module: PathBuf::new(),
+            pkcs11_pin: SecretSetting::default(),
+            pkcs11_pin_file: PathBuf::new(),
+            official_keys: BTreeMap::new(),
+            seal_keys: BTreeMap::new(),
         }
     }
 }
+
+/// The environment variable holding the token's user PIN (read verbatim, before
+/// `pkcs11_pin_file` and `pkcs11_pin`).
+pub const PIN_VARIABLE: &str = "CERTCOPY_PKCS11_PIN";
 
 /// Keys that belong to Rocket and may sit next to ours in the same table.
 const ROCKET_KEYS: &[&str] = &[
@@ -169,7 +232,13 @@ impl Config {
             .merge(Env::prefixed("ROCKET_").ignore(&["PROFILE"]).global())
             .merge(
                 Env::prefixed("CERTCOPY_")
-                    .ignore(&["PROFILE", "CONFIG", "LOG", "TEST_DATABASE_URL"])
+                    .ignore(&[
+                        "PROFILE",
+                        "CONFIG",
+                        "LOG",
+                        "TEST_DATABASE_URL",
+                        "PKCS11_PIN",
+                    ])
                     .global(),
             )
             .select(profile)
@@ -259,7 +328,82 @@ impl Config {
                 reason: "must be between 1 and 1000".into(),
             });
         }
+        self.token_keys()?;
+        let uses_token = !self.official_keys.is_empty() || !self.seal_keys.is_empty();
+        if uses_token && self.pkcs11_module.as_os_str().is_empty() {
+            return Err(ConfigError::Invalid {
+                setting: "pkcs11_module",
+                reason: "keys on a token are configured but no PKCS#11 module".into(),
+            });
+        }
+        if !self.pkcs11_pin.is_empty() && !self.pkcs11_pin_file.as_os_str().is_empty() {
+            return Err(ConfigError::Invalid {
+                setting: "pkcs11_pin_file",
+                reason: "give the PIN either in `pkcs11_pin` or in a file, not both".into(),
+            });
+        }
         Ok(self)
+    }
+
+    /// The keys configured on the token, parsed.
+    pub fn token_keys(&self) -> Result<TokenKeys, ConfigError> {
+        let parse = |setting: &'static str, keys: &BTreeMap<String, String>| {
+            keys.iter()
+                .map(|(id, reference)| {
+                    TokenKeyRef::parse(reference)
+                        .map(|key| (id.clone(), key))
+                        .map_err(|error| ConfigError::Invalid {
+                            setting,
+                            reason: format!("`{id}`: {error}"),
+                        })
+                })
+                .collect::<Result<BTreeMap<_, _>, _>>()
+        };
+        Ok(TokenKeys {
+            officials: parse("official_keys", &self.official_keys)?,
+            seals: parse("seal_keys", &self.seal_keys)?,
+        })
+    }
+
+    /// The PKCS#11 module with its PIN (from `CERTCOPY_PKCS11_PIN`, `pkcs11_pin_file` or
+    /// `pkcs11_pin`), loaded
+    /// and initialised; `None` when no module is configured.
+    pub fn token_module(&self) -> Result<Option<TokenModule>, ConfigError> {
+        if self.pkcs11_module.as_os_str().is_empty() {
+            return Ok(None);
+        }
+        // The environment variable is read as it is: through the figment a PIN of digits
+        // would become a number and lose its leading zeros.
+        let from_env = std::env::var(PIN_VARIABLE)
+            .ok()
+            .filter(|pin| !pin.is_empty());
+        let pin = if let Some(pin) = from_env {
+            pin
+        } else if self.pkcs11_pin_file.as_os_str().is_empty() {
+            self.pkcs11_pin.expose().to_owned()
+        } else {
+            let text = std::fs::read_to_string(&self.pkcs11_pin_file).map_err(|error| {
+                ConfigError::Invalid {
+                    setting: "pkcs11_pin_file",
+                    reason: format!("{}: {error}", self.pkcs11_pin_file.display()),
+                }
+            })?;
+            text.trim_end_matches(['\r', '\n']).to_owned()
+        };
+        if pin.is_empty() {
+            return Err(ConfigError::Invalid {
+                setting: "pkcs11_pin",
+                reason: "a PKCS#11 module needs the token's user PIN (`pkcs11_pin`, \
+                         `CERTCOPY_PKCS11_PIN` or `pkcs11_pin_file`)"
+                    .into(),
+            });
+        }
+        TokenModule::open(&self.pkcs11_module, pin)
+            .map(Some)
+            .map_err(|error| ConfigError::Invalid {
+                setting: "pkcs11_module",
+                reason: error.to_string(),
+            })
     }
 
     /// Trust material files: the configured ones, or the development PKI's.
@@ -351,6 +495,51 @@ mod tests {
     fn postgres_url_selects_postgres() {
         let config = load("", &[("database_url", "postgres://postgres@127.0.0.1/x")]).unwrap();
         assert_eq!(config.database_backend(), DatabaseBackend::Postgres);
+    }
+
+    #[test]
+    fn token_keys_are_parsed_and_checked() {
+        let toml = "[default]\npkcs11_module = \"/usr/lib/softhsm/libsofthsm2.so\"\n\
+                    pkcs11_pin = \"123456\"\n\
+                    official_keys = { \"u-1\" = \"pkcs11:UBND/ky so\" }\n\
+                    seal_keys = { \"o-1\" = \"pkcs11:UBND/id=01ff\" }\n";
+        let config = load(toml, &[]).expect("valid token settings");
+        let keys = config.token_keys().unwrap();
+        assert_eq!(keys.officials["u-1"].to_string(), "pkcs11:UBND/ky so");
+        assert_eq!(keys.seals["o-1"].to_string(), "pkcs11:UBND/id=01ff");
+        // The PIN is never shown.
+        let shown = format!("{config:?} {}", serde_json::to_string(&config).unwrap());
+        assert!(!shown.contains("123456"), "{shown}");
+        assert_eq!(config.pkcs11_pin.expose(), "123456");
+
+        let error = load(
+            "[default]\npkcs11_module = \"/m.so\"\nofficial_keys = { u = \"keys/u.pem\" }",
+            &[],
+        )
+        .unwrap_err();
+        assert!(error.to_string().contains("official_keys"), "{error}");
+        let error = load("[default]\nseal_keys = { o = \"pkcs11:t/k\" }", &[]).unwrap_err();
+        assert!(error.to_string().contains("pkcs11_module"), "{error}");
+        let error = load(
+            "[default]\npkcs11_pin = \"1\"\npkcs11_pin_file = \"/run/pin\"",
+            &[],
+        )
+        .unwrap_err();
+        assert!(error.to_string().contains("pkcs11_pin_file"), "{error}");
+    }
+
+    #[test]
+    fn a_module_without_a_pin_is_refused() {
+        let config = load("[default]\npkcs11_module = \"/m.so\"", &[]).unwrap();
+        let error = config.token_module().unwrap_err();
+        assert!(error.to_string().contains("pkcs11_pin"), "{error}");
+        let config = load(
+            "[default]\npkcs11_module = \"/m.so\"\npkcs11_pin_file = \"/nonexistent/pin\"",
+            &[],
+        )
+        .unwrap();
+        let error = config.token_module().unwrap_err();
+        assert!(error.to_string().contains("pkcs11_pin_file"), "{error}");
     }
 
     #[test]

@@ -321,6 +321,23 @@ impl LoadedCa {
         Ok(params.signed_by(&issuer)?.pem()?)
     }
 
+    /// Issues an end-entity certificate for a public key whose private key is held
+    /// elsewhere (on a token): only the DER `SubjectPublicKeyInfo` is needed. Returns the
+    /// certificate DER.
+    pub fn issue_for_public_key(
+        &self,
+        profile: &CertProfile,
+        spki_der: &[u8],
+    ) -> Result<Vec<u8>, PkiError> {
+        let issuer = Issuer::from_ca_cert_pem(&self.cert_pem, &self.key)?;
+        let public_key = rcgen::SubjectPublicKeyInfo::from_der(spki_der)?;
+        Ok(profile
+            .params()
+            .signed_by(&public_key, &issuer)?
+            .der()
+            .to_vec())
+    }
+
     /// The CA certificate PEM.
     pub fn cert_pem(&self) -> &str {
         &self.cert_pem
@@ -459,6 +476,18 @@ impl DevPki {
             self.seal_paths(office_id),
             &CertProfile::signer(office_name, office_name, 3),
         )
+    }
+
+    /// Issues a development signer certificate (justice CA) for a public key held on a
+    /// token: the private key never leaves the token. Returns the certificate DER.
+    pub fn issue_for_token_key(
+        &self,
+        common_name: &str,
+        organization: &str,
+        spki_der: &[u8],
+    ) -> Result<Vec<u8>, PkiError> {
+        let ca = IssuedCert::load_ca(&self.ca_cert_path(), &self.dir.join("justice-ca.key"))?;
+        ca.issue_for_public_key(&CertProfile::signer(common_name, organization, 3), spki_der)
     }
 
     /// Issues an official's signing certificate if they have none.

@@ -12,6 +12,7 @@ mod crash;
 mod health;
 mod identity;
 mod issuing;
+mod pkcs11;
 mod pki_fixtures;
 mod register;
 mod roles;

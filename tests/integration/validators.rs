@@ -29,7 +29,7 @@ fn run(dir: &Path, program: &str, args: &[&str]) -> (bool, String) {
     (output.status.success(), text)
 }
 
-fn check_with_independent_tools(dir: &Path, root_pem: &Path, name: &str, issued: &IssuedCopy) {
+pub fn check_with_independent_tools(dir: &Path, root_pem: &Path, name: &str, issued: &IssuedCopy) {
     let pdf = dir.join(name);
     std::fs::write(&pdf, &issued.pdf).unwrap();
     let pdf_arg = pdf.to_str().unwrap();
