@@ -21,6 +21,7 @@ pub mod fees;
 pub mod identity;
 pub mod local_time;
 pub mod pki;
+pub mod private_files;
 pub mod rate_limit;
 pub mod registry;
 pub mod secrets;
