@@ -78,7 +78,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     register_books,
     register_entries,
-    rate_limits
+    rate_limits,
+    official_grants,
+    office_heads,
+    temporary_passwords
 );
 
 diesel::table! {
@@ -184,3 +187,35 @@ diesel::allow_tables_to_appear_in_same_query!(
     slot_counters,
     appointments
 );
+
+diesel::table! {
+    official_grants (id) {
+        id -> Text,
+        user_id -> Text,
+        office_id -> Text,
+        position -> Text,
+        status -> Text,
+        requested_by -> Text,
+        requested_at -> Timestamp,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        refusal_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    office_heads (office_id) {
+        office_id -> Text,
+        user_id -> Text,
+        appointed_by -> Nullable<Text>,
+        appointed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    temporary_passwords (user_id) {
+        user_id -> Text,
+        set_by -> Text,
+        expires_at -> Timestamp,
+    }
+}
