@@ -138,6 +138,9 @@ pub fn decide_official_grant(
         (false, Some(reason)) => Some(bounded_reason(reason)?),
         (false, None) => return Err(AuthError::InvalidField("reason").into()),
     };
+    if !matches!(decider.role(), Role::Admin | Role::Official) {
+        return Err(AuthError::Forbidden.into());
+    }
     write_transaction(conn, |conn| {
         let grant = OfficialGrant::find(conn, grant_id)?.ok_or(LifecycleError::GrantNotFound)?;
         if grant.status() != GrantStatus::Pending {

@@ -78,9 +78,9 @@ async fn a_second_admin_approves_an_official_and_only_then_a_certificate_is_made
     let clerk = app
         .post_json(&approve, &json!({}), Some(&clerk_token))
         .await;
-    assert_error(&clerk, Status::Forbidden, "not_approver");
+    assert_error(&clerk, Status::Forbidden, "forbidden");
     let own = app.post_json(&approve, &json!({}), Some(&token)).await;
-    assert_error(&own, Status::Forbidden, "second_person_required");
+    assert_error(&own, Status::Forbidden, "forbidden");
 
     let (status, listed) = app
         .get(

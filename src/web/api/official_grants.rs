@@ -81,19 +81,7 @@ async fn approve(
     request_id: RequestId,
     grant_id: GrantId,
 ) -> Result<Json<OfficialGrant>, ApiError> {
-    let grant = app
-        .db
-        .run(move |conn| {
-            auth::decide_official_grant(
-                conn,
-                &decider.user,
-                &grant_id,
-                true,
-                None,
-                Some(&request_id.0),
-            )
-        })
-        .await?;
+    let grant = decide(app, decider, request_id, grant_id, None).await?;
     provision_dev_certificates(app).await?;
     Ok(Json(grant))
 }
@@ -112,19 +100,34 @@ async fn refuse(
     grant_id: GrantId,
     body: JsonBody<'_, Refusal>,
 ) -> Result<Json<OfficialGrant>, ApiError> {
-    let body = body.map_err(|e| ApiError::bad_json(&e))?.into_inner();
-    let grant = app
+    let reason = body
+        .map_err(|e| ApiError::bad_json(&e))?
+        .into_inner()
+        .reason;
+    Ok(Json(
+        decide(app, decider, request_id, grant_id, Some(reason)).await?,
+    ))
+}
+
+/// Approves (no refusal reason) or refuses the request.
+async fn decide(
+    app: &App,
+    decider: AuthUser,
+    request_id: RequestId,
+    grant_id: GrantId,
+    refusal_reason: Option<String>,
+) -> Result<OfficialGrant, ApiError> {
+    Ok(app
         .db
         .run(move |conn| {
             auth::decide_official_grant(
                 conn,
                 &decider.user,
                 &grant_id,
-                false,
-                Some(&body.reason),
+                refusal_reason.is_none(),
+                refusal_reason.as_deref(),
                 Some(&request_id.0),
             )
         })
-        .await?;
-    Ok(Json(grant))
+        .await?)
 }
