@@ -68,9 +68,11 @@ pub enum StartError {
 impl App {
     /// Opens the database (running migrations) and the blob store.
     pub fn open(config: Config) -> Result<App, StartError> {
-        std::fs::create_dir_all(&config.data_dir).map_err(|source| StartError::Io {
-            path: config.data_dir.clone(),
-            source,
+        crate::private_files::create_private_dir_all(&config.data_dir).map_err(|source| {
+            StartError::Io {
+                path: config.data_dir.clone(),
+                source,
+            }
         })?;
         let db = Db::open(&config.database_url, config.database_pool_size)?;
         let applied = db.migrate()?;
@@ -221,7 +223,6 @@ fn write_demo_accounts(
     data_dir: &std::path::Path,
     demo: &DemoAccounts,
 ) -> Result<std::path::PathBuf, StartError> {
-    use std::io::Write;
     let path = data_dir.join("demo-accounts.txt");
     let io = |source| StartError::Io {
         path: path.clone(),
@@ -241,21 +242,12 @@ fn write_demo_accounts(
         ));
     }
     // A file left by an earlier database is replaced, so it is always created anew with
-    // the mode below.
-    match std::fs::remove_file(&path) {
-        Ok(()) => {}
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
-        Err(error) => return Err(io(error)),
-    }
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(&path).map_err(io)?;
-    file.write_all(text.as_bytes()).map_err(io)?;
-    file.sync_all().map_err(io)?;
+    // mode 0600.
+    crate::private_files::write_atomic(
+        &path,
+        text.as_bytes(),
+        crate::private_files::PRIVATE_FILE_MODE,
+    )
+    .map_err(io)?;
     Ok(path)
 }

@@ -22,6 +22,7 @@ pub mod identity;
 pub mod local_time;
 pub mod outbox;
 pub mod pki;
+pub mod private_files;
 pub mod rate_limit;
 pub mod registry;
 pub mod secrets;

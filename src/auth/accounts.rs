@@ -5,12 +5,15 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::AuthError;
+use super::lifecycle::LifecycleError;
 use super::password::{
     MAX_PASSWORD_BYTES, check_password_strength, hash_password, verify_password,
 };
 use crate::audit::{self, Actor, AuditEvent};
 use crate::db::ids::{ApiKeyId, OfficeId, UserId};
-use crate::db::models::{ApiKey, Office, OfficeKind, Role, Session, User};
+use crate::db::models::{
+    ApiKey, Office, OfficeHead, OfficeKind, Role, Session, TemporaryPassword, User,
+};
 use crate::db::{DbConn, DbError, now_utc, write_transaction};
 use crate::identity::{
     normalize_citizen_id, normalize_email, normalize_full_name, normalize_phone,
@@ -160,6 +163,9 @@ pub struct LoginOutcome {
     pub user: User,
     /// Expiry (UTC).
     pub expires_at: time::PrimitiveDateTime,
+    /// The password is a temporary one from an admin reset: the session may only change
+    /// it.
+    pub password_change_required: bool,
 }
 
 /// An Argon2id hash of a random secret, checked when the login is unknown so the answer
@@ -213,8 +219,17 @@ pub fn login(
     if user.disabled {
         return Err(AuthError::AccountDisabled);
     }
-    let token = new_secret_token("");
     let now = now_utc();
+    // After an admin reset the password is temporary: it signs in until it expires, and
+    // the session may only change it (the guards enforce that).
+    let temporary = TemporaryPassword::of(conn, &user.id)?;
+    if temporary
+        .as_ref()
+        .is_some_and(|mark| mark.expires_at <= now)
+    {
+        return Err(AuthError::TemporaryPasswordExpired);
+    }
+    let token = new_secret_token("");
     let expires_at = now + time::Duration::hours(i64::from(session_hours));
     let session = Session {
         id: token_hash(&token),
@@ -241,6 +256,7 @@ pub fn login(
         token,
         user,
         expires_at,
+        password_change_required: temporary.is_some(),
     })
 }
 
@@ -344,34 +360,41 @@ fn normalize_username(input: &str) -> Result<String, AuthError> {
     }
 }
 
-/// Creates a clerk, official or admin account (admin action, audited).
+/// Creates a clerk, official or admin account (admin action, audited). An official is
+/// created as a clerk of the office with a pending request for the official role, in the
+/// same transaction: a second person approves it ([`super::grants`]).
 pub fn create_staff(
     conn: &mut DbConn,
     actor: &Actor,
     request: &NewStaff,
     request_id: Option<&str>,
-) -> Result<User, AuthError> {
+) -> Result<User, LifecycleError> {
     if !matches!(request.role, Role::Clerk | Role::Official | Role::Admin) {
-        return Err(AuthError::InvalidRole);
+        return Err(AuthError::InvalidRole.into());
     }
     let username = normalize_username(&request.username)?;
-    let full_name = normalize_full_name(&request.full_name)?;
+    let full_name = normalize_full_name(&request.full_name).map_err(AuthError::from)?;
     check_password_strength(&request.password, &[&username])?;
     let needs_office = matches!(request.role, Role::Clerk | Role::Official);
     let office_id = match (&request.office_id, needs_office) {
         (Some(id), _) => Some(id.clone()),
-        (None, true) => return Err(AuthError::OfficeNotFound),
+        (None, true) => return Err(AuthError::OfficeNotFound.into()),
         (None, false) => None,
     };
     let position = match (&request.position, request.role) {
         (Some(p), _) => Some(bounded("position", p, 100, false)?),
-        (None, Role::Official) => return Err(AuthError::InvalidField("position")),
+        (None, Role::Official) => return Err(AuthError::InvalidField("position").into()),
         (None, _) => None,
     };
     let password_hash = hash_password(&request.password)?;
+    // Until the official role is approved the account works as a clerk of the office.
+    let stored_role = match request.role {
+        Role::Official => Role::Clerk,
+        role => role,
+    };
     let new_user = User {
         id: UserId::generate(),
-        role: request.role.as_str().to_owned(),
+        role: stored_role.as_str().to_owned(),
         full_name,
         citizen_id: None,
         username: Some(username),
@@ -379,7 +402,11 @@ pub fn create_staff(
         email: None,
         password_hash,
         office_id,
-        position,
+        position: if request.role == Role::Official {
+            None
+        } else {
+            position.clone()
+        },
         disabled: false,
         created_at: now_utc(),
         identity_verified_at: None,
@@ -397,9 +424,12 @@ pub fn create_staff(
             detail: json!({ "role": new_user.role, "username": new_user.username }),
         };
         audit::record(conn, Some(actor), event, request_id)?;
-        Ok::<_, AuthError>(())
+        if let (Role::Official, Some(position)) = (request.role, &position) {
+            super::grants::open_request(conn, actor, &new_user, position, request_id)?;
+        }
+        Ok::<_, LifecycleError>(())
     })?;
-    find_user(conn, &new_user.id)
+    Ok(find_user(conn, &new_user.id)?)
 }
 
 /// A receiving agency, as the admin submits it.
@@ -571,6 +601,16 @@ pub fn seed_demo(conn: &mut DbConn) -> Result<Option<DemoAccounts>, AuthError> {
         office.insert(conn)?;
         for row in &rows {
             insert_user(conn, row)?;
+        }
+        // The demo official heads the demo office, so a second official can be approved.
+        if let Some(official) = rows.iter().find(|row| row.role() == Role::Official) {
+            let head = OfficeHead {
+                office_id: office.id.clone(),
+                user_id: official.id.clone(),
+                appointed_by: None,
+                appointed_at: now_utc(),
+            };
+            head.replace(conn)?;
         }
         let event = AuditEvent {
             action: "demo.seed",

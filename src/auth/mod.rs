@@ -12,8 +12,15 @@
 //!   one-time code the citizen shows a clerk who sees the ID card (docs/ARCHITECTURE.md §9).
 //!   Registration answers the same whether the details are new or not, and tells the
 //!   owner of a contact through the outbox ([`crate::outbox`]).
+//! * Account lifecycle (`lifecycle`): admins disable and enable accounts, end their
+//!   sessions, revoke API keys and reset passwords to a temporary one that must be changed
+//!   at the next login; everyone changes their own password with the current one.
+//! * Signing power needs four eyes (`grants`): an admin asks for the official role, the
+//!   office's head official or a second admin approves (docs/ARCHITECTURE.md §9).
 
 mod accounts;
+mod grants;
+mod lifecycle;
 mod password;
 mod verification;
 
@@ -21,6 +28,15 @@ pub use accounts::{
     DemoAccounts, LoginOutcome, MAX_LOGIN_CANDIDATES, NewAgency, NewOffice, NewStaff,
     RegisterCitizen, Registration, create_agency, create_office, create_staff, issue_api_key,
     login, logout, register_citizen, seed_demo,
+};
+pub use grants::{
+    appoint_office_head, decide_official_grant, list_official_grants, pending_grant_of,
+    request_official_grant,
+};
+pub use lifecycle::{
+    ApiKeyView, LifecycleError, TEMPORARY_PASSWORD_HOURS, TemporaryPasswordIssued,
+    change_own_password, end_sessions, list_api_keys, reset_password, revoke_api_key,
+    set_account_disabled,
 };
 pub use password::{
     MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS, PasswordWeakness, check_password_strength,
@@ -61,6 +77,13 @@ pub enum AuthError {
     /// The account is disabled.
     #[error("account disabled")]
     AccountDisabled,
+    /// The account signed in with a temporary password and must choose its own before
+    /// doing anything else.
+    #[error("password change required")]
+    PasswordChangeRequired,
+    /// The temporary password set by an admin reset has expired.
+    #[error("temporary password expired")]
+    TemporaryPasswordExpired,
     /// A state change carried only by the session cookie came from another site (CSRF).
     #[error("cross-site request with the session cookie")]
     CrossSiteRequest,
@@ -162,6 +185,18 @@ impl UserFacing for AuthError {
                 "account_disabled",
                 "Tài khoản đã bị khóa.".into(),
                 "This account is disabled.".into(),
+            ),
+            AuthError::PasswordChangeRequired => PublicError::new(
+                403,
+                "password_change_required",
+                "Bạn đang dùng mật khẩu tạm thời: hãy đổi mật khẩu (POST /api/v1/me/password) trước khi tiếp tục.".into(),
+                "You signed in with a temporary password: change it (POST /api/v1/me/password) before anything else.".into(),
+            ),
+            AuthError::TemporaryPasswordExpired => PublicError::new(
+                403,
+                "temporary_password_expired",
+                "Mật khẩu tạm thời đã hết hạn. Hãy liên hệ quản trị viên để được cấp lại.".into(),
+                "The temporary password has expired. Ask an administrator for a new one.".into(),
             ),
             AuthError::CrossSiteRequest => PublicError::new(
                 403,

@@ -49,16 +49,13 @@ pub fn with_secret_key(figment: Figment, config: &Config) -> Result<Figment, Sta
             ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut bytes)
                 .map_err(|_| io(std::io::Error::other("no randomness")))?;
             let text = base64::engine::general_purpose::STANDARD.encode(bytes);
-            std::fs::create_dir_all(&config.data_dir).map_err(io)?;
-            let staging = path.with_extension("partial");
-            std::fs::write(&staging, &text).map_err(io)?;
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                std::fs::set_permissions(&staging, std::fs::Permissions::from_mode(0o600))
-                    .map_err(io)?;
-            }
-            std::fs::rename(&staging, &path).map_err(io)?;
+            crate::private_files::create_private_dir_all(&config.data_dir).map_err(io)?;
+            crate::private_files::write_atomic(
+                &path,
+                text.as_bytes(),
+                crate::private_files::PRIVATE_FILE_MODE,
+            )
+            .map_err(io)?;
             tracing::info!(path = %path.display(), "generated the cookie secret key");
             text
         }
@@ -69,9 +66,11 @@ pub fn with_secret_key(figment: Figment, config: &Config) -> Result<Figment, Sta
 
 pub(super) fn migrate() -> Result<(), StartError> {
     let (_, config) = load_config()?;
-    std::fs::create_dir_all(&config.data_dir).map_err(|source| StartError::Io {
-        path: config.data_dir.clone(),
-        source,
+    crate::private_files::create_private_dir_all(&config.data_dir).map_err(|source| {
+        StartError::Io {
+            path: config.data_dir.clone(),
+            source,
+        }
     })?;
     let db = Db::open(&config.database_url, 1)?;
     let applied = db.migrate()?;

@@ -107,3 +107,7 @@ typed_id!(
     /// Identifies an appointment at a certifying office.
     AppointmentId
 );
+typed_id!(
+    /// Identifies a request to grant an account the official role (signing power).
+    GrantId
+);

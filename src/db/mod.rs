@@ -221,14 +221,21 @@ impl std::fmt::Debug for Db {
 }
 
 impl Db {
-    /// Opens a pool for `url` (creating the SQLite file's directory when needed).
+    /// Opens a pool for `url`. A new SQLite database file is created with mode 0600 in a
+    /// directory created 0700 before SQLite opens it; SQLite gives its `-wal` and `-shm`
+    /// files the database file's mode.
     pub fn open(url: &str, pool_size: u32) -> DbResult<Self> {
         let backend = DatabaseBackend::from_url(url);
         if backend == DatabaseBackend::Sqlite {
             let path = std::path::Path::new(url.strip_prefix("sqlite://").unwrap_or(url));
+            let in_memory = url == ":memory:" || url.starts_with("file:");
             if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                std::fs::create_dir_all(parent)
+                crate::private_files::create_private_dir_all(parent)
                     .map_err(|e| DbError::Connect(format!("{}: {e}", parent.display())))?;
+            }
+            if !in_memory {
+                crate::private_files::ensure_private_file(path)
+                    .map_err(|e| DbError::Connect(format!("{}: {e}", path.display())))?;
             }
         }
         let manager = DbConnManager {

@@ -80,7 +80,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     register_entries,
     rate_limits,
     identity_codes,
-    outbound_messages
+    outbound_messages,
+    official_grants,
+    office_heads,
+    temporary_passwords
 );
 
 diesel::table! {
@@ -210,3 +213,35 @@ diesel::table! {
 }
 
 diesel::joinable!(identity_codes -> users (user_id));
+
+diesel::table! {
+    official_grants (id) {
+        id -> Text,
+        user_id -> Text,
+        office_id -> Text,
+        position -> Text,
+        status -> Text,
+        requested_by -> Text,
+        requested_at -> Timestamp,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        refusal_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    office_heads (office_id) {
+        office_id -> Text,
+        user_id -> Text,
+        appointed_by -> Nullable<Text>,
+        appointed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    temporary_passwords (user_id) {
+        user_id -> Text,
+        set_by -> Text,
+        expires_at -> Timestamp,
+    }
+}

@@ -15,7 +15,8 @@
 //! ```
 //!
 //! Keys are RSA-2048 generated with the `rsa` crate (ring cannot generate RSA keys) or
-//! ECDSA P-256, written as PKCS#8 PEM with mode 0600; certificates are built with rcgen.
+//! ECDSA P-256, written as PKCS#8 PEM created with mode 0600 in directories created 0700
+//! ([`crate::private_files`]); certificates are built with rcgen.
 //! Signer certificates carry key usage digitalSignature + nonRepudiation (ETSI EN 319
 //! 412-2 for signatures with legal effect).
 //!
@@ -34,6 +35,10 @@ use rcgen::{
 use ring::rand::{SecureRandom, SystemRandom};
 use rsa::pkcs8::{EncodePrivateKey, LineEnding};
 use time::{Duration, OffsetDateTime};
+
+use crate::private_files::{
+    PRIVATE_FILE_MODE, PUBLIC_FILE_MODE, create_private_dir_all, write_atomic,
+};
 
 /// Errors while creating or reading the development PKI.
 #[derive(Debug, thiserror::Error)]
@@ -258,9 +263,9 @@ impl IssuedCert {
         Ok(LoadedCa { cert_pem: pem, key })
     }
 
-    /// Writes `{stem}.crt` and `{stem}.key` (mode 0600) into `dir`.
+    /// Writes `{stem}.crt` and `{stem}.key` (mode 0600) into `dir` (created 0700).
     pub fn write(&self, dir: &Path, stem: &str) -> Result<(), PkiError> {
-        fs::create_dir_all(dir).map_err(io_error(dir))?;
+        create_private_dir_all(dir).map_err(io_error(dir))?;
         write_file(
             &dir.join(format!("{stem}.crt")),
             self.cert_pem.as_bytes(),
@@ -345,18 +350,14 @@ impl LoadedCa {
 }
 
 fn write_file(path: &Path, bytes: &[u8], secret: bool) -> Result<(), PkiError> {
-    // Write then rename, so a crash never leaves half a key or certificate.
-    let staging = path.with_extension("partial");
-    fs::write(&staging, bytes).map_err(io_error(&staging))?;
-    #[cfg(unix)]
-    if secret {
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(&staging, fs::Permissions::from_mode(0o600))
-            .map_err(io_error(&staging))?;
-    }
-    #[cfg(not(unix))]
-    let _ = secret;
-    fs::rename(&staging, path).map_err(io_error(path))
+    // Created with its final mode and renamed into place: a key is never readable by
+    // others, not even for a moment, and a crash never leaves half a key or certificate.
+    let mode = if secret {
+        PRIVATE_FILE_MODE
+    } else {
+        PUBLIC_FILE_MODE
+    };
+    write_atomic(path, bytes, mode).map_err(io_error(path))
 }
 
 const DEV_ORG: &str = "certcopy DEVELOPMENT";
@@ -384,7 +385,7 @@ impl DevPki {
             pki.refresh_crls()?;
             return Ok((pki, false));
         }
-        fs::create_dir_all(dir).map_err(io_error(dir))?;
+        create_private_dir_all(dir).map_err(io_error(dir))?;
         let root = IssuedCert::self_signed(
             &CertProfile::ca(ROOT_CN, DEV_ORG, 20, 1),
             KeyAlgorithm::Rsa2048,
@@ -646,11 +647,23 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = fs::metadata(pki.official_paths("u1").1)
-                .unwrap()
-                .permissions()
-                .mode();
-            assert_eq!(mode & 0o777, 0o600);
+            let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            for key in [
+                pki.official_paths("u1").1,
+                pki.seal_paths("o1").1,
+                dir.path().join("root.key"),
+                dir.path().join("justice-ca.key"),
+            ] {
+                assert_eq!(mode(&key), 0o600, "{}", key.display());
+            }
+            assert_eq!(mode(&pki.official_paths("u1").0), 0o644);
+            for folder in ["officials", "officials/u1", "offices", "offices/o1"] {
+                assert_eq!(mode(&dir.path().join(folder)), 0o700, "{folder}");
+            }
+            let nested = dir.path().join("new/pki");
+            DevPki::ensure(&nested).unwrap();
+            assert_eq!(mode(&nested), 0o700);
+            assert_eq!(mode(&dir.path().join("new")), 0o700);
         }
         let crl_pem = fs::read_to_string(pki.crl_path()).unwrap();
         let crl_der = ::pem::parse(crl_pem).unwrap().into_contents();

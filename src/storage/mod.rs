@@ -5,6 +5,8 @@
 //! name, and storing the same bytes twice is a no-op. The local backend writes to a
 //! staging file (`name#N`) and renames it into place with fsync, so a crash never leaves a
 //! partial blob under a real name; [`BlobStore::sweep_staging`] removes leftovers on start.
+//! Blob files are created with mode 0600 and their directories 0700 (copies and scans are
+//! personal data; [`crate::private_files`]).
 //! An S3-compatible store can replace the local one at scale (docs/ARCHITECTURE.md §7).
 
 use std::path::{Path as FsPath, PathBuf};
@@ -12,7 +14,7 @@ use std::sync::Arc;
 
 use object_store::local::LocalFileSystem;
 use object_store::path::Path as ObjectPath;
-use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
+use object_store::{ObjectStore, ObjectStoreExt};
 use sha2::{Digest, Sha256};
 
 /// Errors of the blob store.
@@ -104,7 +106,7 @@ impl BlobStore {
             path: dir.to_owned(),
             reason,
         };
-        std::fs::create_dir_all(dir).map_err(|e| open_error(e.to_string()))?;
+        crate::private_files::create_private_dir_all(dir).map_err(|e| open_error(e.to_string()))?;
         let root = dir.canonicalize().map_err(|e| open_error(e.to_string()))?;
         let store = LocalFileSystem::new_with_prefix(&root)
             .map_err(|e| open_error(e.to_string()))?
@@ -139,9 +141,10 @@ impl BlobStore {
         if self.store.head(&location).await.is_ok() {
             return Ok(digest);
         }
-        self.store
-            .put(&location, PutPayload::from(bytes))
+        let path = self.root.join(location.as_ref());
+        rocket::tokio::task::spawn_blocking(move || write_private_blob(&path, &bytes))
             .await
+            .map_err(io_error)?
             .map_err(io_error)?;
         Ok(digest)
     }
@@ -199,7 +202,48 @@ impl BlobStore {
     }
 }
 
-/// `object_store`'s local backend stages writes as `{name}#{digits}`.
+/// Writes a blob file the way `object_store`'s local backend does (staging file
+/// `{name}#{digits}`, fsync, rename, fsync of the directory), but created with mode 0600 in
+/// directories created 0700, which that backend cannot do.
+fn write_private_blob(path: &FsPath, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = path
+        .parent()
+        .ok_or_else(|| std::io::Error::other("blob path without a directory"))?;
+    crate::private_files::create_private_dir_all(dir)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut attempt: u32 = 0;
+    let (staging, mut file) = loop {
+        let mut suffix = [0u8; 4];
+        ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut suffix)
+            .map_err(|_| std::io::Error::other("no randomness"))?;
+        let staging = dir.join(format!("{name}#{}", u32::from_be_bytes(suffix)));
+        match crate::private_files::create_new_with_mode(
+            &staging,
+            crate::private_files::PRIVATE_FILE_MODE,
+        ) {
+            Ok(file) => break (staging, file),
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists && attempt < 8 => {
+                attempt += 1;
+            }
+            Err(error) => return Err(error),
+        }
+    };
+    let written = file
+        .write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .and_then(|()| std::fs::rename(&staging, path));
+    if let Err(error) = written {
+        let _ = std::fs::remove_file(&staging);
+        return Err(error);
+    }
+    std::fs::File::open(dir)?.sync_all()
+}
+
+/// Staging files of a blob write are named `{name}#{digits}`.
 fn is_staging_name(name: &str) -> bool {
     match name.rsplit_once('#') {
         Some((_, suffix)) => !suffix.is_empty() && suffix.bytes().all(|b| b.is_ascii_digit()),
@@ -253,6 +297,30 @@ mod tests {
         assert_eq!(store.sweep_staging().unwrap(), 1);
         assert!(!partial.exists());
         assert!(sub.join("ab".repeat(32)).exists());
+    }
+
+    #[cfg(unix)]
+    #[rocket::async_test]
+    async fn blobs_and_their_directories_are_private_from_creation() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &FsPath| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("data/blobs");
+        let store = BlobStore::open_local(&root).unwrap();
+        assert_eq!(mode(&root), 0o700);
+        assert_eq!(mode(&dir.path().join("data")), 0o700);
+        let digest = store.put(b"scan of an ID card".to_vec()).await.unwrap();
+        let hex = digest.as_str();
+        let sub = store.root().join("sha256").join(&hex[..2]);
+        assert_eq!(mode(&store.root().join("sha256")), 0o700);
+        assert_eq!(mode(&sub), 0o700);
+        assert_eq!(mode(&sub.join(hex)), 0o600);
+        assert_eq!(
+            std::fs::read_dir(&sub).unwrap().count(),
+            1,
+            "no staging left"
+        );
+        assert_eq!(store.get(&digest).await.unwrap(), b"scan of an ID card");
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! | [`Official`] | officials |
 //! | [`Agency`] | agencies (API key) |
 //! | [`Admin`] | administrators |
+//! | [`SignedIn`] | any account, even one that must first change a temporary password |
 //!
 //! A missing or invalid credential answers 401, a wrong role 403. The reason is left in
 //! the request-local [`GuardFailure`] for the JSON error catchers.
@@ -20,7 +21,7 @@ use crate::app::App;
 use crate::audit::Actor;
 use crate::auth::AuthError;
 use crate::db::ids::OfficeId;
-use crate::db::models::{ApiKey, Role, Session, User};
+use crate::db::models::{ApiKey, Role, Session, TemporaryPassword, User};
 use crate::db::now_utc;
 use crate::error::{PublicError, UserFacing};
 use crate::secrets::token_hash;
@@ -43,14 +44,22 @@ pub enum Credential {
     },
 }
 
-/// Any authenticated account.
+/// Any authenticated account, except one that signed in with a temporary password and
+/// has not changed it yet (403 `password_change_required`; see [`SignedIn`]).
 #[derive(Debug, Clone)]
 pub struct AuthUser {
     /// The account.
     pub user: User,
     /// The credential used.
     pub credential: Credential,
+    /// The account's password is a temporary one from an admin reset.
+    pub password_change_required: bool,
 }
+
+/// Any authenticated account, including one that must still change its temporary
+/// password: only for changing the password, logging out and reading `/me`.
+#[derive(Debug, Clone)]
+pub struct SignedIn(pub AuthUser);
 
 impl AuthUser {
     /// The account as an audit actor.
@@ -178,13 +187,37 @@ async fn authenticate(request: &Request<'_>) -> Result<AuthUser, AuthError> {
             if user.disabled {
                 return Err(AuthError::AccountDisabled);
             }
-            Ok(AuthUser { user, credential })
+            let password_change_required = match credential {
+                Credential::Session { .. } => TemporaryPassword::of(conn, &user.id)?.is_some(),
+                Credential::ApiKey { .. } => false,
+            };
+            Ok(AuthUser {
+                user,
+                credential,
+                password_change_required,
+            })
         })
         .await
 }
 
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for AuthUser {
+    type Error = AuthError;
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, AuthError> {
+        match SignedIn::from_request(request).await {
+            Outcome::Success(SignedIn(user)) if user.password_change_required => {
+                fail(request, AuthError::PasswordChangeRequired)
+            }
+            Outcome::Success(SignedIn(user)) => Outcome::Success(user),
+            Outcome::Error(error) => Outcome::Error(error),
+            Outcome::Forward(status) => Outcome::Forward(status),
+        }
+    }
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for SignedIn {
     type Error = AuthError;
 
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, AuthError> {
@@ -197,7 +230,7 @@ impl<'r> FromRequest<'r> for AuthUser {
             })
             .await;
         match cached {
-            Ok(user) => Outcome::Success(user.clone()),
+            Ok(user) => Outcome::Success(SignedIn(user.clone())),
             Err(public) if public.code == "cross_site_request" => {
                 fail(request, AuthError::CrossSiteRequest)
             }

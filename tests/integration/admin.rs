@@ -181,7 +181,27 @@ async fn dev_pki_is_created_for_new_offices_and_officials() {
             Some(&token),
         )
         .await;
-    assert_eq!(status, Status::Created);
+    assert_eq!(status, Status::Accepted, "{official}");
+    // Signing power needs a second admin's approval; the certificate comes with it.
+    let official_key = || {
+        app.dir
+            .join("pki/officials")
+            .join(official["id"].as_str().unwrap())
+            .join("signing.key")
+    };
+    assert!(!official_key().exists());
+    let (_, second) = app.signed_in(Role::Admin, "quantri.hai").await;
+    let (status, approved) = app
+        .post_json(
+            &format!(
+                "/api/v1/official-grants/{}/approve",
+                official["official_grant"]["id"].as_str().unwrap()
+            ),
+            &json!({}),
+            Some(&second),
+        )
+        .await;
+    assert_eq!(status, Status::Ok, "{approved}");
     let pki = app.dir.join("pki");
     assert!(
         pki.join("root.crt").exists()

@@ -3,7 +3,7 @@
 
 use certcopy::db::models::Role;
 use certcopy::web::guards::{Admin, Agency, Citizen, Clerk, Official};
-use rocket::http::{Header, Status};
+use rocket::http::{ContentType, Header, Method, Status};
 use rocket::{get, routes};
 use serde_json::json;
 
@@ -110,4 +110,125 @@ async fn role_guards_sqlite() {
 #[rocket::async_test]
 async fn role_guards_postgres() {
     guards_admit_only_their_roles(Backend::Postgres).await;
+}
+
+/// The account-lifecycle and official-grant routes: 401 without a credential, 403 for
+/// every role but admin; an admin gets past the guard (404 for the made-up ids used here).
+async fn lifecycle_routes_admit_only_admins(backend: Backend) {
+    let Some(app) = TestApp::builder(backend).build().await else {
+        return;
+    };
+    let mut tokens = Vec::new();
+    for role in [Role::Citizen, Role::Clerk, Role::Official, Role::Admin] {
+        let (_, token) = app
+            .signed_in(role, &format!("matrix.{}", role.as_str()))
+            .await;
+        tokens.push((
+            role,
+            Header::new("Authorization", format!("Bearer {token}")),
+        ));
+    }
+    let (_, created) = app
+        .post_json(
+            "/api/v1/admin/agencies",
+            &json!({"name": "Sở Y tế (thử)", "username": "so.yte"}),
+            Some(&app.login("matrix.admin").await),
+        )
+        .await;
+    let key = created["api_key"].as_str().unwrap().to_owned();
+    tokens.push((Role::Agency, Header::new("X-Api-Key", key)));
+
+    let id = uuid::Uuid::new_v4();
+    let routes: Vec<(Method, String, serde_json::Value)> = vec![
+        (
+            Method::Post,
+            format!("/api/v1/admin/accounts/{id}/disable"),
+            json!({"reason": "x"}),
+        ),
+        (
+            Method::Post,
+            format!("/api/v1/admin/accounts/{id}/enable"),
+            json!({}),
+        ),
+        (
+            Method::Post,
+            format!("/api/v1/admin/accounts/{id}/sessions/end"),
+            json!({}),
+        ),
+        (
+            Method::Post,
+            format!("/api/v1/admin/accounts/{id}/password-reset"),
+            json!({}),
+        ),
+        (
+            Method::Get,
+            format!("/api/v1/admin/agencies/{id}/api-keys"),
+            json!({}),
+        ),
+        (
+            Method::Post,
+            format!("/api/v1/admin/agencies/{id}/api-keys/{id}/revoke"),
+            json!({}),
+        ),
+        (
+            Method::Put,
+            format!("/api/v1/admin/offices/{id}/head"),
+            json!({"user_id": id}),
+        ),
+        (
+            Method::Post,
+            "/api/v1/official-grants".to_owned(),
+            json!({"user_id": id, "position": "x"}),
+        ),
+    ];
+    for (method, path, body) in &routes {
+        let send = |header: Option<Header<'static>>| {
+            let mut request = app
+                .client
+                .req(*method, path.clone())
+                .header(ContentType::JSON)
+                .body(body.to_string());
+            if let Some(header) = header {
+                request = request.header(header);
+            }
+            request.dispatch()
+        };
+        let anonymous = crate::common::read(send(None).await).await;
+        assert_error(&anonymous, Status::Unauthorized, "not_authenticated");
+        for (role, header) in &tokens {
+            let answer = crate::common::read(send(Some(header.clone())).await).await;
+            if *role == Role::Admin {
+                assert_eq!(answer.0, Status::NotFound, "{method} {path}: {}", answer.1);
+            } else {
+                assert_error(&answer, Status::Forbidden, "forbidden");
+            }
+        }
+    }
+    // Deciding a request: admins and officials get past the role check (404 for a made-up
+    // request); the others are refused.
+    for (role, header) in &tokens {
+        let answer = crate::common::read(
+            app.client
+                .post(format!("/api/v1/official-grants/{id}/approve"))
+                .header(header.clone())
+                .dispatch()
+                .await,
+        )
+        .await;
+        if matches!(role, Role::Admin | Role::Official) {
+            assert_error(&answer, Status::NotFound, "grant_not_found");
+        } else {
+            assert_error(&answer, Status::Forbidden, "forbidden");
+        }
+    }
+}
+
+#[rocket::async_test]
+async fn lifecycle_routes_sqlite() {
+    lifecycle_routes_admit_only_admins(Backend::Sqlite).await;
+}
+
+#[rocket::async_test]
+async fn lifecycle_routes_postgres() {
+    lifecycle_routes_admit_only_admins(Backend::Postgres).await;
 }

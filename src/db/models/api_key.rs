@@ -43,4 +43,31 @@ impl ApiKey {
             .first(conn)
             .optional()?)
     }
+
+    /// The keys of an agency, newest first.
+    pub fn of_agency(conn: &mut DbConn, user_id: &UserId) -> DbResult<Vec<ApiKey>> {
+        Ok(api_keys::table
+            .filter(api_keys::user_id.eq(user_id))
+            .order(api_keys::created_at.desc())
+            .select(ApiKey::as_select())
+            .load(conn)?)
+    }
+
+    /// Revokes an agency's unrevoked key. Returns false when there is no such key.
+    pub fn revoke(
+        conn: &mut DbConn,
+        user_id: &UserId,
+        id: &ApiKeyId,
+        at: time::PrimitiveDateTime,
+    ) -> DbResult<bool> {
+        let changed = diesel::update(
+            api_keys::table
+                .find(id)
+                .filter(api_keys::user_id.eq(user_id))
+                .filter(api_keys::revoked_at.is_null()),
+        )
+        .set(api_keys::revoked_at.eq(Some(at)))
+        .execute(conn)?;
+        Ok(changed == 1)
+    }
 }

@@ -51,4 +51,17 @@ impl Session {
     pub fn purge_expired(conn: &mut DbConn, now: time::PrimitiveDateTime) -> DbResult<usize> {
         Ok(diesel::delete(sessions::table.filter(sessions::expires_at.le(now))).execute(conn)?)
     }
+
+    /// Ends every session of an account except `keep` (a token hash). Returns how many.
+    pub fn delete_for_user(
+        conn: &mut DbConn,
+        user_id: &UserId,
+        keep: Option<&str>,
+    ) -> DbResult<usize> {
+        let query = sessions::table.filter(sessions::user_id.eq(user_id));
+        Ok(match keep {
+            Some(keep) => diesel::delete(query.filter(sessions::id.ne(keep))).execute(conn)?,
+            None => diesel::delete(query).execute(conn)?,
+        })
+    }
 }

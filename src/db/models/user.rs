@@ -233,3 +233,62 @@ impl User {
             .load(conn)?)
     }
 }
+
+/// Account lifecycle writes: each is one statement, run inside the caller's transaction.
+impl User {
+    /// Enables or disables an account.
+    pub fn set_disabled(conn: &mut DbConn, id: &UserId, disabled: bool) -> DbResult<()> {
+        diesel::update(users::table.find(id))
+            .set(users::disabled.eq(disabled))
+            .execute(conn)?;
+        Ok(())
+    }
+
+    /// Replaces the password hash.
+    pub fn set_password_hash(conn: &mut DbConn, id: &UserId, password_hash: &str) -> DbResult<()> {
+        diesel::update(users::table.find(id))
+            .set(users::password_hash.eq(password_hash))
+            .execute(conn)?;
+        Ok(())
+    }
+
+    /// Makes a clerk of `office_id` an official with `position`. Returns false when the
+    /// account is no longer an enabled clerk of that office.
+    pub fn promote_to_official(
+        conn: &mut DbConn,
+        id: &UserId,
+        office_id: &OfficeId,
+        position: &str,
+    ) -> DbResult<bool> {
+        let changed = diesel::update(
+            users::table
+                .find(id)
+                .filter(users::role.eq(Role::Clerk.as_str()))
+                .filter(users::office_id.eq(office_id))
+                .filter(users::disabled.eq(false)),
+        )
+        .set((
+            users::role.eq(Role::Official.as_str()),
+            users::position.eq(Some(position)),
+        ))
+        .execute(conn)?;
+        Ok(changed == 1)
+    }
+
+    /// The ids of the enabled admins, locked until the end of the transaction on
+    /// PostgreSQL (`FOR UPDATE`), so two admins disabling each other at once cannot leave
+    /// none. SQLite's write transactions (`BEGIN IMMEDIATE`) already run one at a time.
+    pub fn lock_enabled_admins(conn: &mut DbConn) -> DbResult<Vec<UserId>> {
+        #[derive(QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            id: UserId,
+        }
+        const SELECT: &str = "SELECT id FROM users WHERE role = 'admin' AND disabled = FALSE";
+        let rows: Vec<Row> = match conn {
+            DbConn::Pg(c) => diesel::sql_query(format!("{SELECT} FOR UPDATE")).load(c)?,
+            DbConn::Sqlite(c) => diesel::sql_query(SELECT).load(c)?,
+        };
+        Ok(rows.into_iter().map(|row| row.id).collect())
+    }
+}

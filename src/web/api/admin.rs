@@ -1,17 +1,18 @@
-//! `/api/v1/admin/*`: offices, staff accounts, agencies and their API keys, audit log.
+//! `/api/v1/admin/*`: offices, staff accounts, agencies and their API keys, audit log
+//! (the account lifecycle routes are in `admin_accounts`).
 //! Admin only; every action is audited by the domain functions.
 
 use crate::web::json_body::JsonBody;
 use rocket::http::Status;
 use rocket::serde::json::{Json, Value, json};
 use rocket::{Route, State, get, post, routes};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::views::UserView;
 use crate::app::App;
 use crate::auth::{self, AuthError, NewAgency, NewOffice, NewStaff};
 use crate::db::ids::UserId;
-use crate::db::models::{AuditEntry, Office};
+use crate::db::models::{AuditEntry, Office, OfficialGrant};
 use crate::web::guards::Admin;
 use crate::web::{ApiError, RequestId};
 
@@ -27,7 +28,7 @@ pub fn routes() -> Vec<Route> {
 
 /// Issues development certificates for new offices and officials when the development
 /// PKI is on (RSA key generation: blocking work).
-async fn provision_dev_certificates(app: &App) -> Result<(), ApiError> {
+pub(super) async fn provision_dev_certificates(app: &App) -> Result<(), ApiError> {
     if !app.config.dev_pki {
         return Ok(());
     }
@@ -66,21 +67,47 @@ async fn create_office(
     Ok((Status::Created, Json(office)))
 }
 
+/// A new staff account, and for role `official` the pending request for that role.
+#[derive(Debug, Serialize)]
+struct StaffCreated {
+    #[serde(flatten)]
+    account: UserView,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    official_grant: Option<OfficialGrant>,
+}
+
+/// Creates a clerk or an admin (201). Role `official` creates a clerk of the office and a
+/// request for the official role that a second person must approve (202, with the
+/// request under `official_grant`).
 #[post("/staff", data = "<body>")]
 async fn create_staff(
     app: &State<App>,
     admin: Admin,
     request_id: RequestId,
     body: JsonBody<'_, NewStaff>,
-) -> Result<(Status, Json<UserView>), ApiError> {
+) -> Result<(Status, Json<StaffCreated>), ApiError> {
     let request = body.map_err(|e| ApiError::bad_json(&e))?.into_inner();
     let actor = admin.0.actor();
-    let user = app
+    let (user, grant) = app
         .db
-        .run(move |conn| auth::create_staff(conn, &actor, &request, Some(&request_id.0)))
+        .run(move |conn| {
+            let user = auth::create_staff(conn, &actor, &request, Some(&request_id.0))?;
+            let grant = auth::pending_grant_of(conn, &user.id)?;
+            Ok::<_, auth::LifecycleError>((user, grant))
+        })
         .await?;
-    provision_dev_certificates(app).await?;
-    Ok((Status::Created, Json(UserView::from(&user))))
+    let status = if grant.is_some() {
+        Status::Accepted
+    } else {
+        Status::Created
+    };
+    Ok((
+        status,
+        Json(StaffCreated {
+            account: UserView::from(&user),
+            official_grant: grant,
+        }),
+    ))
 }
 
 #[post("/agencies", data = "<body>")]

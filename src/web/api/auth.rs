@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::views::UserView;
 use crate::app::App;
 use crate::auth::{self, RegisterCitizen};
-use crate::web::guards::{AuthUser, Citizen, Credential, SESSION_COOKIE};
+use crate::web::guards::{Citizen, Credential, SESSION_COOKIE, SignedIn};
 use crate::web::{ApiError, RequestId};
 
 pub fn routes() -> Vec<Route> {
@@ -89,6 +89,7 @@ async fn login(
         "token": outcome.token,
         "token_type": "Bearer",
         "expires_at": expires_at,
+        "password_change_required": outcome.password_change_required,
         "user": UserView::from(&outcome.user),
     })))
 }
@@ -98,8 +99,9 @@ async fn login(
 async fn logout(
     app: &State<App>,
     cookies: &CookieJar<'_>,
-    user: AuthUser,
+    signed_in: SignedIn,
 ) -> Result<Status, ApiError> {
+    let user = signed_in.0;
     cookies.remove_private(Cookie::from(SESSION_COOKIE));
     if let Credential::Session { token_hash } = user.credential {
         app.db
@@ -112,10 +114,13 @@ async fn logout(
     Ok(Status::NoContent)
 }
 
-/// The signed-in account.
+/// The signed-in account, and whether it must change a temporary password first.
 #[get("/me")]
-fn me(user: AuthUser) -> Json<UserView> {
-    Json(UserView::from(&user.user))
+fn me(signed_in: SignedIn) -> Json<Value> {
+    let user = signed_in.0;
+    let mut view = json!(UserView::from(&user.user));
+    view["password_change_required"] = json!(user.password_change_required);
+    Json(view)
 }
 
 /// A fresh one-time code for proving the account's citizen ID at an office desk, with its

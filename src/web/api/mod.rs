@@ -1,6 +1,8 @@
 //! `/api/v1` JSON routes.
 
+mod account;
 mod admin;
+mod admin_accounts;
 mod appointments;
 mod auth;
 mod booking_input;
@@ -9,6 +11,7 @@ mod desk;
 mod health;
 mod manage_link;
 mod offices;
+mod official_grants;
 pub(crate) mod verifications;
 mod views;
 
@@ -21,6 +24,9 @@ pub fn mounts() -> Vec<(&'static str, Vec<Route>)> {
         ("/api/v1/auth", auth::routes()),
         ("/api/v1", auth::me_routes()),
         ("/api/v1/admin", admin::routes()),
+        ("/api/v1/admin", admin_accounts::routes()),
+        ("/api/v1", account::routes()),
+        ("/api/v1/official-grants", official_grants::routes()),
         ("/api/v1/copies", copies::routes()),
         ("/api/v1/copies", verifications::copy_routes()),
         ("/api/v1/verifications", verifications::routes()),

@@ -10,12 +10,12 @@ use certcopy::db::models::{Office, OfficeCalendarRow, Role, Session, User};
 use certcopy::db::now_utc;
 use certcopy::secrets::{new_secret_token, token_hash};
 use diesel::Connection;
-use rocket::http::{ContentType, Header, Status};
+use rocket::http::{Header, Status};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::macros::datetime;
 
-use crate::common::{TestApp, bearer, read};
+use crate::common::{TestApp, bearer};
 
 /// Monday 2 March 2026, 06:00 in Hà Nội: an ordinary working week follows.
 pub const MONDAY_6AM: OffsetDateTime = datetime!(2026-03-02 06:00 +7);
@@ -123,15 +123,7 @@ pub async fn put_json(
     body: &Value,
     token: Option<&str>,
 ) -> (Status, Value) {
-    let mut request = app
-        .client
-        .put(path.to_owned())
-        .header(ContentType::JSON)
-        .body(body.to_string());
-    if let Some(token) = token {
-        request = request.header(bearer(token));
-    }
-    read(request.dispatch().await).await
+    app.put_json(path, body, token).await
 }
 
 /// `GET` answering text: status, content type, the named header, body.

@@ -403,6 +403,38 @@ impl TestApp {
         })
         .await;
     }
+
+    pub async fn put_json(&self, path: &str, body: &Value, token: Option<&str>) -> (Status, Value) {
+        let mut request = self
+            .client
+            .put(path.to_owned())
+            .header(ContentType::JSON)
+            .body(body.to_string());
+        if let Some(token) = token {
+            request = request.header(bearer(token));
+        }
+        read(request.dispatch().await).await
+    }
+
+    /// Logs in with an explicit password and returns the whole answer.
+    pub async fn login_answer(&self, login: &str, password: &str) -> (Status, Value) {
+        self.post_json(
+            "/api/v1/auth/login",
+            &serde_json::json!({"login": login, "password": password}),
+            None,
+        )
+        .await
+    }
+
+    /// The audit rows of `action`, oldest first.
+    pub async fn audit_rows(&self, action: &'static str) -> Vec<certcopy::db::models::AuditEntry> {
+        let mut rows = self
+            .db(|conn| certcopy::db::models::AuditEntry::latest(conn, 1000).unwrap())
+            .await;
+        rows.retain(|row| row.action == action);
+        rows.reverse();
+        rows
+    }
 }
 
 pub fn bearer(token: &str) -> Header<'static> {
