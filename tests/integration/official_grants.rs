@@ -248,3 +248,17 @@ db_test!(
         assert_error(&listed, Status::Forbidden, "forbidden");
     }
 );
+
+db_test!(the_demo_official_heads_the_demo_office, |app| {
+    let (office_id, head, official) = app
+        .db(|conn| {
+            let demo = certcopy::auth::seed_demo(conn).unwrap().unwrap();
+            let head = certcopy::db::models::OfficeHead::of_office(conn, &demo.office.id)
+                .unwrap()
+                .map(|head| head.user_id);
+            let official = User::officials(conn).unwrap().remove(0).id;
+            (demo.office.id, head, official)
+        })
+        .await;
+    assert_eq!(head, Some(official), "head of {office_id}");
+});
