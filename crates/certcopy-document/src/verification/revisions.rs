@@ -9,6 +9,7 @@ use lopdf::{DecompressError, Dictionary, Document, LoadOptions, Object, ObjectId
 
 use super::pdf_syntax::{self, RevisionMarker};
 use super::report::{Modification, ModificationKind};
+use crate::cancel::Cancellation;
 
 /// More revisions than this are not all loaded; signatures past the limit cannot be judged.
 pub(crate) const MAX_REVISIONS: usize = 64;
@@ -188,19 +189,23 @@ pub(crate) struct Revisions {
     /// A stream or the file went over its decompression limit: loading stopped there, and
     /// the file must not be judged.
     pub decompression_limit_exceeded: bool,
+    /// Loading was cancelled before every revision was read: the file must not be judged.
+    pub cancelled: bool,
 }
 
 impl Revisions {
     /// Finds and loads the revisions of `bytes` (at most [`MAX_REVISIONS`], the last ones),
-    /// within the [`DecompressionLimits`] for its size; once they are exceeded no further
-    /// revision is loaded.
-    pub fn read(bytes: &[u8], markers: Vec<RevisionMarker>) -> Self {
+    /// within the [`DecompressionLimits`] for its size; once they are exceeded, or `cancel`
+    /// says stop ([`Revisions::cancelled`]), no further revision is loaded.
+    pub fn read(bytes: &[u8], markers: Vec<RevisionMarker>, cancel: &Cancellation) -> Self {
         let limits = DecompressionLimits::for_file_size(bytes.len());
         let skip = markers.len().saturating_sub(MAX_REVISIONS);
         let guard = BudgetGuard::install(limits);
         let mut documents = Vec::with_capacity(markers.len());
+        let mut cancelled = false;
         for (index, marker) in markers.iter().enumerate() {
-            let document = if index < skip || guard.exceeded() {
+            cancelled = cancelled || (index >= skip && cancel.is_cancelled());
+            let document = if index < skip || guard.exceeded() || cancelled {
                 None
             } else {
                 bytes
@@ -216,6 +221,7 @@ impl Revisions {
             limits,
             decompressed_bytes: budget.map_or(0, |budget| budget.used),
             decompression_limit_exceeded: budget.is_none_or(|budget| budget.exceeded),
+            cancelled,
         }
     }
 
