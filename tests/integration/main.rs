@@ -11,6 +11,7 @@ mod booking;
 mod crash;
 mod health;
 mod issuing;
+mod limits;
 mod pki_fixtures;
 mod register;
 mod roles;
