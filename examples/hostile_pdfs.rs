@@ -9,7 +9,8 @@
 //! - `many_revisions.pdf`: an 8 MB file (a large uncompressed stream) with 64 revisions,
 //!   each of which the verifier loads on its own;
 //! - `object_streams.pdf`: object streams of 8 MiB each under 12 incremental updates, so
-//!   every revision's load decodes all of them again.
+//!   every revision's load decodes all of them again;
+//! - `scan.jpg`: an ordinary one-page scan (not hostile), to issue a copy to look up.
 //!
 //! Deterministic in shape (the keys are fresh each run).
 
@@ -58,6 +59,8 @@ fn write_all(dir: &Path) -> Result<(), String> {
     )?;
     write("many_revisions.pdf", many_revisions(8 * MIB, 63))?;
     write("object_streams.pdf", object_stream_file(8 * MIB, 4, 12, 0))?;
+    // An honest scan, to issue the copy whose code the benchmark looks up.
+    write("scan.jpg", synthetic_scan_jpeg(1, 827, 1169, 100))?;
     Ok(())
 }
 
