@@ -12,6 +12,7 @@ use crate::pki::{DevPki, FileKeyStore, KeyStore, PkiError, TokenKeyStore};
 use crate::registry::issuance::Issuer;
 use crate::registry::verifying::VerifyService;
 use crate::storage::{BlobStore, StorageError};
+use crate::work_limit::WorkLimits;
 
 /// Everything a request handler needs, managed by Rocket.
 #[derive(Debug, Clone)]
@@ -28,6 +29,8 @@ pub struct App {
     pub trust: Arc<TrustStore>,
     /// Holiday data and clock of the booking rules.
     pub booking: BookingContext,
+    /// Concurrency limits and deadlines of verifications and issuances (shared by clones).
+    pub work: WorkLimits,
 }
 
 /// Why the service could not start.
@@ -114,7 +117,9 @@ impl App {
             None => Arc::new(FileKeyStore::new(&config.pki_dir)),
         };
         let trust = Arc::new(config.trust_store()?);
+        let work = config.work_limits();
         Ok(App {
+            work,
             config,
             db,
             blobs,
@@ -156,6 +161,8 @@ impl App {
             keys: self.keys.clone(),
             base_url: self.config.base_url.clone(),
             limits: self.scan_limits(),
+            limit: self.work.issue.clone(),
+            deadline: self.work.issue_deadline,
         }
     }
 
@@ -166,6 +173,10 @@ impl App {
             trust: self.trust.clone(),
             max_bytes: self.config.max_upload_bytes(),
             public_per_minute: self.config.public_verify_per_minute,
+            limit: self.work.verify.clone(),
+            deadline: self.work.verify_deadline,
+            #[cfg(feature = "test-support")]
+            test_pause: None,
         }
     }
 

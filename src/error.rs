@@ -83,6 +83,8 @@ pub struct PublicError {
     pub message_vi: String,
     /// English message.
     pub message_en: String,
+    /// Seconds after which a retry may succeed: the `Retry-After` header of the answer.
+    pub retry_after_seconds: Option<u32>,
 }
 
 impl PublicError {
@@ -93,7 +95,14 @@ impl PublicError {
             code,
             message_vi,
             message_en,
+            retry_after_seconds: None,
         }
+    }
+
+    /// The same error, telling the client when to retry (`Retry-After`).
+    pub fn with_retry_after(mut self, seconds: u32) -> Self {
+        self.retry_after_seconds = Some(seconds);
+        self
     }
 
     /// `503 service_busy`: the service is overloaded (no database connection free).

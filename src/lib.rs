@@ -28,8 +28,9 @@ pub mod registry;
 pub mod secrets;
 pub mod storage;
 pub mod web;
+pub mod work_limit;
 
-pub use certcopy_document::{assembly, intake, signing, verification};
+pub use certcopy_document::{assembly, cancel, intake, signing, verification};
 
 pub use app::App;
 pub use config::Config;

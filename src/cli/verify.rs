@@ -87,11 +87,16 @@ pub(super) fn verify(args: VerifyArgs) -> ExitCode {
         );
         return ExitCode::from(2);
     }
+    let work = config.work_limits();
     let service = VerifyService {
         db: existing_register(&config),
         trust: std::sync::Arc::new(trust),
         max_bytes: u64::MAX,
         public_per_minute: 0,
+        limit: work.verify,
+        deadline: work.verify_deadline,
+        #[cfg(feature = "test-support")]
+        test_pause: None,
     };
     // One thread drives the work; verification itself runs on the blocking pool.
     let runtime = match rocket::tokio::runtime::Builder::new_current_thread()

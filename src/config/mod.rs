@@ -18,12 +18,15 @@ pub use trust::{TrustError, TrustStore};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
 
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::{Figment, Profile};
 use serde::{Deserialize, Serialize};
 
 use crate::pki::{TokenKeyRef, TokenKeys, TokenModule};
+use crate::work_limit::{LimitSettings, WorkLimit, WorkLimits};
 
 /// Error raised while loading or checking the configuration.
 #[derive(Debug, thiserror::Error)]
@@ -113,6 +116,25 @@ pub struct Config {
     /// `10.0.0.0/8`). Empty: the client address is always the socket's peer, and forwarding
     /// headers are ignored, so nobody can pick the address a limit counts against.
     pub trusted_proxies: Vec<String>,
+    /// Verifications running at once in this process; 0: one less than the CPUs (at
+    /// least 1), so a flood of uploads leaves a core to the rest of the service.
+    pub verify_max_concurrent: u32,
+    /// Verifications waiting for a free slot at once; more are refused (503).
+    pub verify_queue: u32,
+    /// Longest a verification waits for a free slot, in milliseconds.
+    pub verify_queue_wait_ms: u64,
+    /// Longest a verification may take, waiting included, in milliseconds; past it the
+    /// work stops and the answer is 503 `verification_deadline`.
+    pub verify_deadline_ms: u64,
+    /// Issuances running at once in this process; 0: one less than the CPUs (at least 1).
+    pub issue_max_concurrent: u32,
+    /// Issuances waiting for a free slot at once; more are refused (503).
+    pub issue_queue: u32,
+    /// Longest an issuance waits for a free slot, in milliseconds.
+    pub issue_queue_wait_ms: u64,
+    /// Longest an issuance may take, waiting included, in milliseconds; past it the work
+    /// stops, any number allocated is voided, and the answer is 503 `issuance_deadline`.
+    pub issue_deadline_ms: u64,
     /// PKCS#11 module (e.g. `/usr/lib/softhsm/libsofthsm2.so`) holding keys named in
     /// `official_keys` and `seal_keys`. Empty: every key is a file in `pki_dir`.
     pub pkcs11_module: PathBuf,
@@ -190,6 +212,14 @@ impl Default for Config {
             pkcs11_pin_file: PathBuf::new(),
             official_keys: BTreeMap::new(),
             seal_keys: BTreeMap::new(),
+            verify_max_concurrent: 0,
+            verify_queue: 32,
+            verify_queue_wait_ms: 500,
+            verify_deadline_ms: 1_500,
+            issue_max_concurrent: 0,
+            issue_queue: 16,
+            issue_queue_wait_ms: 5_000,
+            issue_deadline_ms: 20_000,
         }
     }
 }
@@ -322,6 +352,41 @@ impl Config {
                 });
             }
         }
+        for (setting, value) in [
+            ("verify_max_concurrent", self.verify_max_concurrent),
+            ("issue_max_concurrent", self.issue_max_concurrent),
+        ] {
+            if value > 1024 {
+                return Err(ConfigError::Invalid {
+                    setting,
+                    reason: "must be between 0 (automatic) and 1024".into(),
+                });
+            }
+        }
+        for (setting, value) in [
+            ("verify_queue", self.verify_queue),
+            ("issue_queue", self.issue_queue),
+        ] {
+            if value > 100_000 {
+                return Err(ConfigError::Invalid {
+                    setting,
+                    reason: "must be between 0 and 100000".into(),
+                });
+            }
+        }
+        for (setting, value, min) in [
+            ("verify_queue_wait_ms", self.verify_queue_wait_ms, 0),
+            ("issue_queue_wait_ms", self.issue_queue_wait_ms, 0),
+            ("verify_deadline_ms", self.verify_deadline_ms, 1),
+            ("issue_deadline_ms", self.issue_deadline_ms, 1),
+        ] {
+            if !(min..=600_000).contains(&value) {
+                return Err(ConfigError::Invalid {
+                    setting,
+                    reason: format!("must be between {min} and 600000 (ten minutes)"),
+                });
+            }
+        }
         if !(1..=1000).contains(&self.max_pages) {
             return Err(ConfigError::Invalid {
                 setting: "max_pages",
@@ -404,6 +469,38 @@ impl Config {
                 setting: "pkcs11_module",
                 reason: error.to_string(),
             })
+    }
+
+    /// The concurrency limits and deadlines of verifications and issuances.
+    pub fn work_limits(&self) -> WorkLimits {
+        let automatic = std::thread::available_parallelism()
+            .map_or(1, |cpus| cpus.get().saturating_sub(1))
+            .max(1);
+        let running = |configured: u32| match configured {
+            0 => automatic,
+            n => usize::try_from(n).unwrap_or(automatic),
+        };
+        let limit = |max_running: u32, queue: u32, wait_ms: u64| {
+            Arc::new(WorkLimit::new(LimitSettings {
+                max_running: running(max_running),
+                max_waiting: usize::try_from(queue).unwrap_or(0),
+                max_wait: Duration::from_millis(wait_ms),
+            }))
+        };
+        WorkLimits {
+            verify: limit(
+                self.verify_max_concurrent,
+                self.verify_queue,
+                self.verify_queue_wait_ms,
+            ),
+            verify_deadline: Duration::from_millis(self.verify_deadline_ms),
+            issue: limit(
+                self.issue_max_concurrent,
+                self.issue_queue,
+                self.issue_queue_wait_ms,
+            ),
+            issue_deadline: Duration::from_millis(self.issue_deadline_ms),
+        }
     }
 
     /// Trust material files: the configured ones, or the development PKI's.
@@ -489,6 +586,34 @@ mod tests {
         assert_eq!(config.blob_dir, PathBuf::from("data/blobs"));
         assert_eq!(config.base_url, "http://127.0.0.1:8000");
         assert_eq!(config.database_backend(), DatabaseBackend::Sqlite);
+    }
+
+    #[test]
+    fn work_limits_follow_the_settings_and_zero_means_automatic() {
+        let config = load(
+            "[default]\nverify_max_concurrent = 3\nverify_queue = 7\nverify_queue_wait_ms = 250\nverify_deadline_ms = 1500\nissue_queue = 0",
+            &[],
+        )
+        .unwrap();
+        let limits = config.work_limits();
+        assert_eq!(
+            limits.verify.settings(),
+            LimitSettings {
+                max_running: 3,
+                max_waiting: 7,
+                max_wait: Duration::from_millis(250),
+            }
+        );
+        assert_eq!(limits.verify_deadline, Duration::from_millis(1500));
+        assert!(limits.issue.settings().max_running >= 1);
+        assert_eq!(limits.issue.settings().max_waiting, 0);
+        let error = load("[default]\nverify_deadline_ms = 0", &[]).unwrap_err();
+        assert!(error.to_string().contains("verify_deadline_ms"), "{error}");
+        let error = load("[default]\nissue_max_concurrent = 5000", &[]).unwrap_err();
+        assert!(
+            error.to_string().contains("issue_max_concurrent"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -12,8 +12,17 @@
 //! 4. [`super::publish_entry`] makes it `valid`. A failure in step 3 or 4 keeps the entry
 //!    as `void` with the reason (a spoiled line); a crash leaves it `pending`, and the
 //!    next start voids it ([`super::void_interrupted`]).
+//!
+//! Each issuance first takes a permit of the issuance [`WorkLimit`] (or answers 503
+//! `service_busy`), then runs in a task of its own under a [`CancelToken`]: its deadline
+//! (`issue_deadline_ms`) or the caller going away stops it between steps (before the
+//! number, per page of the assembly, after each signature, before the blob is written),
+//! and the ordinary failure path voids any number already allocated, so a stopped
+//! issuance leaves a void line and no blob. Once the blob is written the issuance is
+//! published whatever happens to the caller.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use time::OffsetDateTime;
 
@@ -36,6 +45,7 @@ use crate::signing::{
     Signer, SigningError, sign_pdf_continuing,
 };
 use crate::storage::{BlobStore, Sha256Hex, StorageError};
+use crate::work_limit::{Busy, CancelToken, WorkLimit};
 
 /// Name of the official's signature field.
 pub const OFFICIAL_FIELD: &str = "ChuKyNguoiChungThuc";
@@ -92,6 +102,10 @@ pub struct IssueOptions {
     pub fail_at: Option<(FailPoint, FailMode)>,
     /// Signing time; `None` means now.
     pub signing_time: Option<OffsetDateTime>,
+    /// A pause at a step that ends early only when the issuance is cancelled (tests: an
+    /// issuance that outlives its caller or its deadline).
+    #[cfg(feature = "test-support")]
+    pub pause_at: Option<(FailPoint, Duration)>,
 }
 
 /// What the service needs to issue.
@@ -107,6 +121,10 @@ pub struct Issuer {
     pub base_url: String,
     /// Scan limits.
     pub limits: Limits,
+    /// Issuances running at once, with their wait queue.
+    pub limit: Arc<WorkLimit>,
+    /// Longest one issuance may take, its wait for a permit included.
+    pub deadline: Duration,
 }
 
 /// A copy that was issued.
@@ -154,6 +172,15 @@ pub enum IssueError {
     /// Blocking work panicked or was cancelled.
     #[error("issuance task failed: {0}")]
     Task(String),
+    /// Too many issuances at once: this one could not start.
+    #[error(transparent)]
+    Busy(#[from] Busy),
+    /// The issuance did not finish within its deadline and was stopped.
+    #[error("issuance stopped at its deadline of {} ms", .0.as_millis())]
+    Deadline(Duration),
+    /// The issuance was stopped because nobody waits for it.
+    #[error("issuance cancelled")]
+    Cancelled,
 }
 
 impl From<DbError> for IssueError {
@@ -185,6 +212,24 @@ impl UserFacing for IssueError {
                 "signing_failed",
                 "Không ký được bản sao (khóa ký hoặc chứng thư số không dùng được). Số chứng thực đã cấp được ghi hủy trong sổ.".into(),
                 "The copy could not be signed (signing key or certificate unusable). Any number allocated is kept as void in the register.".into(),
+            ),
+            IssueError::Busy(busy) => busy.public(),
+            IssueError::Deadline(deadline) => {
+                let seconds =
+                    u32::try_from(deadline.as_millis().div_ceil(1000)).unwrap_or(u32::MAX);
+                PublicError::new(
+                    503,
+                    "issuance_deadline",
+                    format!("Không cấp xong bản sao trong thời hạn {seconds} giây nên việc cấp đã dừng; số chứng thực đã cấp (nếu có) được ghi hủy trong sổ. Vui lòng thử lại sau."),
+                    format!("The copy could not be issued within the {seconds}-second limit and issuing was stopped; any number allocated is kept as void in the register. Please retry later."),
+                )
+                .with_retry_after(seconds.max(1))
+            }
+            IssueError::Cancelled => PublicError::new(
+                503,
+                "issuance_cancelled",
+                "Việc cấp bản sao đã dừng trước khi xong; số chứng thực đã cấp (nếu có) được ghi hủy trong sổ.".into(),
+                "Issuing was stopped before it finished; any number allocated is kept as void in the register.".into(),
             ),
             IssueError::Assembly(_)
             | IssueError::Storage(_)
@@ -233,6 +278,41 @@ impl IssueOptions {
     }
 }
 
+/// The error of a stopped issuance: its deadline passed, or its caller went away.
+fn stopped(token: &CancelToken, deadline: Duration) -> IssueError {
+    if token.deadline_passed() {
+        IssueError::Deadline(deadline)
+    } else {
+        IssueError::Cancelled
+    }
+}
+
+/// Fails when the issuance should stop.
+fn check_stop(token: &CancelToken, deadline: Duration) -> Result<(), IssueError> {
+    if token.is_cancelled() {
+        Err(stopped(token, deadline))
+    } else {
+        Ok(())
+    }
+}
+
+/// Pauses at `point` if a test asked for it, until the pause ends or the issuance is
+/// cancelled.
+#[cfg(feature = "test-support")]
+fn pause_at(options: &IssueOptions, point: FailPoint, token: &CancelToken) {
+    if let Some((at, pause)) = options.pause_at
+        && at == point
+    {
+        let end = std::time::Instant::now() + pause;
+        while std::time::Instant::now() < end && !token.is_cancelled() {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+}
+
+#[cfg(not(feature = "test-support"))]
+fn pause_at(_options: &IssueOptions, _point: FailPoint, _token: &CancelToken) {}
+
 fn check_fail(options: &IssueOptions, point: FailPoint, mode: FailMode) -> Result<(), IssueError> {
     if options.injects(point, mode) {
         Err(IssueError::Injected(point))
@@ -270,8 +350,34 @@ impl Issuer {
         options: IssueOptions,
         request_id: Option<String>,
     ) -> Result<IssuedCopy, IssueError> {
+        // The deadline counts from here, the wait for a permit included.
+        let token = CancelToken::with_deadline(self.deadline);
+        let _stop_when_dropped = token.cancel_on_drop();
+        let permit = self.limit.acquire(&token).await?;
+        let (issuer, official, work_token) = (self.clone(), official.clone(), token.clone());
+        // Its own task: dropping this future stops the work (the guard above) but never
+        // skips the voiding of a number already allocated.
+        rocket::tokio::spawn(async move {
+            let _permit = permit;
+            issuer
+                .run(&official, request, options, request_id, &work_token)
+                .await
+        })
+        .await
+        .map_err(|e| IssueError::Task(e.to_string()))?
+    }
+
+    async fn run(
+        &self,
+        official: &User,
+        request: IssueRequest,
+        options: IssueOptions,
+        request_id: Option<String>,
+        token: &CancelToken,
+    ) -> Result<IssuedCopy, IssueError> {
         let mut request = request;
         let prepared = self.prepare(official, &mut request).await?;
+        check_stop(token, self.deadline)?;
         let actor = Actor::from(&prepared.official);
         let now = options.signing_time.unwrap_or_else(OffsetDateTime::now_utc);
         let code = super::new_verification_code();
@@ -308,6 +414,7 @@ impl Issuer {
                 now,
                 &options,
                 request_id.clone(),
+                token,
             )
             .await;
         match outcome {
@@ -402,10 +509,12 @@ impl Issuer {
         now: OffsetDateTime,
         options: &IssueOptions,
         request_id: Option<String>,
+        token: &CancelToken,
     ) -> Result<(RegisterEntry, Vec<u8>), IssueError> {
         check_fail(options, FailPoint::AfterNumber, FailMode::Error)?;
         let options_copy = *options;
         let (entry_copy, verify_url) = (entry.clone(), verify_url.to_owned());
+        let (work_token, deadline) = (token.clone(), self.deadline);
         let signed = blocking(move || {
             make_signed_pdf(
                 prepared,
@@ -414,9 +523,16 @@ impl Issuer {
                 &verify_url,
                 now,
                 &options_copy,
+                &Stop {
+                    token: &work_token,
+                    deadline,
+                },
             )
         })
         .await?;
+        // The last point where the issuance stops: once the blob is written, it is
+        // published.
+        check_stop(token, self.deadline)?;
         let digest = Sha256Hex::from_digest(signed.sha256);
         let signed = bytes::Bytes::from(signed.pdf);
         let digest = self.blobs.put_hashed(signed.clone(), digest).await?;
@@ -441,6 +557,12 @@ impl Issuer {
     }
 }
 
+/// The cancellation of one issuance and the deadline it reports.
+struct Stop<'a> {
+    token: &'a CancelToken,
+    deadline: Duration,
+}
+
 fn make_signed_pdf(
     prepared: Prepared,
     placement: PlacementPolicy,
@@ -448,6 +570,7 @@ fn make_signed_pdf(
     verify_url: &str,
     now: OffsetDateTime,
     options: &IssueOptions,
+    stop: &Stop<'_>,
 ) -> Result<SignedCopy, IssueError> {
     let position = prepared.official.position.clone().unwrap_or_default();
     let document = CopyDocument {
@@ -467,8 +590,16 @@ fn make_signed_pdf(
         placement,
     };
     // Assembly frees each scan once it is in the PDF.
-    let assembled = assembly::assemble(document)?;
+    let assembled =
+        assembly::assemble_cancellable(document, &stop.token.cancellation()).map_err(|error| {
+            match error {
+                AssemblyError::Cancelled => stopped(stop.token, stop.deadline),
+                other => IssueError::Assembly(other),
+            }
+        })?;
     let checkpoint = |point| {
+        pause_at(options, point, stop.token);
+        check_stop(stop.token, stop.deadline)?;
         [FailMode::Error, FailMode::Crash]
             .into_iter()
             .try_for_each(|mode| check_fail(options, point, mode))

@@ -4,8 +4,11 @@
 //! [`VerifyService::admit`] first counts the request against the public rate limit
 //! (anonymous callers, counted in the database so every instance shares it; web routes
 //! take it in a request guard, before the upload is read). [`VerifyService::verify`]
-//! then runs the size limit, the signature verification of the document crate on the
-//! blocking pool under the configured [`TrustStore`], the register cross-check
+//! then runs the size limit, takes a permit of the verification [`WorkLimit`] (or
+//! answers 503 `service_busy`), runs the signature verification of the document crate on
+//! the blocking pool under the configured [`TrustStore`] and a [`CancelToken`] (the
+//! deadline, or the caller going away, stops it: 503 `verification_deadline`, no verdict;
+//! see [`crate::work_limit`]), the register cross-check
 //! ([`super::check`]), and for agencies an audit row naming the copy they looked at.
 //! [`VerifyService::check_against_code`] adds
 //! "is this file the copy issued under this code". [`VerifyService::public_status`] is
@@ -17,6 +20,7 @@
 
 use std::net::IpAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde::Serialize;
 
@@ -32,6 +36,7 @@ use crate::rate_limit;
 use crate::verification::{
     DocumentReport, Indication, RegisterStatus, ReportMessage, VerificationError, verify_pdf,
 };
+use crate::work_limit::{Busy, CancelToken, WorkLimit};
 
 /// Who asks for a verification.
 #[derive(Debug, Clone)]
@@ -70,6 +75,14 @@ pub struct VerifyService {
     pub max_bytes: u64,
     /// Verifications per minute allowed to one anonymous address.
     pub public_per_minute: u32,
+    /// Verifications running at once, with their wait queue.
+    pub limit: Arc<WorkLimit>,
+    /// Longest one verification may take, its wait for a permit included.
+    pub deadline: Duration,
+    /// A pause inside the verification's blocking work that ends early only when the work
+    /// is cancelled (tests: a verification that outlives its caller or its deadline).
+    #[cfg(feature = "test-support")]
+    pub test_pause: Option<Duration>,
 }
 
 /// A file checked against the code of the page it was uploaded on.
@@ -151,6 +164,15 @@ pub enum VerifyError {
     /// The verification task failed.
     #[error("verification task failed: {0}")]
     Task(String),
+    /// Too many verifications at once: none could start.
+    #[error(transparent)]
+    Busy(#[from] Busy),
+    /// The verification did not finish within its deadline and was stopped.
+    #[error("verification stopped at its deadline of {} ms", .0.as_millis())]
+    Deadline(Duration),
+    /// The verification was stopped because nobody waits for its answer.
+    #[error("verification cancelled")]
+    Cancelled,
 }
 
 impl From<DbError> for VerifyError {
@@ -183,7 +205,33 @@ impl UserFacing for VerifyError {
             VerifyError::UnknownCode => RegistryError::NotFound.public(),
             VerifyError::Registry(error) => error.public(),
             VerifyError::Task(_) => PublicError::internal_error(),
+            VerifyError::Busy(busy) => busy.public(),
+            VerifyError::Deadline(deadline) => {
+                let seconds = u32::try_from(deadline.as_millis().div_ceil(1000)).unwrap_or(u32::MAX);
+                PublicError::new(
+                    503,
+                    "verification_deadline",
+                    format!("Không kiểm tra xong tệp trong thời hạn {seconds} giây nên chưa có kết luận (tệp không được coi là hợp lệ). Vui lòng thử lại sau; nếu vẫn không được, tệp có thể được tạo ra nhằm làm quá tải hệ thống."),
+                    format!("The file could not be verified within the {seconds}-second limit, so there is no verdict (the file is not taken as valid). Please retry later; if it keeps failing, the file may be built to overload the service."),
+                )
+                .with_retry_after(seconds.max(1))
+            }
+            VerifyError::Cancelled => PublicError::new(
+                503,
+                "verification_cancelled",
+                "Việc kiểm tra đã dừng trước khi xong; chưa có kết luận.".into(),
+                "The verification was stopped before it finished; there is no verdict.".into(),
+            ),
         }
+    }
+}
+
+/// Sleeps in small steps for `pause`, or until `token` is cancelled.
+#[cfg(feature = "test-support")]
+fn pause_until_cancelled(pause: Duration, token: &CancelToken) {
+    let end = std::time::Instant::now() + pause;
+    while std::time::Instant::now() < end && !token.is_cancelled() {
+        std::thread::sleep(Duration::from_millis(5));
     }
 }
 
@@ -298,11 +346,42 @@ impl VerifyService {
                 limit: self.max_bytes,
             });
         }
-        let policy = self.trust.policy(time::OffsetDateTime::now_utc());
+        // The deadline counts from here, the wait for a permit included. The guard stops
+        // the blocking work if this future is dropped; the permit is the work's own and
+        // returns when the work ends.
+        let token = CancelToken::with_deadline(self.deadline);
+        let _stop_when_dropped = token.cancel_on_drop();
+        let permit = self.limit.acquire(&token).await?;
+        let mut policy = self.trust.policy(time::OffsetDateTime::now_utc());
+        policy.cancel = token.cancellation();
         let input = bytes.clone();
-        let mut report = rocket::tokio::task::spawn_blocking(move || verify_pdf(&input, &policy))
-            .await
-            .map_err(|e| VerifyError::Task(e.to_string()))??;
+        #[cfg(feature = "test-support")]
+        let pause = self.test_pause;
+        let work_token = token.clone();
+        let outcome = rocket::tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            #[cfg(feature = "test-support")]
+            if let Some(pause) = pause {
+                pause_until_cancelled(pause, &work_token);
+            }
+            let outcome = verify_pdf(&input, &policy);
+            // A verification that ran past its deadline has no verdict, even if it
+            // finished between two checks.
+            if work_token.is_cancelled() {
+                Err(VerificationError::Cancelled)
+            } else {
+                outcome
+            }
+        })
+        .await
+        .map_err(|e| VerifyError::Task(e.to_string()))?;
+        let mut report = match outcome {
+            Err(VerificationError::Cancelled) if token.deadline_passed() => {
+                return Err(VerifyError::Deadline(self.deadline));
+            }
+            Err(VerificationError::Cancelled) => return Err(VerifyError::Cancelled),
+            other => other?,
+        };
         let Some(db) = &self.db else {
             report.warnings.push(ReportMessage::new(
                 "REGISTER_NOT_CONSULTED",

@@ -1,8 +1,9 @@
 //! The HTTP error type: every handler returns `Result<_, ApiError>`, and every error the
 //! service sends is `{"error":{"code","message","message_vi","message_en","request_id"}}`.
-//! `message` follows `Accept-Language` (Vietnamese unless English is preferred).
+//! `message` follows `Accept-Language` (Vietnamese unless English is preferred). An error
+//! that says when to retry also carries `Retry-After` (seconds).
 
-use rocket::http::{ContentType, Status};
+use rocket::http::{ContentType, Header, Status};
 use rocket::request::Request;
 use rocket::response::{self, Responder, Response};
 use serde_json::json;
@@ -29,6 +30,7 @@ impl ApiError {
                 code,
                 message_vi: message_vi.to_owned(),
                 message_en: message_en.to_owned(),
+                retry_after_seconds: None,
             },
             internal: None,
         }
@@ -187,10 +189,14 @@ impl<'r> Responder<'r, 'static> for ApiError {
         })
         .to_string();
         let status = Status::from_code(public.status).unwrap_or(Status::InternalServerError);
-        Response::build()
+        let mut response = Response::build();
+        response
             .status(status)
             .header(ContentType::JSON)
-            .sized_body(body.len(), std::io::Cursor::new(body))
-            .ok()
+            .sized_body(body.len(), std::io::Cursor::new(body));
+        if let Some(seconds) = public.retry_after_seconds {
+            response.header(Header::new("Retry-After", seconds.to_string()));
+        }
+        response.ok()
     }
 }

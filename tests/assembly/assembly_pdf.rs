@@ -408,3 +408,43 @@ fn output_is_deterministic_and_carries_metadata() {
         "emb/sub/uni: {fonts}"
     );
 }
+
+/// Assembly asks its cancellation before each page: stopped after the first page of
+/// three, it returns `Cancelled` and no PDF.
+#[test]
+fn cancelled_assembly_stops_between_pages() {
+    use certcopy::assembly::{AssemblyError, assemble_cancellable};
+    use certcopy::cancel::Cancellation;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let scans = || {
+        scan_files(vec![
+            ("p1.jpg", synthetic_scan_jpeg(1, 620, 877, 75)),
+            ("p2.jpg", synthetic_scan_jpeg(2, 620, 877, 75)),
+            ("p3.jpg", synthetic_scan_jpeg(3, 620, 877, 75)),
+        ])
+    };
+    let asked = Arc::new(AtomicUsize::new(0));
+    let counter = asked.clone();
+    // Not cancelled on the first two asks (the start, the first page), then cancelled.
+    let cancel = Cancellation::new(Arc::new(move || {
+        counter.fetch_add(1, Ordering::SeqCst) >= 2
+    }));
+    let outcome = assemble_cancellable(sample_copy(scans(), PlacementPolicy::Auto), &cancel);
+    assert_eq!(outcome.err(), Some(AssemblyError::Cancelled));
+    assert_eq!(
+        asked.load(Ordering::SeqCst),
+        3,
+        "stopped at the second page"
+    );
+    assert_eq!(AssemblyError::Cancelled.code(), "cancelled");
+    assert!(!AssemblyError::Cancelled.message_vi().is_empty());
+    // Never cancelled: the same copy assembles.
+    let out = assemble_cancellable(
+        sample_copy(scans(), PlacementPolicy::Auto),
+        &Cancellation::never(),
+    )
+    .expect("assembled");
+    assert_eq!(out.page_count, 3);
+}

@@ -59,7 +59,7 @@ pub async fn office_with_official(
     (office, official, token)
 }
 
-async fn post_issue(
+pub async fn post_issue(
     app: &TestApp,
     token: &str,
     fields: &[(&str, &str)],
@@ -78,7 +78,7 @@ async fn post_issue(
     .await
 }
 
-const FIELDS: &[(&str, &str)] = &[
+pub const FIELDS: &[(&str, &str)] = &[
     ("requester_name", "Nguyễn Văn An"),
     ("citizen_id", "079203001234"),
     ("document_title", "Bằng tốt nghiệp trung học phổ thông"),
@@ -290,7 +290,7 @@ async fn bad_input_is_refused_postgres() {
     }
 }
 
-fn request(scans: Vec<ScanFile>) -> IssueRequest {
+pub fn request(scans: Vec<ScanFile>) -> IssueRequest {
     IssueRequest {
         requester_name: "Trần Thị Bình".into(),
         requester_citizen_id: "001099000111".into(),
@@ -319,7 +319,7 @@ async fn injected_failures_leave_no_copy_and_no_gap(app: TestApp) {
         for point in points {
             let options = IssueOptions {
                 fail_at: Some((point, mode)),
-                signing_time: None,
+                ..IssueOptions::default()
             };
             let outcome = issuer
                 .issue(&official, request(scans.clone()), options, None)

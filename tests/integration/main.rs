@@ -14,6 +14,7 @@ mod health;
 mod identity;
 mod issuing;
 mod lifecycle;
+mod limits;
 mod official_grants;
 mod pkcs11;
 mod pki_fixtures;

@@ -572,3 +572,78 @@ fn no_single_byte_change_in_signed_bytes_passes_and_none_panics() {
     }
     assert!(checked > 500);
 }
+
+/// A cancellation that lets the work ask `allowed` times, then says stop; counts the asks.
+fn cancel_after(
+    allowed: usize,
+) -> (
+    certcopy::cancel::Cancellation,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let asked = Arc::new(AtomicUsize::new(0));
+    let counter = asked.clone();
+    let cancellation = certcopy::cancel::Cancellation::new(Arc::new(move || {
+        counter.fetch_add(1, Ordering::SeqCst) >= allowed
+    }));
+    (cancellation, asked)
+}
+
+/// The path search asks the cancellation before each certificate signature it checks: a
+/// verification cancelled inside the search stops there, with no report (not a spent
+/// budget), after fewer checks than the whole search takes. Every point at which it can
+/// be cancelled gives `Cancelled`, never a verdict, until the work has asked for the last
+/// time.
+#[test]
+fn cancelled_chain_search_stops_without_a_verdict() {
+    let corpus = corpus();
+    let bytes = corpus.read("certified_p2_approved.pdf");
+    let (whole, whole_stats) = verify_pdf_with_stats(&bytes, &corpus.policy());
+    assert_eq!(whole.expect("readable").verdict, Indication::TotalPassed);
+    assert_eq!(whole_stats.certificate_signature_checks, 3);
+    let mut stopped_inside_the_search = false;
+    for allowed in 0.. {
+        let mut policy = corpus.policy();
+        let (cancel, _) = cancel_after(allowed);
+        policy.cancel = cancel;
+        let (result, stats) = verify_pdf_with_stats(&bytes, &policy);
+        match result {
+            Err(VerificationError::Cancelled) => {
+                let checks = stats.certificate_signature_checks;
+                stopped_inside_the_search |= checks > 0 && checks < 3;
+            }
+            Ok(report) => {
+                assert_eq!(report.verdict, Indication::TotalPassed);
+                break;
+            }
+            Err(other) => panic!("{other}"),
+        }
+        assert!(allowed < 100, "the work asks a bounded number of times");
+    }
+    assert!(stopped_inside_the_search);
+    assert!(!VerificationError::Cancelled.message_vi().is_empty());
+}
+
+/// Loading the revisions asks the cancellation before each one: cancelled after the first,
+/// the other revisions are never loaded (nor their object streams decoded).
+#[test]
+fn cancelled_revision_loading_stops_between_revisions() {
+    let bytes = corpus::object_stream_bomb(3 * MIB, 3);
+    let (whole, whole_stats) = verify_pdf_with_stats(&bytes, &corpus().policy());
+    assert_eq!(whole.expect("within the limits").revisions_count, 4);
+    let mut policy = corpus().policy();
+    let (cancel, asked) = cancel_after(1);
+    policy.cancel = cancel;
+    let (result, stats) = verify_pdf_with_stats(&bytes, &policy);
+    assert_eq!(result.err(), Some(VerificationError::Cancelled));
+    assert_eq!(
+        asked.load(std::sync::atomic::Ordering::SeqCst),
+        2,
+        "asked before the first two revisions only"
+    );
+    assert!(
+        stats.decompressed_bytes * 4 <= whole_stats.decompressed_bytes,
+        "one load of four: {stats:?} vs {whole_stats:?}"
+    );
+}

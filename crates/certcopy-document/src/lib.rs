@@ -10,6 +10,9 @@
 //! - [`verification`] checks every signature of any PDF strictly (ETSI EN 319 102-1 style
 //!   report) under a [`verification::ValidationPolicy`] it is handed.
 //!
+//! Long work can be stopped by the caller through a [`cancel::Cancellation`] (a deadline,
+//! a client that left): the crate asks it between steps and never reads a clock itself.
+//!
 //! What this crate never does: read or write files, open sockets, touch a database, read
 //! the clock (times are parameters: the statement's date, the signing time, the
 //! validation time) or keep global state; the only randomness is the ECDSA nonce inside
@@ -23,6 +26,7 @@
 //! benchmarks and fuzzing.
 
 pub mod assembly;
+pub mod cancel;
 pub mod intake;
 pub mod signing;
 pub mod verification;

@@ -105,6 +105,9 @@ pub enum AssemblyError {
         /// Technical detail (English).
         detail: String,
     },
+    /// The caller cancelled the assembly (see [`crate::cancel`]); nothing was produced.
+    #[error("the assembly was stopped before it finished")]
+    Cancelled,
 }
 
 impl AssemblyError {
@@ -119,6 +122,7 @@ impl AssemblyError {
             Self::MissingGlyph { .. } => "missing_glyph",
             Self::Font { .. } => "font_error",
             Self::QrCode { .. } => "qr_code_error",
+            Self::Cancelled => "cancelled",
         }
     }
 
@@ -147,6 +151,7 @@ impl AssemblyError {
             Self::QrCode { .. } => {
                 "Không tạo được mã QR cho địa chỉ xác minh (địa chỉ quá dài).".to_owned()
             }
+            Self::Cancelled => "Việc tạo bản sao đã dừng trước khi xong.".to_owned(),
         }
     }
 
@@ -175,6 +180,7 @@ impl AssemblyError {
             Self::QrCode { detail } => {
                 format!("The verification URL could not be encoded as a QR code ({detail}).")
             }
+            Self::Cancelled => "Building the copy was stopped before it finished.".to_owned(),
         }
     }
 }

@@ -33,6 +33,7 @@ pub use metadata::{PRODUCER, XMP_NAMESPACE, claimed_code};
 pub use placement::PlacementPolicy;
 pub use statement::Statement;
 
+use crate::cancel::Cancellation;
 use crate::intake::{JpegImage, PageImage, RawColor, RawImage, ScanPage};
 use font::{FontRefs, StatementFont};
 use qr::QrMatrix;
@@ -86,7 +87,19 @@ pub struct AssembledCopy {
 /// Takes the pages by value: each scan is freed as soon as it is in the PDF, so the scans
 /// and the PDF are not both held whole (a 10-page copy needs about its own size, not
 /// twice).
-pub fn assemble(mut copy: CopyDocument) -> Result<AssembledCopy, AssemblyError> {
+pub fn assemble(copy: CopyDocument) -> Result<AssembledCopy, AssemblyError> {
+    assemble_cancellable(copy, &Cancellation::never())
+}
+
+/// [`assemble`], asking `cancel` before each page: once it says stop, the copy is dropped
+/// and [`AssemblyError::Cancelled`] returned.
+pub fn assemble_cancellable(
+    mut copy: CopyDocument,
+    cancel: &Cancellation,
+) -> Result<AssembledCopy, AssemblyError> {
+    if cancel.is_cancelled() {
+        return Err(AssemblyError::Cancelled);
+    }
     validate(&copy)?;
     let sizes = copy
         .pages
@@ -171,6 +184,9 @@ pub fn assemble(mut copy: CopyDocument) -> Result<AssembledCopy, AssemblyError> 
     let mut signature_rects = [[0.0; 4]; 2];
     let mut scans = std::mem::take(&mut copy.pages).into_iter().zip(sizes);
     for (index, page_id) in page_ids.iter().copied().enumerate() {
+        if cancel.is_cancelled() {
+            return Err(AssemblyError::Cancelled);
+        }
         let content_id = refs.next();
         let scan = scans.next();
         let size = scan.as_ref().map_or(A4_SIZE, |(_, size)| *size);

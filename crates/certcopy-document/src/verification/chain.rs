@@ -36,6 +36,7 @@ use x509_parser::revocation_list::CertificateRevocationList;
 use super::findings::{self, Finding};
 use super::policy::ValidationPolicy;
 use super::report::CertificateSummary;
+use crate::cancel::Cancellation;
 
 /// Longest path tried (signer, intermediates, anchor).
 const MAX_PATH_LENGTH: usize = 8;
@@ -48,15 +49,18 @@ const MAX_PATH_LENGTH: usize = 8;
 pub(crate) struct PathSearch {
     limit: usize,
     checks: usize,
+    cancel: Cancellation,
     edges: HashMap<(Vec<u8>, Vec<u8>), bool>,
 }
 
 impl PathSearch {
     /// A search allowed `limit` signature verifications in all.
-    pub fn new(limit: usize) -> Self {
+    /// Stops early (as if the budget were spent) once `cancel` says so.
+    pub fn new(limit: usize, cancel: Cancellation) -> Self {
         Self {
             limit,
             checks: 0,
+            cancel,
             edges: HashMap::new(),
         }
     }
@@ -78,7 +82,7 @@ impl PathSearch {
         if let Some(&known) = self.edges.get(&key) {
             return Some(known);
         }
-        if self.checks >= self.limit {
+        if self.checks >= self.limit || self.cancel.is_cancelled() {
             return None;
         }
         self.checks += 1;

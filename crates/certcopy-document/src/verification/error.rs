@@ -30,6 +30,10 @@ pub enum VerificationError {
         "the PDF's compressed data decodes to more than the verifier accepts for a file of this size; it was not verified"
     )]
     DecompressionLimit,
+    /// The caller cancelled the verification ([`crate::cancel::Cancellation`]: its deadline
+    /// passed or nobody waits for the answer); nothing was judged.
+    #[error("the verification was stopped before it finished; the file was not judged")]
+    Cancelled,
 }
 
 impl VerificationError {
@@ -44,6 +48,7 @@ impl VerificationError {
             Self::DecompressionLimit => {
                 "Dữ liệu nén trong tệp PDF giải nén ra lớn hơn mức cho phép đối với một tệp có kích thước này (có thể là tệp được tạo ra nhằm làm quá tải hệ thống); tệp không được kiểm tra."
             }
+            Self::Cancelled => "Việc kiểm tra đã dừng trước khi xong; tệp chưa được đánh giá.",
         }
     }
 }

@@ -78,6 +78,7 @@ pub use report::{
 };
 pub use revisions::DecompressionLimits;
 
+use crate::cancel::Cancellation;
 use findings::Finding;
 use pdf_signature::CheckedSignature;
 use revisions::Revisions;
@@ -146,9 +147,12 @@ fn verify(
     if !complete {
         return Err(VerificationError::Truncated);
     }
-    let (revisions, digests) = read_revisions_and_hash(bytes, markers);
+    let (revisions, digests) = read_revisions_and_hash(bytes, markers, &policy.cancel);
     stats.decompressed_bytes = revisions.decompressed_bytes;
     stats.decompression_limits = revisions.limits;
+    if revisions.cancelled {
+        return Err(VerificationError::Cancelled);
+    }
     if revisions.decompression_limit_exceeded {
         return Err(VerificationError::DecompressionLimit);
     }
@@ -165,10 +169,16 @@ fn verify(
     let mut checked = Vec::new();
     let mut work = pdf_signature::DocumentWork {
         digests,
-        search: chain::PathSearch::new(policy.max_certificate_signature_checks),
+        search: chain::PathSearch::new(
+            policy.max_certificate_signature_checks,
+            policy.cancel.clone(),
+        ),
     };
     let fields = signature_fields::signature_fields(latest);
     for field in &fields {
+        if policy.cancel.is_cancelled() {
+            return Err(VerificationError::Cancelled);
+        }
         let timestamp = match field.value {
             SignatureValue::Indirect(id) => latest
                 .objects
@@ -186,7 +196,14 @@ fn verify(
         ));
     }
     stats.certificate_signature_checks = work.search.checks();
-    judge_modifications(bytes, &revisions, latest, &mut checked);
+    // A path search stopped by the cancellation looks like a spent budget: never report it.
+    if policy.cancel.is_cancelled() {
+        return Err(VerificationError::Cancelled);
+    }
+    judge_modifications(bytes, &revisions, latest, &mut checked, &policy.cancel);
+    if policy.cancel.is_cancelled() {
+        return Err(VerificationError::Cancelled);
+    }
     document_errors.extend(removed_signatures(&revisions, &fields));
     for (index, marker) in revisions.markers.iter().enumerate() {
         if revisions.document(index).is_none() {
@@ -232,10 +249,11 @@ fn verify(
 /// that dominates verifying a large scan overlaps the parsing instead of following it.
 /// Without a second thread (or with a single revision) the digests are computed later,
 /// the same way; the results never depend on it.
-fn read_revisions_and_hash(
-    bytes: &[u8],
+fn read_revisions_and_hash<'a>(
+    bytes: &'a [u8],
     markers: Vec<pdf_syntax::RevisionMarker>,
-) -> (Revisions, byte_range::SignedRangeDigests<'_>) {
+    cancel: &Cancellation,
+) -> (Revisions, byte_range::SignedRangeDigests<'a>) {
     let first_revision_end = match markers.as_slice() {
         [first, _, ..] => Some(first.line_end),
         _ => None,
@@ -251,7 +269,7 @@ fn read_revisions_and_hash(
                 })
                 .ok()
         });
-        let revisions = Revisions::read(bytes, markers);
+        let revisions = Revisions::read(bytes, markers, cancel);
         let digests = hashing
             .and_then(|handle| handle.join().ok())
             .unwrap_or_else(|| byte_range::SignedRangeDigests::new(bytes));
@@ -268,6 +286,7 @@ fn judge_modifications(
     revisions: &Revisions,
     latest: &Document,
     checked: &mut [CheckedSignature],
+    cancel: &Cancellation,
 ) {
     let certifications: Vec<(usize, DocMdpPermission)> = checked
         .iter()
@@ -283,6 +302,9 @@ fn judge_modifications(
         .filter_map(|signature| signature.revision)
         .min();
     for signature in checked.iter_mut() {
+        if cancel.is_cancelled() {
+            return;
+        }
         let Some(revision) = signature.revision else {
             continue;
         };

@@ -5,6 +5,7 @@ use x509_parser::prelude::{FromDer, X509Certificate};
 use x509_parser::revocation_list::CertificateRevocationList;
 
 use super::error::PolicyError;
+use crate::cancel::Cancellation;
 
 /// Default for [`ValidationPolicy::max_certificate_signature_checks`].
 pub const DEFAULT_MAX_CERTIFICATE_SIGNATURE_CHECKS: usize = 256;
@@ -33,6 +34,10 @@ pub struct ValidationPolicy {
     /// is `INDETERMINATE/NO_CERTIFICATE_CHAIN_FOUND`: a CMS stuffed with look-alike
     /// certificates cannot make the verifier work without bound.
     pub max_certificate_signature_checks: usize,
+    /// Asked between steps of the work (each revision loaded, each certificate signature
+    /// checked, each signature judged): once it says stop, [`super::verify_pdf`] returns
+    /// [`super::VerificationError::Cancelled`]. Never cancelled by default.
+    pub cancel: Cancellation,
 }
 
 impl ValidationPolicy {
@@ -45,6 +50,7 @@ impl ValidationPolicy {
             validation_time,
             require_revocation_check: true,
             max_certificate_signature_checks: DEFAULT_MAX_CERTIFICATE_SIGNATURE_CHECKS,
+            cancel: Cancellation::never(),
         }
     }
 

@@ -5,10 +5,13 @@
 use std::cell::RefCell;
 
 use lopdf::xref::XrefEntry;
+use sha2::{Digest, Sha256};
+
 use lopdf::{DecompressError, Dictionary, Document, LoadOptions, Object, ObjectId, Stream};
 
 use super::pdf_syntax::{self, RevisionMarker};
 use super::report::{Modification, ModificationKind};
+use crate::cancel::Cancellation;
 
 /// More revisions than this are not all loaded; signatures past the limit cannot be judged.
 pub(crate) const MAX_REVISIONS: usize = 64;
@@ -117,15 +120,33 @@ fn load_strict(
     }
 }
 
-/// Load filter: empties the data of image XObjects whose `/Length` is a direct number, and
+/// Streams larger than this are kept as their SHA-256 in the loaded revisions.
+const DIGESTED_STREAM_MIN: usize = 4096;
+
+/// Marks the content of a stream kept as its digest.
+const DIGEST_MARK: &[u8] = b"certcopy-sha256:";
+
+/// Load filter: empties the data of image XObjects whose `/Length` is a direct number,
 /// charges each object or cross-reference stream, which lopdf decodes while loading, to the
-/// file's budget; a stream over the budget is dropped before lopdf decodes it.
+/// file's budget (a stream over the budget is dropped before lopdf decodes it), and keeps
+/// any other stream larger than [`DIGESTED_STREAM_MIN`] as the SHA-256 of its raw data.
+/// Nothing here reads stream data except to compare two revisions' objects for equality,
+/// which the digest answers the same way, so a file of many revisions over a large stream
+/// holds one digest per revision instead of one copy of the stream.
 fn filter_loaded_object(id: ObjectId, object: &mut Object) -> Option<(ObjectId, Object)> {
     if let Object::Stream(stream) = object {
         if is_image_with_direct_length(&stream.dict) {
             stream.content = Vec::new();
-        } else if decoded_when_loading(&stream.dict) && !charge_decoded_size(stream) {
-            return None;
+        } else if decoded_when_loading(&stream.dict) {
+            if !charge_decoded_size(stream) {
+                return None;
+            }
+        } else if stream.content.len() > DIGESTED_STREAM_MIN {
+            let digest = Sha256::digest(&stream.content);
+            let mut kept = Vec::with_capacity(DIGEST_MARK.len() + digest.len());
+            kept.extend_from_slice(DIGEST_MARK);
+            kept.extend_from_slice(&digest);
+            stream.content = kept;
         }
     }
     Some((id, object.clone()))
@@ -188,19 +209,23 @@ pub(crate) struct Revisions {
     /// A stream or the file went over its decompression limit: loading stopped there, and
     /// the file must not be judged.
     pub decompression_limit_exceeded: bool,
+    /// Loading was cancelled before every revision was read: the file must not be judged.
+    pub cancelled: bool,
 }
 
 impl Revisions {
     /// Finds and loads the revisions of `bytes` (at most [`MAX_REVISIONS`], the last ones),
-    /// within the [`DecompressionLimits`] for its size; once they are exceeded no further
-    /// revision is loaded.
-    pub fn read(bytes: &[u8], markers: Vec<RevisionMarker>) -> Self {
+    /// within the [`DecompressionLimits`] for its size; once they are exceeded, or `cancel`
+    /// says stop ([`Revisions::cancelled`]), no further revision is loaded.
+    pub fn read(bytes: &[u8], markers: Vec<RevisionMarker>, cancel: &Cancellation) -> Self {
         let limits = DecompressionLimits::for_file_size(bytes.len());
         let skip = markers.len().saturating_sub(MAX_REVISIONS);
         let guard = BudgetGuard::install(limits);
         let mut documents = Vec::with_capacity(markers.len());
+        let mut cancelled = false;
         for (index, marker) in markers.iter().enumerate() {
-            let document = if index < skip || guard.exceeded() {
+            cancelled = cancelled || (index >= skip && cancel.is_cancelled());
+            let document = if index < skip || guard.exceeded() || cancelled {
                 None
             } else {
                 bytes
@@ -216,6 +241,7 @@ impl Revisions {
             limits,
             decompressed_bytes: budget.map_or(0, |budget| budget.used),
             decompression_limit_exceeded: budget.is_none_or(|budget| budget.exceeded),
+            cancelled,
         }
     }
 
@@ -266,5 +292,40 @@ impl Revisions {
             start = marker.line_end;
         }
         hidden
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stream(content: Vec<u8>) -> Object {
+        Object::Stream(Stream::new(Dictionary::new(), content))
+    }
+
+    fn filtered(object: Object) -> Object {
+        let mut object = object;
+        filter_loaded_object((5, 0), &mut object).expect("kept").1
+    }
+
+    #[test]
+    fn large_streams_are_kept_as_digests_that_compare_like_their_data() {
+        let big = vec![b'a'; 1 << 20];
+        let mut other = big.clone();
+        other[12_345] = b'b';
+        let (kept, same, changed) = (
+            filtered(stream(big.clone())),
+            filtered(stream(big)),
+            filtered(stream(other)),
+        );
+        let Object::Stream(kept_stream) = &kept else {
+            panic!("a stream")
+        };
+        assert_eq!(kept_stream.content.len(), DIGEST_MARK.len() + 32);
+        assert_eq!(kept, same, "same data, same object");
+        assert_ne!(kept, changed, "one byte changed, a different object");
+        // Small streams are kept as they are.
+        let small = filtered(stream(b"BT /F1 12 Tf (x) Tj ET".to_vec()));
+        assert_eq!(small, stream(b"BT /F1 12 Tf (x) Tj ET".to_vec()));
     }
 }
