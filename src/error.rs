@@ -83,6 +83,8 @@ pub struct PublicError {
     pub message_vi: String,
     /// English message.
     pub message_en: String,
+    /// Seconds after which a retry may succeed (sent as `Retry-After` with 429 and 503).
+    pub retry_after_secs: Option<u64>,
 }
 
 impl PublicError {
@@ -93,7 +95,14 @@ impl PublicError {
             code,
             message_vi,
             message_en,
+            retry_after_secs: None,
         }
+    }
+
+    /// The same error, telling the client to retry after `seconds` (at least 1).
+    pub fn with_retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after_secs = Some(seconds.max(1));
+        self
     }
 
     /// `503 service_busy`: the service is overloaded (no database connection free).

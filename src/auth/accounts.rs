@@ -5,9 +5,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::AuthError;
-use super::password::{
-    MAX_PASSWORD_BYTES, check_password_strength, hash_password, verify_password,
-};
+use super::password::{check_password_strength, hash_password};
 use crate::audit::{self, Actor, AuditEvent};
 use crate::db::ids::{ApiKeyId, OfficeId, UserId};
 use crate::db::models::{ApiKey, Office, OfficeKind, Role, Session, User};
@@ -34,9 +32,9 @@ pub struct RegisterCitizen {
     pub password: String,
 }
 
-/// Registers a citizen account. Validation happens before hashing; uniqueness is left to
-/// the database's unique constraints so two simultaneous registrations cannot both pass.
-pub fn register_citizen(conn: &mut DbConn, request: &RegisterCitizen) -> Result<User, AuthError> {
+/// Checks a registration and builds the account row, without its password hash (the
+/// caller hashes the password outside any database connection and fills it in).
+pub fn citizen_draft(request: &RegisterCitizen) -> Result<User, AuthError> {
     let full_name = normalize_full_name(&request.full_name)?;
     let citizen_id = normalize_citizen_id(&request.citizen_id)?;
     let phone = non_blank(&request.phone).map(normalize_phone).transpose()?;
@@ -47,7 +45,7 @@ pub fn register_citizen(conn: &mut DbConn, request: &RegisterCitizen) -> Result<
     let mut personal = vec![citizen_id.as_str()];
     personal.extend(phone.as_deref());
     check_password_strength(&request.password, &personal)?;
-    let new_user = User {
+    Ok(User {
         id: UserId::generate(),
         role: Role::Citizen.as_str().to_owned(),
         full_name,
@@ -55,15 +53,26 @@ pub fn register_citizen(conn: &mut DbConn, request: &RegisterCitizen) -> Result<
         username: None,
         phone,
         email,
-        password_hash: hash_password(&request.password)?,
+        password_hash: String::new(),
         office_id: None,
         position: None,
         disabled: false,
         created_at: now_utc(),
         identity_verified_at: None,
         identity_verified_via: None,
-    };
-    insert_user(conn, &new_user)?;
+    })
+}
+
+/// Registers a citizen account from a checked [`citizen_draft`] carrying its password
+/// hash. Uniqueness is left to the database's unique constraints so two simultaneous
+/// registrations cannot both pass.
+pub fn register_citizen(conn: &mut DbConn, new_user: &User) -> Result<User, AuthError> {
+    if new_user.password_hash.is_empty() {
+        return Err(AuthError::Hashing(
+            "registration without a password hash".into(),
+        ));
+    }
+    insert_user(conn, new_user)?;
     find_user(conn, &new_user.id)
 }
 
@@ -93,42 +102,40 @@ pub struct LoginOutcome {
     pub expires_at: time::PrimitiveDateTime,
 }
 
-/// An Argon2id hash of a random secret, checked when the login is unknown so the answer
-/// takes as long as for a real account.
-fn dummy_hash() -> &'static str {
-    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    DUMMY.get_or_init(|| hash_password(&new_secret_token("")).unwrap_or_default())
-}
-
-/// Checks a login (citizen ID, username, phone or e-mail) and password and opens a session.
-pub fn login(
-    conn: &mut DbConn,
-    login: &str,
-    password: &str,
-    session_hours: u32,
-    request_id: Option<&str>,
-) -> Result<LoginOutcome, AuthError> {
+/// The accounts a login (citizen ID, username, phone or e-mail) may name. The password is
+/// checked by the caller, outside the database connection.
+pub fn login_candidates(conn: &mut DbConn, login: &str) -> Result<Vec<User>, AuthError> {
     let login = login.trim();
-    if login.is_empty() || password.len() > MAX_PASSWORD_BYTES {
-        return Err(AuthError::BadCredentials);
+    if login.is_empty() {
+        return Ok(Vec::new());
     }
     let mut candidates = vec![login.to_owned(), login.to_lowercase()];
     candidates.extend(normalize_phone(login).ok());
     candidates.extend(normalize_citizen_id(login).ok());
-    let mut found = None;
     for candidate in &candidates {
         if let Some(user) = User::find_by_login(conn, candidate)? {
-            found = Some(user);
-            break;
+            return Ok(vec![user]);
         }
     }
-    let Some(user) = found else {
-        let _ = verify_password(password, dummy_hash());
-        return Err(AuthError::BadCredentials);
-    };
-    if !verify_password(password, &user.password_hash) {
-        return Err(AuthError::BadCredentials);
-    }
+    Ok(Vec::new())
+}
+
+/// The name a login is counted under by the login throttle: the citizen ID, phone or
+/// e-mail/username in its normal form, so `0912 345 678` and `+84912345678` are one.
+pub fn login_throttle_name(login: &str) -> String {
+    let login = login.trim();
+    normalize_citizen_id(login)
+        .or_else(|_| normalize_phone(login))
+        .unwrap_or_else(|_| login.to_lowercase())
+}
+
+/// Opens a session for an account whose password was checked (audited for staff).
+pub fn open_session(
+    conn: &mut DbConn,
+    user: User,
+    session_hours: u32,
+    request_id: Option<&str>,
+) -> Result<LoginOutcome, AuthError> {
     if user.disabled {
         return Err(AuthError::AccountDisabled);
     }
@@ -263,13 +270,9 @@ fn normalize_username(input: &str) -> Result<String, AuthError> {
     }
 }
 
-/// Creates a clerk, official or admin account (admin action, audited).
-pub fn create_staff(
-    conn: &mut DbConn,
-    actor: &Actor,
-    request: &NewStaff,
-    request_id: Option<&str>,
-) -> Result<User, AuthError> {
+/// Checks a new staff account and builds its row, without its password hash (the caller
+/// hashes the password outside any database connection and fills it in).
+pub fn staff_draft(request: &NewStaff) -> Result<User, AuthError> {
     if !matches!(request.role, Role::Clerk | Role::Official | Role::Admin) {
         return Err(AuthError::InvalidRole);
     }
@@ -287,8 +290,7 @@ pub fn create_staff(
         (None, Role::Official) => return Err(AuthError::InvalidField("position")),
         (None, _) => None,
     };
-    let password_hash = hash_password(&request.password)?;
-    let new_user = User {
+    Ok(User {
         id: UserId::generate(),
         role: request.role.as_str().to_owned(),
         full_name,
@@ -296,19 +298,34 @@ pub fn create_staff(
         username: Some(username),
         phone: None,
         email: None,
-        password_hash,
+        password_hash: String::new(),
         office_id,
         position,
         disabled: false,
         created_at: now_utc(),
         identity_verified_at: None,
         identity_verified_via: None,
-    };
+    })
+}
+
+/// Creates a clerk, official or admin account from a checked [`staff_draft`] carrying
+/// its password hash (admin action, audited).
+pub fn create_staff(
+    conn: &mut DbConn,
+    actor: &Actor,
+    new_user: &User,
+    request_id: Option<&str>,
+) -> Result<User, AuthError> {
+    if new_user.password_hash.is_empty() {
+        return Err(AuthError::Hashing(
+            "staff account without a password hash".into(),
+        ));
+    }
     write_transaction(conn, |conn| {
         if let Some(office_id) = &new_user.office_id {
             Office::find(conn, office_id)?.ok_or(AuthError::OfficeNotFound)?;
         }
-        insert_user(conn, &new_user)?;
+        insert_user(conn, new_user)?;
         let event = AuditEvent {
             action: "staff.create",
             target: Some(new_user.id.to_string()),
@@ -334,17 +351,17 @@ pub struct NewAgency {
 }
 
 /// Creates an agency account and its first API key (admin action, audited). Returns the
-/// account and the key, which is shown only this once.
+/// account and the key, which is shown only this once. Agencies log in with API keys
+/// only: `password_hash` is the hash of a random secret nobody knows.
 pub fn create_agency(
     conn: &mut DbConn,
     actor: &Actor,
     request: &NewAgency,
+    password_hash: String,
     request_id: Option<&str>,
 ) -> Result<(User, String), AuthError> {
     let username = normalize_username(&request.username)?;
     let name = bounded("name", &request.name, 200, false)?;
-    // Agencies log in with API keys only: the password is a random secret nobody knows.
-    let password_hash = hash_password(&new_secret_token(""))?;
     let new_user = User {
         id: UserId::generate(),
         role: Role::Agency.as_str().to_owned(),

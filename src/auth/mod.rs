@@ -2,7 +2,12 @@
 //! authenticate a request live in [`crate::web::guards`].
 //!
 //! * Passwords are hashed with Argon2id (PHC strings). Unknown logins are checked against
-//!   a dummy hash so response time does not reveal which accounts exist.
+//!   a dummy hash so response time does not reveal which accounts exist. Requests hash
+//!   through [`PasswordHasher`] (a bounded number at once, never holding a database
+//!   connection); [`AuthService`] runs login, registration and staff creation that way.
+//! * Login and registration are throttled in the database before any hashing
+//!   (docs/ARCHITECTURE.md §9): back-off per account name and client address, fixed
+//!   windows for registrations.
 //! * A login creates a session: a random 256-bit token, stored only as its SHA-256. Pages
 //!   carry it in a private (encrypted) cookie, API clients as `Authorization: Bearer`.
 //! * Agencies authenticate with API keys (`X-Api-Key` or `Authorization: ApiKey …`), also
@@ -11,14 +16,21 @@
 
 mod accounts;
 mod password;
+mod service;
+mod throttle;
 
 pub use accounts::{
-    DemoAccounts, LoginOutcome, NewAgency, NewOffice, NewStaff, RegisterCitizen, create_agency,
-    create_office, create_staff, issue_api_key, login, logout, register_citizen, seed_demo,
+    DemoAccounts, LoginOutcome, NewAgency, NewOffice, NewStaff, RegisterCitizen, citizen_draft,
+    create_agency, create_office, create_staff, issue_api_key, login_candidates,
+    login_throttle_name, logout, open_session, register_citizen, seed_demo, staff_draft,
 };
 pub use password::{
-    MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS, PasswordWeakness, check_password_strength,
-    hash_password, verify_password,
+    MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS, PasswordHasher, PasswordWeakness,
+    check_password_strength, hash_password, verify_password,
+};
+pub use service::{AuthService, LoginAttempt};
+pub use throttle::{
+    AuthLimits, LoginKeys, backoff_ms, count_login_attempt, count_registration, login_succeeded,
 };
 
 use crate::db::DbError;
@@ -71,6 +83,18 @@ pub enum AuthError {
     /// A free-text field is empty or too long.
     #[error("invalid field {0}")]
     InvalidField(&'static str),
+    /// Too many login or registration attempts: retry after the wait.
+    #[error("too many attempts, retry after {retry_after_secs} s")]
+    TooManyAttempts {
+        /// Seconds to wait.
+        retry_after_secs: u64,
+    },
+    /// Every password-hashing slot stayed busy for the whole wait.
+    #[error("password hashing saturated")]
+    Busy {
+        /// Seconds after which a retry may find a slot.
+        retry_after_secs: u64,
+    },
     /// Hashing failed (should not happen with valid parameters).
     #[error("password hashing failed: {0}")]
     Hashing(String),
@@ -173,6 +197,16 @@ impl UserFacing for AuthError {
                 format!("Trường `{field}` trống hoặc quá dài."),
                 format!("Field `{field}` is empty or too long."),
             ),
+            AuthError::TooManyAttempts { retry_after_secs } => PublicError::new(
+                429,
+                "too_many_attempts",
+                format!("Bạn đã thử quá nhiều lần. Vui lòng thử lại sau {retry_after_secs} giây."),
+                format!("Too many attempts. Please try again in {retry_after_secs} seconds."),
+            )
+            .with_retry_after(*retry_after_secs),
+            AuthError::Busy { retry_after_secs } => {
+                PublicError::service_busy().with_retry_after(*retry_after_secs)
+            }
             AuthError::Hashing(_) => PublicError::internal_error(),
             // Account actions ask for a few minutes' patience when the pool is exhausted.
             AuthError::Db(DbError::Pool(_)) => PublicError::new(

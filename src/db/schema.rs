@@ -78,7 +78,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     register_books,
     register_entries,
-    rate_limits
+    rate_limits,
+    auth_throttle
 );
 
 diesel::table! {
@@ -184,3 +185,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     slot_counters,
     appointments
 );
+
+diesel::table! {
+    auth_throttle (throttle_key) {
+        throttle_key -> Text,
+        attempts -> Integer,
+        last_attempt_ms -> BigInt,
+        blocked_until_ms -> BigInt,
+    }
+}

@@ -29,6 +29,7 @@ impl ApiError {
                 code,
                 message_vi: message_vi.to_owned(),
                 message_en: message_en.to_owned(),
+                retry_after_secs: None,
             },
             internal: None,
         }
@@ -187,10 +188,14 @@ impl<'r> Responder<'r, 'static> for ApiError {
         })
         .to_string();
         let status = Status::from_code(public.status).unwrap_or(Status::InternalServerError);
-        Response::build()
+        let mut response = Response::build();
+        response
             .status(status)
             .header(ContentType::JSON)
-            .sized_body(body.len(), std::io::Cursor::new(body))
-            .ok()
+            .sized_body(body.len(), std::io::Cursor::new(body));
+        if let Some(seconds) = public.retry_after_secs {
+            response.raw_header("Retry-After", seconds.to_string());
+        }
+        response.ok()
     }
 }

@@ -293,6 +293,8 @@ db_test!(wrong_password_and_unknown_login_look_alike, |app| {
 
 db_test!(
     concurrent_duplicate_registrations_create_one_account,
+    // Eight registrations of one citizen ID: above the hourly limit per ID.
+    config = |c| c.register_per_citizen_id_per_hour = 8,
     |app| {
         let body = citizen("079203009999", "0909999999").to_string();
         let mut pending = Vec::new();
@@ -349,10 +351,7 @@ db_test!(json_routes_refuse_bodies_of_other_types, |app| {
             "unsupported_media_type",
         );
     }
-    let count = app
-        .db(certcopy::db::models::User::count)
-        .await
-        .unwrap();
+    let count = app.db(certcopy::db::models::User::count).await.unwrap();
     assert_eq!(count, 0, "no account may be created from a refused body");
     let response = app
         .client

@@ -14,5 +14,6 @@ mod issuing;
 mod pki_fixtures;
 mod register;
 mod roles;
+mod throttling;
 mod validators;
 mod verifying;

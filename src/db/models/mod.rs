@@ -4,6 +4,7 @@
 mod api_key;
 mod appointment;
 mod audit;
+mod auth_throttle;
 mod office;
 mod office_calendar;
 mod register_entry;
@@ -14,6 +15,7 @@ mod user;
 pub use api_key::ApiKey;
 pub use appointment::{Appointment, AppointmentStatus, SlotMove, StatusChange};
 pub use audit::{AuditEntry, NewAuditEntry};
+pub use auth_throttle::ThrottleCounter;
 pub use office::{Office, OfficeKind};
 pub use office_calendar::OfficeCalendarRow;
 pub use register_entry::{EntryStatus, RegisterEntry};

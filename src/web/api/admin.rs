@@ -76,8 +76,8 @@ async fn create_staff(
     let request = body.map_err(|e| ApiError::bad_json(&e))?.into_inner();
     let actor = admin.0.actor();
     let user = app
-        .db
-        .run(move |conn| auth::create_staff(conn, &actor, &request, Some(&request_id.0)))
+        .auth()
+        .create_staff(actor, request, Some(request_id.0))
         .await?;
     provision_dev_certificates(app).await?;
     Ok((Status::Created, Json(UserView::from(&user))))
@@ -93,8 +93,8 @@ async fn create_agency(
     let request = body.map_err(|e| ApiError::bad_json(&e))?.into_inner();
     let actor = admin.0.actor();
     let (agency, key) = app
-        .db
-        .run(move |conn| auth::create_agency(conn, &actor, &request, Some(&request_id.0)))
+        .auth()
+        .create_agency(actor, request, Some(request_id.0))
         .await?;
     Ok((
         Status::Created,
