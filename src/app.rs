@@ -57,6 +57,9 @@ pub enum StartError {
     /// Demo data could not be seeded.
     #[error("seeding demo data failed: {0}")]
     Seed(#[from] AuthError),
+    /// The password-hashing threads could not be started.
+    #[error("starting the password-hashing threads: {0}")]
+    HashThreads(std::io::Error),
     /// A file in the data directory could not be read or written.
     #[error("{path}: {source}")]
     Io {
@@ -110,7 +113,8 @@ impl App {
         let passwords = PasswordHasher::new(
             config.password_hash_permits(),
             std::time::Duration::from_millis(config.password_hash_wait_ms),
-        );
+        )
+        .map_err(StartError::HashThreads)?;
         let mut booking = BookingContext::new();
         booking.max_active_per_citizen = config.max_active_appointments_per_citizen;
         Ok(App {

@@ -3,7 +3,7 @@
 //!
 //! Requests hash through [`PasswordHasher`], never while holding a database connection
 //! (docs/ARCHITECTURE.md §9): a hash costs tens of milliseconds of CPU and 19 MiB of
-//! memory, so the hasher runs a bounded number at once on the blocking pool and answers
+//! memory, so the hasher runs a bounded number at once on threads of its own and answers
 //! 503 `service_busy` when no slot frees up in time.
 
 use std::sync::Arc;
@@ -88,25 +88,54 @@ fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| hash_password(&new_secret_token("")).unwrap_or_default())
 }
 
-/// Hashes and checks passwords for requests: on the blocking pool, at most `permits` at
-/// once, each caller waiting at most `wait` for a slot. Cheap to clone; clones share the
-/// slots.
+/// Hashes and checks passwords for requests: on `slots` threads of its own, each caller
+/// waiting at most `wait` for a free one. Cheap to clone; clones share the threads, which
+/// end when the last clone is dropped.
+///
+/// Dedicated threads rather than Tokio's blocking pool: each thread that ever hashed keeps
+/// its 19 MiB in its allocator arena, so memory stays at about `slots` × 19 MiB however
+/// many requests come, where hundreds of blocking-pool threads would each keep their own.
 #[derive(Debug, Clone)]
 pub struct PasswordHasher {
     slots: Arc<Semaphore>,
     permits: usize,
     wait: Duration,
+    jobs: std::sync::mpsc::Sender<HashJob>,
 }
 
+/// Work for a hashing thread.
+type HashJob = Box<dyn FnOnce() + Send>;
+
 impl PasswordHasher {
-    /// A hasher running at most `permits` (at least 1) hashes at once.
-    pub fn new(permits: usize, wait: Duration) -> PasswordHasher {
+    /// A hasher with `permits` (at least 1) threads, each caller waiting at most `wait`.
+    pub fn new(permits: usize, wait: Duration) -> std::io::Result<PasswordHasher> {
         let permits = permits.max(1);
-        PasswordHasher {
+        let (jobs, queue) = std::sync::mpsc::channel::<HashJob>();
+        let queue = Arc::new(std::sync::Mutex::new(queue));
+        for _ in 0..permits {
+            let queue = queue.clone();
+            std::thread::Builder::new()
+                .name("password-hash".into())
+                .spawn(move || {
+                    loop {
+                        // The lock is held only while taking a job, not while running it.
+                        let job = match queue.lock() {
+                            Ok(receiver) => receiver.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(job) => job(),
+                            Err(_) => return,
+                        }
+                    }
+                })?;
+        }
+        Ok(PasswordHasher {
             slots: Arc::new(Semaphore::new(permits)),
             permits,
             wait,
-        }
+            jobs,
+        })
     }
 
     /// Hashes a password into a PHC string.
@@ -148,9 +177,8 @@ impl PasswordHasher {
         self.permits
     }
 
-    /// Runs `work` on the blocking pool once a slot is free. The slot is held by the
-    /// blocking task itself, so a client that goes away does not free it before the CPU
-    /// and memory are.
+    /// Runs `work` on a hashing thread once a slot is free. The slot is held by the job
+    /// itself, so a client that goes away does not free it before the CPU and memory are.
     async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
@@ -162,12 +190,18 @@ impl PasswordHasher {
             .await
             .map_err(|_| busy())?
             .map_err(|_| busy())?;
-        rocket::tokio::task::spawn_blocking(move || {
-            let _slot = permit;
-            work()
-        })
-        .await
-        .map_err(|error| AuthError::Hashing(error.to_string()))
+        let (answer, answered) = rocket::tokio::sync::oneshot::channel();
+        let job: HashJob = Box::new(move || {
+            let result = work();
+            drop(permit);
+            let _ = answer.send(result);
+        });
+        self.jobs
+            .send(job)
+            .map_err(|_| AuthError::Hashing("the hashing threads have stopped".into()))?;
+        answered
+            .await
+            .map_err(|_| AuthError::Hashing("a hashing job was lost".into()))
     }
 }
 
@@ -196,7 +230,7 @@ mod tests {
 
     #[rocket::async_test]
     async fn hasher_checks_every_candidate_and_refuses_when_saturated() {
-        let hasher = PasswordHasher::new(1, Duration::from_millis(20));
+        let hasher = PasswordHasher::new(1, Duration::from_millis(20)).unwrap();
         let stored = hasher.hash("Hoa-sen-2026".into()).await.unwrap();
         let other = hash_password("Hoa-sen-2027").unwrap();
         let found = hasher
