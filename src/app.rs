@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::auth::{self, AuthError, DemoAccounts};
+use crate::auth::{self, AuthError, AuthLimits, AuthService, DemoAccounts, PasswordHasher};
 use crate::booking::BookingContext;
 use crate::config::{Config, ConfigError, TrustError, TrustStore};
 use crate::db::models::{Office, User};
@@ -27,10 +27,12 @@ pub struct App {
     pub keys: Arc<dyn KeyStore>,
     /// Trust anchors, intermediates and CRLs for verification.
     pub trust: Arc<TrustStore>,
-    /// Holiday data and clock of the booking rules.
+    /// Holiday data and clock of the booking rules (the clock is also the throttles').
     pub booking: BookingContext,
     /// Concurrency limits and deadlines of verifications and issuances (shared by clones).
     pub work: WorkLimits,
+    /// Password hashing for requests: bounded, never holding a database connection.
+    pub passwords: PasswordHasher,
 }
 
 /// Why the service could not start.
@@ -58,6 +60,9 @@ pub enum StartError {
     /// Demo data could not be seeded.
     #[error("seeding demo data failed: {0}")]
     Seed(#[from] AuthError),
+    /// The password-hashing threads could not be started.
+    #[error("starting the password-hashing threads: {0}")]
+    HashThreads(std::io::Error),
     /// A file in the data directory could not be read or written.
     #[error("{path}: {source}")]
     Io {
@@ -118,6 +123,13 @@ impl App {
         };
         let trust = Arc::new(config.trust_store()?);
         let work = config.work_limits();
+        let passwords = PasswordHasher::new(
+            config.password_hash_permits(),
+            std::time::Duration::from_millis(config.password_hash_wait_ms),
+        )
+        .map_err(StartError::HashThreads)?;
+        let mut booking = BookingContext::new();
+        booking.max_active_per_citizen = config.max_active_appointments_per_citizen;
         Ok(App {
             work,
             config,
@@ -125,7 +137,8 @@ impl App {
             blobs,
             keys,
             trust,
-            booking: BookingContext::new(),
+            booking,
+            passwords,
         })
     }
 
@@ -177,6 +190,25 @@ impl App {
             deadline: self.work.verify_deadline,
             #[cfg(feature = "test-support")]
             test_pause: None,
+        }
+    }
+
+    /// Login, registration and staff creation over this app's database and hasher.
+    pub fn auth(&self) -> AuthService {
+        let config = &self.config;
+        AuthService {
+            db: self.db.clone(),
+            passwords: self.passwords.clone(),
+            limits: AuthLimits {
+                login_free_per_account: config.login_free_attempts_per_account,
+                login_free_per_address: config.login_free_attempts_per_address,
+                login_backoff_max_ms: i64::try_from(config.login_backoff_max_secs)
+                    .unwrap_or(i64::MAX / 1000)
+                    .saturating_mul(1000),
+                register_per_address_per_hour: config.register_per_address_per_hour,
+                register_per_citizen_id_per_hour: config.register_per_citizen_id_per_hour,
+            },
+            session_hours: config.session_hours,
         }
     }
 

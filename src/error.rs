@@ -83,8 +83,8 @@ pub struct PublicError {
     pub message_vi: String,
     /// English message.
     pub message_en: String,
-    /// Seconds after which a retry may succeed: the `Retry-After` header of the answer.
-    pub retry_after_seconds: Option<u32>,
+    /// Seconds after which a retry may succeed (sent as `Retry-After` with 429 and 503).
+    pub retry_after_secs: Option<u64>,
 }
 
 impl PublicError {
@@ -95,13 +95,13 @@ impl PublicError {
             code,
             message_vi,
             message_en,
-            retry_after_seconds: None,
+            retry_after_secs: None,
         }
     }
 
-    /// The same error, telling the client when to retry (`Retry-After`).
-    pub fn with_retry_after(mut self, seconds: u32) -> Self {
-        self.retry_after_seconds = Some(seconds);
+    /// The same error, telling the client to retry after `seconds` (at least 1).
+    pub fn with_retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after_secs = Some(seconds.max(1));
         self
     }
 

@@ -74,7 +74,7 @@ impl UserFacing for Busy {
                 self.retry_after_seconds
             ),
         )
-        .with_retry_after(self.retry_after_seconds)
+        .with_retry_after(u64::from(self.retry_after_seconds))
     }
 }
 
@@ -266,7 +266,7 @@ mod tests {
         assert!(started.elapsed() < Duration::from_millis(500));
         assert_eq!(refused.retry_after_seconds, 5);
         assert_eq!((refused.code(), refused.status()), ("service_busy", 503));
-        assert_eq!(refused.public().retry_after_seconds, Some(5));
+        assert_eq!(refused.public().retry_after_secs, Some(5));
         drop(held);
         assert_eq!(limit.available(), 1);
         limit.acquire(&token()).await.expect("permit back");

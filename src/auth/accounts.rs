@@ -6,9 +6,7 @@ use serde_json::json;
 
 use super::AuthError;
 use super::lifecycle::LifecycleError;
-use super::password::{
-    MAX_PASSWORD_BYTES, check_password_strength, hash_password, verify_password,
-};
+use super::password::{check_password_strength, hash_password};
 use crate::audit::{self, Actor, AuditEvent};
 use crate::db::ids::{ApiKeyId, OfficeId, UserId};
 use crate::db::models::{
@@ -50,15 +48,9 @@ pub enum Registration {
     ContactTaken,
 }
 
-/// Registers a citizen account. Validation happens before hashing; the password is hashed
-/// whatever the outcome, so the answer takes as long for existing details as for new
-/// ones. The citizen ID is a claim: several unverified accounts may claim one ID. A
-/// duplicate phone or e-mail makes no account; the database's unique constraints settle
-/// two simultaneous registrations.
-pub fn register_citizen(
-    conn: &mut DbConn,
-    request: &RegisterCitizen,
-) -> Result<Registration, AuthError> {
+/// Checks a registration and builds the account row, without its password hash (the
+/// caller hashes the password outside any database connection and fills it in).
+pub fn citizen_draft(request: &RegisterCitizen) -> Result<User, AuthError> {
     let full_name = normalize_full_name(&request.full_name)?;
     let citizen_id = normalize_citizen_id(&request.citizen_id)?;
     let phone = non_blank(&request.phone).map(normalize_phone).transpose()?;
@@ -69,7 +61,7 @@ pub fn register_citizen(
     let mut personal = vec![citizen_id.as_str()];
     personal.extend(phone.as_deref());
     check_password_strength(&request.password, &personal)?;
-    let new_user = User {
+    Ok(User {
         id: UserId::generate(),
         role: Role::Citizen.as_str().to_owned(),
         full_name,
@@ -77,19 +69,32 @@ pub fn register_citizen(
         username: None,
         phone,
         email,
-        password_hash: hash_password(&request.password)?,
+        password_hash: String::new(),
         office_id: None,
         position: None,
         disabled: false,
         created_at: now_utc(),
         identity_verified_at: None,
         identity_verified_via: None,
-    };
+    })
+}
+
+/// Registers a citizen from a checked [`citizen_draft`] carrying its password hash. The
+/// caller hashed the password whatever the outcome, so the answer takes as long for
+/// existing details as for new ones. The citizen ID is a claim: several unverified
+/// accounts may claim one ID. A duplicate phone or e-mail makes no account; the database's
+/// unique constraints settle two simultaneous registrations.
+pub fn register_citizen(conn: &mut DbConn, new_user: &User) -> Result<Registration, AuthError> {
+    if new_user.password_hash.is_empty() {
+        return Err(AuthError::Hashing(
+            "registration without a password hash".into(),
+        ));
+    }
     let created = write_transaction(conn, |conn| {
-        if tell_contact_owners(conn, &new_user)? {
+        if tell_contact_owners(conn, new_user)? {
             return Ok(false);
         }
-        User::insert(conn, &new_user)?;
+        User::insert(conn, new_user)?;
         queue_to_contacts(
             conn,
             new_user.phone.as_deref(),
@@ -107,7 +112,7 @@ pub fn register_citizen(
         Ok(false) => Ok(Registration::ContactTaken),
         // Another registration took the phone or e-mail between the check and the insert.
         Err(DbError::Duplicate { .. }) => {
-            write_transaction(conn, |conn| tell_contact_owners(conn, &new_user))?;
+            write_transaction(conn, |conn| tell_contact_owners(conn, new_user))?;
             Ok(Registration::ContactTaken)
         }
         Err(other) => Err(other.into()),
@@ -168,28 +173,16 @@ pub struct LoginOutcome {
     pub password_change_required: bool,
 }
 
-/// An Argon2id hash of a random secret, checked when the login is unknown so the answer
-/// takes as long as for a real account.
-fn dummy_hash() -> &'static str {
-    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    DUMMY.get_or_init(|| hash_password(&new_secret_token("")).unwrap_or_default())
-}
-
 /// Accounts whose password a login by citizen ID is checked against: the verified holder
 /// first, then the oldest claims. Phone and e-mail are unique and always log in.
 pub const MAX_LOGIN_CANDIDATES: i64 = 5;
 
-/// Checks a login (citizen ID, username, phone or e-mail) and password and opens a session.
-pub fn login(
-    conn: &mut DbConn,
-    login: &str,
-    password: &str,
-    session_hours: u32,
-    request_id: Option<&str>,
-) -> Result<LoginOutcome, AuthError> {
+/// The accounts a login (citizen ID, username, phone or e-mail) may name. The password is
+/// checked by the caller, outside the database connection.
+pub fn login_candidates(conn: &mut DbConn, login: &str) -> Result<Vec<User>, AuthError> {
     let login = login.trim();
-    if login.is_empty() || password.len() > MAX_PASSWORD_BYTES {
-        return Err(AuthError::BadCredentials);
+    if login.is_empty() {
+        return Ok(Vec::new());
     }
     let mut candidates = vec![login.to_owned(), login.to_lowercase()];
     candidates.extend(normalize_phone(login).ok());
@@ -206,16 +199,25 @@ pub fn login(
         }
     }
     accounts.truncate(usize::try_from(MAX_LOGIN_CANDIDATES).unwrap_or(1));
-    if accounts.is_empty() {
-        let _ = verify_password(password, dummy_hash());
-        return Err(AuthError::BadCredentials);
-    }
-    let Some(user) = accounts
-        .into_iter()
-        .find(|account| verify_password(password, &account.password_hash))
-    else {
-        return Err(AuthError::BadCredentials);
-    };
+    Ok(accounts)
+}
+
+/// The name a login is counted under by the login throttle: the citizen ID, phone or
+/// e-mail/username in its normal form, so `0912 345 678` and `+84912345678` are one.
+pub fn login_throttle_name(login: &str) -> String {
+    let login = login.trim();
+    normalize_citizen_id(login)
+        .or_else(|_| normalize_phone(login))
+        .unwrap_or_else(|_| login.to_lowercase())
+}
+
+/// Opens a session for an account whose password was checked (audited for staff).
+pub fn open_session(
+    conn: &mut DbConn,
+    user: User,
+    session_hours: u32,
+    request_id: Option<&str>,
+) -> Result<LoginOutcome, AuthError> {
     if user.disabled {
         return Err(AuthError::AccountDisabled);
     }
@@ -360,58 +362,65 @@ fn normalize_username(input: &str) -> Result<String, AuthError> {
     }
 }
 
-/// Creates a clerk, official or admin account (admin action, audited). An official is
-/// created as a clerk of the office with a pending request for the official role, in the
-/// same transaction: a second person approves it ([`super::grants`]).
-pub fn create_staff(
-    conn: &mut DbConn,
-    actor: &Actor,
-    request: &NewStaff,
-    request_id: Option<&str>,
-) -> Result<User, LifecycleError> {
+/// Checks a new staff account and builds its row, without its password hash (the caller
+/// hashes the password outside any database connection and fills it in). The row keeps
+/// the role asked for; [`create_staff`] stores an official as a clerk until approved.
+pub fn staff_draft(request: &NewStaff) -> Result<User, AuthError> {
     if !matches!(request.role, Role::Clerk | Role::Official | Role::Admin) {
-        return Err(AuthError::InvalidRole.into());
+        return Err(AuthError::InvalidRole);
     }
     let username = normalize_username(&request.username)?;
-    let full_name = normalize_full_name(&request.full_name).map_err(AuthError::from)?;
+    let full_name = normalize_full_name(&request.full_name)?;
     check_password_strength(&request.password, &[&username])?;
     let needs_office = matches!(request.role, Role::Clerk | Role::Official);
     let office_id = match (&request.office_id, needs_office) {
         (Some(id), _) => Some(id.clone()),
-        (None, true) => return Err(AuthError::OfficeNotFound.into()),
+        (None, true) => return Err(AuthError::OfficeNotFound),
         (None, false) => None,
     };
     let position = match (&request.position, request.role) {
         (Some(p), _) => Some(bounded("position", p, 100, false)?),
-        (None, Role::Official) => return Err(AuthError::InvalidField("position").into()),
+        (None, Role::Official) => return Err(AuthError::InvalidField("position")),
         (None, _) => None,
     };
-    let password_hash = hash_password(&request.password)?;
-    // Until the official role is approved the account works as a clerk of the office.
-    let stored_role = match request.role {
-        Role::Official => Role::Clerk,
-        role => role,
-    };
-    let new_user = User {
+    Ok(User {
         id: UserId::generate(),
-        role: stored_role.as_str().to_owned(),
+        role: request.role.as_str().to_owned(),
         full_name,
         citizen_id: None,
         username: Some(username),
         phone: None,
         email: None,
-        password_hash,
+        password_hash: String::new(),
         office_id,
-        position: if request.role == Role::Official {
-            None
-        } else {
-            position.clone()
-        },
+        position,
         disabled: false,
         created_at: now_utc(),
         identity_verified_at: None,
         identity_verified_via: None,
-    };
+    })
+}
+
+/// Creates a clerk, official or admin account from a checked [`staff_draft`] carrying
+/// its password hash (admin action, audited). An official is created as a clerk of the
+/// office with a pending request for the official role, in the same transaction: a
+/// second person approves it ([`super::grants`]).
+pub fn create_staff(
+    conn: &mut DbConn,
+    actor: &Actor,
+    draft: &User,
+    request_id: Option<&str>,
+) -> Result<User, LifecycleError> {
+    if draft.password_hash.is_empty() {
+        return Err(AuthError::Hashing("staff account without a password hash".into()).into());
+    }
+    let asked_official = draft.role() == Role::Official;
+    let mut new_user = draft.clone();
+    // Until the official role is approved the account works as a clerk of the office.
+    if asked_official {
+        new_user.role = Role::Clerk.as_str().to_owned();
+        new_user.position = None;
+    }
     write_transaction(conn, |conn| {
         if let Some(office_id) = &new_user.office_id {
             Office::find(conn, office_id)?.ok_or(AuthError::OfficeNotFound)?;
@@ -424,7 +433,7 @@ pub fn create_staff(
             detail: json!({ "role": new_user.role, "username": new_user.username }),
         };
         audit::record(conn, Some(actor), event, request_id)?;
-        if let (Role::Official, Some(position)) = (request.role, &position) {
+        if let (true, Some(position)) = (asked_official, &draft.position) {
             super::grants::open_request(conn, actor, &new_user, position, request_id)?;
         }
         Ok::<_, LifecycleError>(())
@@ -445,17 +454,17 @@ pub struct NewAgency {
 }
 
 /// Creates an agency account and its first API key (admin action, audited). Returns the
-/// account and the key, which is shown only this once.
+/// account and the key, which is shown only this once. Agencies log in with API keys
+/// only: `password_hash` is the hash of a random secret nobody knows.
 pub fn create_agency(
     conn: &mut DbConn,
     actor: &Actor,
     request: &NewAgency,
+    password_hash: String,
     request_id: Option<&str>,
 ) -> Result<(User, String), AuthError> {
     let username = normalize_username(&request.username)?;
     let name = bounded("name", &request.name, 200, false)?;
-    // Agencies log in with API keys only: the password is a random secret nobody knows.
-    let password_hash = hash_password(&new_secret_token(""))?;
     let new_user = User {
         id: UserId::generate(),
         role: Role::Agency.as_str().to_owned(),

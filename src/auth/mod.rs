@@ -2,7 +2,12 @@
 //! authenticate a request live in [`crate::web::guards`].
 //!
 //! * Passwords are hashed with Argon2id (PHC strings). Unknown logins are checked against
-//!   a dummy hash so response time does not reveal which accounts exist.
+//!   a dummy hash so response time does not reveal which accounts exist. Requests hash
+//!   through [`PasswordHasher`] (a bounded number at once, never holding a database
+//!   connection); [`AuthService`] runs login, registration and staff creation that way.
+//! * Login and registration are throttled in the database before any hashing
+//!   (docs/ARCHITECTURE.md §9): back-off per account name and client address, fixed
+//!   windows for registrations.
 //! * A login creates a session: a random 256-bit token, stored only as its SHA-256. Pages
 //!   carry it in a private (encrypted) cookie, API clients as `Authorization: Bearer`.
 //! * Agencies authenticate with API keys (`X-Api-Key` or `Authorization: ApiKey …`), also
@@ -22,12 +27,15 @@ mod accounts;
 mod grants;
 mod lifecycle;
 mod password;
+mod service;
+mod throttle;
 mod verification;
 
 pub use accounts::{
     DemoAccounts, LoginOutcome, MAX_LOGIN_CANDIDATES, NewAgency, NewOffice, NewStaff,
-    RegisterCitizen, Registration, create_agency, create_office, create_staff, issue_api_key,
-    login, logout, register_citizen, seed_demo,
+    RegisterCitizen, Registration, citizen_draft, create_agency, create_office, create_staff,
+    issue_api_key, login_candidates, login_throttle_name, logout, open_session, register_citizen,
+    seed_demo, staff_draft,
 };
 pub use grants::{
     appoint_office_head, decide_official_grant, list_official_grants, pending_grant_of,
@@ -39,8 +47,12 @@ pub use lifecycle::{
     set_account_disabled,
 };
 pub use password::{
-    MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS, PasswordWeakness, check_password_strength,
-    hash_password, verify_password,
+    MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS, PasswordHasher, PasswordWeakness,
+    check_password_strength, hash_password, verify_password,
+};
+pub use service::{AuthService, LoginAttempt};
+pub use throttle::{
+    AuthLimits, LoginKeys, backoff_ms, count_login_attempt, count_registration, login_succeeded,
 };
 pub use verification::{
     DESK_ATTEMPT_WINDOW_SECS, DESK_ATTEMPTS_PER_WINDOW, DeskConfirmation, IDENTITY_CODE_LENGTH,
@@ -105,6 +117,18 @@ pub enum AuthError {
     /// A free-text field is empty or too long.
     #[error("invalid field {0}")]
     InvalidField(&'static str),
+    /// Too many login, registration or desk confirmation attempts: retry after the wait.
+    #[error("too many attempts, retry after {retry_after_secs} s")]
+    TooManyAttempts {
+        /// Seconds to wait.
+        retry_after_secs: u64,
+    },
+    /// Every password-hashing slot stayed busy for the whole wait.
+    #[error("password hashing saturated")]
+    Busy {
+        /// Seconds after which a retry may find a slot.
+        retry_after_secs: u64,
+    },
     /// Hashing failed (should not happen with valid parameters).
     #[error("password hashing failed: {0}")]
     Hashing(String),
@@ -123,12 +147,6 @@ pub enum AuthError {
     /// Another account has already proven it holds this citizen ID.
     #[error("citizen ID held by another verified account")]
     IdentityHeldElsewhere,
-    /// Too many desk confirmation attempts by this clerk in the current window.
-    #[error("too many attempts")]
-    TooManyAttempts {
-        /// Seconds until the window ends.
-        retry_after_secs: i64,
-    },
     /// Database failure.
     #[error(transparent)]
     Db(#[from] DbError),
@@ -273,9 +291,13 @@ impl UserFacing for AuthError {
             AuthError::TooManyAttempts { retry_after_secs } => PublicError::new(
                 429,
                 "too_many_attempts",
-                format!("Quá nhiều lần thử. Vui lòng thử lại sau {retry_after_secs} giây."),
-                format!("Too many attempts. Please retry in {retry_after_secs} seconds."),
-            ),
+                format!("Bạn đã thử quá nhiều lần. Vui lòng thử lại sau {retry_after_secs} giây."),
+                format!("Too many attempts. Please try again in {retry_after_secs} seconds."),
+            )
+            .with_retry_after(*retry_after_secs),
+            AuthError::Busy { retry_after_secs } => {
+                PublicError::service_busy().with_retry_after(*retry_after_secs)
+            }
             AuthError::Hashing(_) => PublicError::internal_error(),
             // Account actions ask for a few minutes' patience when the pool is exhausted.
             AuthError::Db(DbError::Pool(_)) => PublicError::new(

@@ -164,9 +164,11 @@ pub fn confirm_at_desk(
         DESK_ATTEMPTS_PER_WINDOW,
         now.unix_timestamp(),
     )? {
-        let retry_after_secs =
+        let left =
             DESK_ATTEMPT_WINDOW_SECS - now.unix_timestamp().rem_euclid(DESK_ATTEMPT_WINDOW_SECS);
-        return Err(AuthError::TooManyAttempts { retry_after_secs });
+        return Err(AuthError::TooManyAttempts {
+            retry_after_secs: u64::try_from(left).unwrap_or(1),
+        });
     }
     let card_number = normalize_citizen_id(&request.citizen_id)?;
     let code = canonical_code(&request.code).ok_or(AuthError::IdentityCodeInvalid)?;

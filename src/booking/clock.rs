@@ -52,6 +52,9 @@ impl Clock {
     }
 }
 
+/// Active appointments per citizen unless configured otherwise.
+pub const DEFAULT_MAX_ACTIVE_PER_CITIZEN: u32 = 3;
+
 /// What the stateful booking operations need besides a database connection: the public
 /// holiday data (parsed once at start) and the clock. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -60,14 +63,18 @@ pub struct BookingContext {
     pub holidays: Arc<HolidayCalendar>,
     /// "Now" for every time rule.
     pub clock: Clock,
+    /// Booked appointments one citizen ID may hold at once, all offices together.
+    pub max_active_per_citizen: u32,
 }
 
 impl BookingContext {
-    /// The embedded holiday data and the system clock.
+    /// The embedded holiday data, the system clock and the default cap of
+    /// [`DEFAULT_MAX_ACTIVE_PER_CITIZEN`] active appointments per citizen.
     pub fn new() -> BookingContext {
         BookingContext {
             holidays: Arc::new(HolidayCalendar::embedded()),
             clock: Clock::system(),
+            max_active_per_citizen: DEFAULT_MAX_ACTIVE_PER_CITIZEN,
         }
     }
 }

@@ -36,6 +36,12 @@ pub enum BookingError {
     /// The citizen already holds an active appointment at this office on that day.
     #[error("an active appointment at this office on that day already exists")]
     DuplicateActive,
+    /// The citizen ID already holds `limit` booked appointments, all offices together.
+    #[error("at most {limit} active appointments per citizen")]
+    TooManyActive {
+        /// The cap.
+        limit: u32,
+    },
     /// The start time cannot be booked (past, too soon, closed, holiday, beyond horizon…).
     #[error("{0}")]
     Slot(SlotRefusal),
@@ -200,6 +206,16 @@ impl UserFacing for BookingError {
                 "duplicate_appointment",
                 "Bạn đã có một lịch hẹn tại cơ quan này trong ngày đó.".into(),
                 "You already have an appointment at this office on that day.".into(),
+            ),
+            BookingError::TooManyActive { limit } => PublicError::new(
+                409,
+                "too_many_active_appointments",
+                format!(
+                    "Mỗi công dân chỉ được giữ tối đa {limit} lịch hẹn chưa đến hạn (tính chung mọi cơ quan). Hãy hủy một lịch hẹn trước khi đặt thêm."
+                ),
+                format!(
+                    "A citizen may hold at most {limit} upcoming appointments (all offices together). Cancel one before booking another."
+                ),
             ),
             BookingError::CutoffPassed { deadline } => PublicError::new(
                 409,

@@ -148,6 +148,25 @@ pub struct Config {
     pub official_keys: BTreeMap<String, String>,
     /// Office seals whose key is on the token: office id → `pkcs11:<token>/<key>`.
     pub seal_keys: BTreeMap<String, String>,
+    /// Password hashes (Argon2id, 19 MiB each) computed at once; 0: one per CPU core.
+    pub password_hash_concurrency: u32,
+    /// How long a login or registration waits for a hashing slot before the answer is
+    /// 503 `service_busy`, in milliseconds.
+    pub password_hash_wait_ms: u64,
+    /// Login attempts per account name without delay; after them each attempt doubles the
+    /// wait (1 s, 2 s, 4 s, … up to `login_backoff_max_secs`). A successful login resets it.
+    pub login_free_attempts_per_account: u32,
+    /// Failed login attempts per client address without delay (then the same back-off).
+    pub login_free_attempts_per_address: u32,
+    /// Longest back-off between login attempts, in seconds.
+    pub login_backoff_max_secs: u64,
+    /// Registrations per client address per hour.
+    pub register_per_address_per_hour: u32,
+    /// Registrations per citizen ID per hour.
+    pub register_per_citizen_id_per_hour: u32,
+    /// Appointments one citizen ID may hold at once (booked, not yet past), all offices
+    /// together.
+    pub max_active_appointments_per_citizen: u32,
 }
 
 /// A setting that is a secret: read like a string, never shown by `Debug` or serialised.
@@ -220,6 +239,14 @@ impl Default for Config {
             issue_queue: 16,
             issue_queue_wait_ms: 5_000,
             issue_deadline_ms: 20_000,
+            password_hash_concurrency: 0,
+            password_hash_wait_ms: 2000,
+            login_free_attempts_per_account: 5,
+            login_free_attempts_per_address: 30,
+            login_backoff_max_secs: 900,
+            register_per_address_per_hour: 10,
+            register_per_citizen_id_per_hour: 5,
+            max_active_appointments_per_citizen: 3,
         }
     }
 }
@@ -387,6 +414,54 @@ impl Config {
                 });
             }
         }
+        if self.password_hash_concurrency > 256 {
+            return Err(ConfigError::Invalid {
+                setting: "password_hash_concurrency",
+                reason: "must be between 0 (one per core) and 256".into(),
+            });
+        }
+        if !(1..=60_000).contains(&self.password_hash_wait_ms) {
+            return Err(ConfigError::Invalid {
+                setting: "password_hash_wait_ms",
+                reason: "must be between 1 and 60000".into(),
+            });
+        }
+        let at_least_one = [
+            (
+                "login_free_attempts_per_account",
+                self.login_free_attempts_per_account,
+            ),
+            (
+                "login_free_attempts_per_address",
+                self.login_free_attempts_per_address,
+            ),
+            (
+                "register_per_address_per_hour",
+                self.register_per_address_per_hour,
+            ),
+            (
+                "register_per_citizen_id_per_hour",
+                self.register_per_citizen_id_per_hour,
+            ),
+            (
+                "max_active_appointments_per_citizen",
+                self.max_active_appointments_per_citizen,
+            ),
+        ];
+        for (setting, value) in at_least_one {
+            if value == 0 {
+                return Err(ConfigError::Invalid {
+                    setting,
+                    reason: "must be at least 1".into(),
+                });
+            }
+        }
+        if !(1..=86_400).contains(&self.login_backoff_max_secs) {
+            return Err(ConfigError::Invalid {
+                setting: "login_backoff_max_secs",
+                reason: "must be between 1 and 86400".into(),
+            });
+        }
         if !(1..=1000).contains(&self.max_pages) {
             return Err(ConfigError::Invalid {
                 setting: "max_pages",
@@ -542,6 +617,14 @@ impl Config {
             }
         };
         TrustStore::load(&keep(anchors), &keep(intermediates), &keep(crls))
+    }
+
+    /// Password hashes computed at once: the setting, or the number of CPU cores.
+    pub fn password_hash_permits(&self) -> usize {
+        match self.password_hash_concurrency {
+            0 => std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
+            n => usize::try_from(n).unwrap_or(1),
+        }
     }
 
     /// Largest accepted upload in bytes.

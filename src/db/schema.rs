@@ -83,7 +83,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbound_messages,
     official_grants,
     office_heads,
-    temporary_passwords
+    temporary_passwords,
+    auth_throttle
 );
 
 diesel::table! {
@@ -243,5 +244,14 @@ diesel::table! {
         user_id -> Text,
         set_by -> Text,
         expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    auth_throttle (throttle_key) {
+        throttle_key -> Text,
+        attempts -> Integer,
+        last_attempt_ms -> BigInt,
+        blocked_until_ms -> BigInt,
     }
 }

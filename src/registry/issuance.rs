@@ -223,7 +223,7 @@ impl UserFacing for IssueError {
                     format!("Không cấp xong bản sao trong thời hạn {seconds} giây nên việc cấp đã dừng; số chứng thực đã cấp (nếu có) được ghi hủy trong sổ. Vui lòng thử lại sau."),
                     format!("The copy could not be issued within the {seconds}-second limit and issuing was stopped; any number allocated is kept as void in the register. Please retry later."),
                 )
-                .with_retry_after(seconds.max(1))
+                .with_retry_after(u64::from(seconds))
             }
             IssueError::Cancelled => PublicError::new(
                 503,

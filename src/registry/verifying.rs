@@ -214,7 +214,7 @@ impl UserFacing for VerifyError {
                     format!("Không kiểm tra xong tệp trong thời hạn {seconds} giây nên chưa có kết luận (tệp không được coi là hợp lệ). Vui lòng thử lại sau; nếu vẫn không được, tệp có thể được tạo ra nhằm làm quá tải hệ thống."),
                     format!("The file could not be verified within the {seconds}-second limit, so there is no verdict (the file is not taken as valid). Please retry later; if it keeps failing, the file may be built to overload the service."),
                 )
-                .with_retry_after(seconds.max(1))
+                .with_retry_after(u64::from(seconds))
             }
             VerifyError::Cancelled => PublicError::new(
                 503,

@@ -36,3 +36,22 @@ pub fn client_address(request: &Request<'_>, trusted: &[Network]) -> Option<IpAd
             .unwrap_or(peer),
     )
 }
+
+/// The client address of a request as a request guard, under the configured trusted
+/// proxies; `None` only when the socket's peer is unknown (Rocket's local test client).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddress(pub Option<IpAddr>);
+
+#[rocket::async_trait]
+impl<'r> rocket::request::FromRequest<'r> for ClientAddress {
+    type Error = std::convert::Infallible;
+
+    async fn from_request(request: &'r Request<'_>) -> rocket::request::Outcome<Self, Self::Error> {
+        let trusted = request
+            .rocket()
+            .state::<crate::app::App>()
+            .map(|app| app.config.trusted_proxy_networks())
+            .unwrap_or_default();
+        rocket::request::Outcome::Success(ClientAddress(client_address(request, &trusted)))
+    }
+}

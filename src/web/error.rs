@@ -3,7 +3,7 @@
 //! `message` follows `Accept-Language` (Vietnamese unless English is preferred). An error
 //! that says when to retry also carries `Retry-After` (seconds).
 
-use rocket::http::{ContentType, Header, Status};
+use rocket::http::{ContentType, Status};
 use rocket::request::Request;
 use rocket::response::{self, Responder, Response};
 use serde_json::json;
@@ -30,7 +30,7 @@ impl ApiError {
                 code,
                 message_vi: message_vi.to_owned(),
                 message_en: message_en.to_owned(),
-                retry_after_seconds: None,
+                retry_after_secs: None,
             },
             internal: None,
         }
@@ -194,8 +194,8 @@ impl<'r> Responder<'r, 'static> for ApiError {
             .status(status)
             .header(ContentType::JSON)
             .sized_body(body.len(), std::io::Cursor::new(body));
-        if let Some(seconds) = public.retry_after_seconds {
-            response.header(Header::new("Retry-After", seconds.to_string()));
+        if let Some(seconds) = public.retry_after_secs {
+            response.raw_header("Retry-After", seconds.to_string());
         }
         response.ok()
     }

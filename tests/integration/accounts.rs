@@ -298,6 +298,8 @@ db_test!(wrong_password_and_unknown_login_look_alike, |app| {
 
 db_test!(
     concurrent_duplicate_registrations_create_one_account,
+    // Eight registrations of one citizen ID: above the hourly limit per ID.
+    config = |c| c.register_per_citizen_id_per_hour = 8,
     |app| {
         let body = citizen("079203009999", "0909999999").to_string();
         let mut pending = Vec::new();

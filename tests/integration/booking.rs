@@ -3,6 +3,7 @@
 //! iCalendar files checked by a real parser, and capacity under concurrency — in one
 //! process and with two server processes sharing one PostgreSQL database.
 
+mod active_cap;
 mod calendar_rules;
 mod concurrency;
 mod desk;

@@ -215,7 +215,7 @@ async fn deadline_and_departure_stop_verification(app: TestApp) {
     assert!(matches!(error, VerifyError::Deadline(_)), "{error:?}");
     let public = error.public();
     assert_eq!((public.status, public.code), (503, "verification_deadline"));
-    assert_eq!(public.retry_after_seconds, Some(1));
+    assert_eq!(public.retry_after_secs, Some(1));
     assert!(permits_back(&limit, Duration::from_secs(1)).await);
 
     // The caller goes away (its future is dropped): the blocking work stops at its next
@@ -299,7 +299,7 @@ async fn deadline_and_departure_stop_issuance(app: TestApp) {
     let error = outcome.expect_err("stopped at the deadline");
     assert!(matches!(error, IssueError::Deadline(_)), "{error:?}");
     assert_eq!((error.status(), error.code()), (503, "issuance_deadline"));
-    assert_eq!(error.public().retry_after_seconds, Some(1));
+    assert_eq!(error.public().retry_after_secs, Some(1));
     let book = entries(&app).await;
     assert_eq!(book.len(), 1);
     assert_eq!(book[0].status(), EntryStatus::Void);

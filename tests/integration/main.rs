@@ -20,5 +20,6 @@ mod pkcs11;
 mod pki_fixtures;
 mod register;
 mod roles;
+mod throttling;
 mod validators;
 mod verifying;

@@ -283,6 +283,9 @@ pub(super) fn create(
         };
         let inserted = retry_transient(|| {
             write_transaction(conn, |conn| {
+                if draft.walk_in_by.is_none() {
+                    within_active_cap(conn, ctx, &row.requester_citizen_id, now)?;
+                }
                 if !SlotCounter::take_seat(conn, &row.office_id, row.slot_start, capacity)? {
                     return Err(BookingError::SlotFull);
                 }
@@ -324,6 +327,24 @@ pub(super) fn create(
     Err(BookingError::Internal("no free booking code".into()))
 }
 
+/// Refuses a booking when the citizen ID already holds the configured number of booked
+/// appointments that have not yet ended, at any office. Runs inside the booking's write
+/// transaction, after taking the citizen's lock, so two parallel bookings cannot both pass.
+fn within_active_cap(
+    conn: &mut DbConn,
+    ctx: &BookingContext,
+    citizen_id: &str,
+    now: time::PrimitiveDateTime,
+) -> Result<(), BookingError> {
+    Appointment::lock_citizen(conn, citizen_id)?;
+    let active = Appointment::count_active_of_citizen(conn, citizen_id, now)?;
+    let limit = ctx.max_active_per_citizen;
+    if active >= i64::from(limit) {
+        return Err(BookingError::TooManyActive { limit });
+    }
+    Ok(())
+}
+
 /// The documents as stored: titles trimmed as in the fee estimate.
 fn fee_documents(documents: &[DocumentRequest], fee: &FeeEstimate) -> Vec<DocumentRequest> {
     documents
@@ -338,8 +359,10 @@ fn fee_documents(documents: &[DocumentRequest], fee: &FeeEstimate) -> Vec<Docume
 
 /// Books a slot for a citizen: checks the documents and the calendar rules, then takes a
 /// seat and records the appointment in one transaction. Refused with `slot_full` when the
-/// database finds no seat left, and with `duplicate_appointment` when the citizen already
-/// holds an active appointment at the office that day.
+/// database finds no seat left, with `duplicate_appointment` when the citizen already
+/// holds an active appointment at the office that day, and with
+/// `too_many_active_appointments` when the citizen ID already holds the configured number
+/// of booked appointments, all offices together (walk-ins at the desk are not capped).
 pub fn book(
     conn: &mut DbConn,
     ctx: &BookingContext,

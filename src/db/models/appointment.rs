@@ -165,6 +165,37 @@ impl Appointment {
         Ok(())
     }
 
+    /// Makes concurrent bookings for one citizen ID wait for each other until the end of
+    /// the transaction, so a count followed by an insert cannot be interleaved: on
+    /// PostgreSQL a transaction-scoped advisory lock keyed by the ID; on SQLite the write
+    /// transaction already holds the database.
+    pub fn lock_citizen(conn: &mut DbConn, citizen_id: &str) -> DbResult<()> {
+        /// First key of the advisory lock: the class "appointments of a citizen".
+        const CITIZEN_LOCK_CLASS: i32 = 7301;
+        if let DbConn::Pg(pg) = conn {
+            diesel::sql_query("SELECT pg_advisory_xact_lock($1, hashtext($2))")
+                .bind::<diesel::sql_types::Integer, _>(CITIZEN_LOCK_CLASS)
+                .bind::<diesel::sql_types::Text, _>(citizen_id)
+                .execute(pg)?;
+        }
+        Ok(())
+    }
+
+    /// Booked appointments of a citizen ID, at any office, whose slot has not ended by
+    /// `now` (UTC).
+    pub fn count_active_of_citizen(
+        conn: &mut DbConn,
+        citizen_id: &str,
+        now: time::PrimitiveDateTime,
+    ) -> DbResult<i64> {
+        Ok(appointments::table
+            .filter(appointments::requester_citizen_id.eq(citizen_id))
+            .filter(appointments::status.eq(AppointmentStatus::Booked.as_str()))
+            .filter(appointments::slot_end.gt(now))
+            .count()
+            .get_result(conn)?)
+    }
+
     /// Finds an appointment by id.
     pub fn find(conn: &mut DbConn, id: &AppointmentId) -> DbResult<Option<Appointment>> {
         Ok(appointments::table

@@ -4,6 +4,7 @@
 mod api_key;
 mod appointment;
 mod audit;
+mod auth_throttle;
 mod identity_code;
 mod office;
 mod office_calendar;
@@ -18,6 +19,7 @@ mod user;
 pub use api_key::ApiKey;
 pub use appointment::{Appointment, AppointmentStatus, SlotMove, StatusChange};
 pub use audit::{AuditEntry, NewAuditEntry};
+pub use auth_throttle::ThrottleCounter;
 pub use identity_code::IdentityCode;
 pub use office::{Office, OfficeKind};
 pub use office_calendar::OfficeCalendarRow;

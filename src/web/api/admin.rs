@@ -89,12 +89,8 @@ async fn create_staff(
     let request = body.map_err(|e| ApiError::bad_json(&e))?.into_inner();
     let actor = admin.0.actor();
     let (user, grant) = app
-        .db
-        .run(move |conn| {
-            let user = auth::create_staff(conn, &actor, &request, Some(&request_id.0))?;
-            let grant = auth::pending_grant_of(conn, &user.id)?;
-            Ok::<_, auth::LifecycleError>((user, grant))
-        })
+        .auth()
+        .create_staff(actor, request, Some(request_id.0))
         .await?;
     let status = if grant.is_some() {
         Status::Accepted
@@ -120,8 +116,8 @@ async fn create_agency(
     let request = body.map_err(|e| ApiError::bad_json(&e))?.into_inner();
     let actor = admin.0.actor();
     let (agency, key) = app
-        .db
-        .run(move |conn| auth::create_agency(conn, &actor, &request, Some(&request_id.0)))
+        .auth()
+        .create_agency(actor, request, Some(request_id.0))
         .await?;
     Ok((
         Status::Created,

@@ -8,7 +8,8 @@ use serde::Deserialize;
 
 use super::views::UserView;
 use crate::app::App;
-use crate::auth::{self, RegisterCitizen};
+use crate::auth::{self, LoginAttempt, RegisterCitizen};
+use crate::web::client::ClientAddress;
 use crate::web::guards::{Citizen, Credential, SESSION_COOKIE, SignedIn};
 use crate::web::{ApiError, RequestId};
 
@@ -27,12 +28,12 @@ pub fn me_routes() -> Vec<Route> {
 #[post("/register", data = "<body>")]
 async fn register(
     app: &State<App>,
+    client: ClientAddress,
     body: JsonBody<'_, RegisterCitizen>,
 ) -> Result<(Status, Json<Value>), ApiError> {
     let request = body.map_err(|e| ApiError::bad_json(&e))?.into_inner();
-    app.db
-        .run(move |conn| auth::register_citizen(conn, &request))
-        .await?;
+    let now = app.booking.clock.now();
+    app.auth().register(request, client.0, now).await?;
     Ok((
         Status::Accepted,
         Json(json!({
@@ -49,29 +50,26 @@ struct LoginRequest {
     password: String,
 }
 
-/// Login with citizen ID / username / phone / e-mail and password. Answers the bearer
-/// token and also sets it in a private cookie for pages.
+/// Login with citizen ID / username / phone / e-mail and password (throttled per account
+/// name and client address). Answers the bearer token and also sets it in a private
+/// cookie for pages.
 #[post("/login", data = "<body>")]
 async fn login(
     app: &State<App>,
     cookies: &CookieJar<'_>,
     request_id: RequestId,
+    client: ClientAddress,
     body: JsonBody<'_, LoginRequest>,
 ) -> Result<Json<Value>, ApiError> {
     let request = body.map_err(|e| ApiError::bad_json(&e))?.into_inner();
     let hours = app.config.session_hours;
-    let outcome = app
-        .db
-        .run(move |conn| {
-            auth::login(
-                conn,
-                &request.login,
-                &request.password,
-                hours,
-                Some(&request_id.0),
-            )
-        })
-        .await?;
+    let attempt = LoginAttempt {
+        login: request.login,
+        password: request.password,
+        client: client.0,
+        request_id: Some(request_id.0),
+    };
+    let outcome = app.auth().login(attempt, app.booking.clock.now()).await?;
     let mut cookie = Cookie::new(SESSION_COOKIE, outcome.token.clone());
     cookie.set_http_only(true);
     cookie.set_same_site(SameSite::Lax);

@@ -28,10 +28,13 @@ pub enum Backend {
 
 /// Declares a test that runs once on SQLite and once on PostgreSQL. The PostgreSQL run
 /// needs `CERTCOPY_TEST_DATABASE_URL`; without it, it prints that it was skipped (CI sets
-/// it and checks these tests ran).
+/// it and checks these tests ran). `config = |c| …` changes the configuration first.
 #[macro_export]
 macro_rules! db_test {
     ($name:ident, |$app:ident| $body:block) => {
+        $crate::db_test!($name, config = |_| {}, |$app| $body);
+    };
+    ($name:ident, config = $adjust:expr, |$app:ident| $body:block) => {
         mod $name {
             #[allow(unused_imports)]
             use super::*;
@@ -39,13 +42,20 @@ macro_rules! db_test {
 
             #[rocket::async_test]
             async fn sqlite() {
-                let app = $crate::common::TestApp::builder($crate::common::Backend::Sqlite).build().await;
+                let app = $crate::common::TestApp::builder($crate::common::Backend::Sqlite)
+                    .with_config($adjust)
+                    .build()
+                    .await;
                 case(app.expect("SQLite is always available")).await;
             }
 
             #[rocket::async_test]
             async fn postgres() {
-                if let Some(app) = $crate::common::TestApp::builder($crate::common::Backend::Postgres).build().await {
+                if let Some(app) = $crate::common::TestApp::builder($crate::common::Backend::Postgres)
+                    .with_config($adjust)
+                    .build()
+                    .await
+                {
                     case(app).await;
                 }
             }
@@ -434,6 +444,47 @@ impl TestApp {
         rows.retain(|row| row.action == action);
         rows.reverse();
         rows
+    }
+}
+
+/// An answer with its `Retry-After` header (seconds), for limits and overload.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub status: Status,
+    pub body: Value,
+    pub retry_after: Option<u64>,
+}
+
+impl Answer {
+    /// The `(status, body)` pair [`assert_error`] takes.
+    pub fn pair(&self) -> (Status, Value) {
+        (self.status, self.body.clone())
+    }
+}
+
+impl TestApp {
+    /// Posts JSON from the socket address `peer` (none: Rocket's local client gives no
+    /// address) and keeps the `Retry-After` header.
+    pub async fn post_json_from(&self, path: &str, body: &Value, peer: Option<&str>) -> Answer {
+        let mut request = self
+            .client
+            .post(path.to_owned())
+            .header(ContentType::JSON)
+            .body(body.to_string());
+        if let Some(peer) = peer {
+            request = request.remote(peer.parse().expect("socket address"));
+        }
+        let response = request.dispatch().await;
+        let retry_after = response
+            .headers()
+            .get_one("Retry-After")
+            .map(|value| value.parse().expect("Retry-After in seconds"));
+        let (status, body) = read(response).await;
+        Answer {
+            status,
+            body,
+            retry_after,
+        }
     }
 }
 

@@ -1,0 +1,154 @@
+//! The account operations that hash passwords, run so that no database connection is
+//! held while Argon2 works (docs/ARCHITECTURE.md §9): a short database call before (the
+//! throttle and the lookup), the hashing on the [`PasswordHasher`] (bounded, off the
+//! connection), a short database call after (the session or the new account).
+
+use std::net::IpAddr;
+
+use time::OffsetDateTime;
+
+use super::AuthError;
+use super::accounts::{
+    LoginOutcome, NewAgency, NewStaff, RegisterCitizen, Registration, citizen_draft, create_agency,
+    create_staff, login_candidates, open_session, register_citizen, staff_draft,
+};
+use super::grants::pending_grant_of;
+use super::lifecycle::LifecycleError;
+use super::password::{MAX_PASSWORD_BYTES, PasswordHasher};
+use super::throttle::{self, AuthLimits, LoginKeys};
+use crate::audit::Actor;
+use crate::db::Db;
+use crate::db::models::{OfficialGrant, User};
+use crate::secrets::new_secret_token;
+
+/// Login, registration and staff/agency creation over a database pool and a hasher.
+#[derive(Debug, Clone)]
+pub struct AuthService {
+    /// The database.
+    pub db: Db,
+    /// The bounded password hasher.
+    pub passwords: PasswordHasher,
+    /// Throttling settings.
+    pub limits: AuthLimits,
+    /// Lifetime of a session, in hours.
+    pub session_hours: u32,
+}
+
+/// One login attempt.
+#[derive(Debug, Clone)]
+pub struct LoginAttempt {
+    /// Citizen ID, username, phone or e-mail, as typed.
+    pub login: String,
+    /// The password, as typed.
+    pub password: String,
+    /// The client address (see `crate::web::client`), when known.
+    pub client: Option<IpAddr>,
+    /// The request's id, for the audit log.
+    pub request_id: Option<String>,
+}
+
+fn unix_millis(now: OffsetDateTime) -> i64 {
+    i64::try_from(now.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
+impl AuthService {
+    /// Checks a login and opens a session: the attempt is counted by the throttle and the
+    /// candidate accounts are read in one short database call, the password is checked
+    /// off the connection, and the session is opened in another short call.
+    pub async fn login(
+        &self,
+        attempt: LoginAttempt,
+        now: OffsetDateTime,
+    ) -> Result<LoginOutcome, AuthError> {
+        let login = attempt.login.trim().to_owned();
+        if login.is_empty() || attempt.password.len() > MAX_PASSWORD_BYTES {
+            return Err(AuthError::BadCredentials);
+        }
+        let keys = LoginKeys::new(&login, attempt.client);
+        let limits = self.limits;
+        let counted = keys.clone();
+        let candidates = self
+            .db
+            .run(move |conn| {
+                throttle::count_login_attempt(conn, &limits, &counted, unix_millis(now))?;
+                login_candidates(conn, &login)
+            })
+            .await?;
+        let hashes = candidates.iter().map(|u| u.password_hash.clone()).collect();
+        let matched = self.passwords.find_match(attempt.password, hashes).await?;
+        let Some(user) = matched.and_then(|index| candidates.into_iter().nth(index)) else {
+            return Err(AuthError::BadCredentials);
+        };
+        let hours = self.session_hours;
+        self.db
+            .run(move |conn| {
+                let outcome = open_session(conn, user, hours, attempt.request_id.as_deref())?;
+                throttle::login_succeeded(conn, &keys)?;
+                Ok(outcome)
+            })
+            .await
+    }
+
+    /// Registers a citizen: the request is checked, counted by the throttle (one short
+    /// database call), the password hashed off the connection, then the account inserted.
+    pub async fn register(
+        &self,
+        request: RegisterCitizen,
+        client: Option<IpAddr>,
+        now: OffsetDateTime,
+    ) -> Result<Registration, AuthError> {
+        let mut draft = citizen_draft(&request)?;
+        let limits = self.limits;
+        let citizen_id = draft.citizen_id.clone().unwrap_or_default();
+        self.db
+            .run(move |conn| {
+                throttle::count_registration(
+                    conn,
+                    &limits,
+                    client,
+                    &citizen_id,
+                    now.unix_timestamp(),
+                )
+            })
+            .await?;
+        draft.password_hash = self.passwords.hash(request.password).await?;
+        self.db
+            .run(move |conn| register_citizen(conn, &draft))
+            .await
+    }
+
+    /// Creates a clerk, official or admin account (admin action, audited). An official
+    /// comes with the pending request for the role that a second person must approve.
+    pub async fn create_staff(
+        &self,
+        actor: Actor,
+        request: NewStaff,
+        request_id: Option<String>,
+    ) -> Result<(User, Option<OfficialGrant>), LifecycleError> {
+        let mut draft = staff_draft(&request)?;
+        draft.password_hash = self.passwords.hash(request.password).await?;
+        self.db
+            .run(move |conn| {
+                let user = create_staff(conn, &actor, &draft, request_id.as_deref())?;
+                let grant = pending_grant_of(conn, &user.id)?;
+                Ok((user, grant))
+            })
+            .await
+    }
+
+    /// Creates an agency account and its first API key (admin action, audited); the key
+    /// is returned only this once.
+    pub async fn create_agency(
+        &self,
+        actor: Actor,
+        request: NewAgency,
+        request_id: Option<String>,
+    ) -> Result<(User, String), AuthError> {
+        let password_hash = self.passwords.hash(new_secret_token("")).await?;
+        self.db
+            .run(move |conn| {
+                create_agency(conn, &actor, &request, password_hash, request_id.as_deref())
+            })
+            .await
+    }
+}
