@@ -11,9 +11,11 @@
 //! setting.
 
 mod network;
+mod oidc;
 mod trust;
 
 pub use network::Network;
+pub use oidc::OidcConfig;
 pub use trust::{TrustError, TrustStore};
 
 use std::path::{Path, PathBuf};
@@ -110,6 +112,8 @@ pub struct Config {
     /// `10.0.0.0/8`). Empty: the client address is always the socket's peer, and forwarding
     /// headers are ignored, so nobody can pick the address a limit counts against.
     pub trusted_proxies: Vec<String>,
+    /// Login through the national identity provider (OpenID Connect); off when absent.
+    pub oidc: Option<OidcConfig>,
 }
 
 impl Default for Config {
@@ -131,6 +135,7 @@ impl Default for Config {
             trust_crls: Vec::new(),
             public_verify_per_minute: 20,
             trusted_proxies: Vec::new(),
+            oidc: None,
         }
     }
 }
@@ -259,6 +264,7 @@ impl Config {
                 reason: "must be between 1 and 1000".into(),
             });
         }
+        self.oidc = self.oidc.take().map(OidcConfig::validated).transpose()?;
         Ok(self)
     }
 
