@@ -78,7 +78,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     register_books,
     register_entries,
-    rate_limits
+    rate_limits,
+    oidc_used_states
 );
 
 diesel::table! {
@@ -184,3 +185,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     slot_counters,
     appointments
 );
+
+diesel::table! {
+    oidc_used_states (state_hash) {
+        state_hash -> Text,
+        expires_at -> Timestamp,
+    }
+}
