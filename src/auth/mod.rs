@@ -8,8 +8,10 @@
 //! * Agencies authenticate with API keys (`X-Api-Key` or `Authorization: ApiKey …`), also
 //!   stored only as SHA-256: the keys are random and long, so a slow hash adds nothing.
 //! * Staff and admin actions write an audit row in the same transaction as the action.
+//! * [`oidc`]: login through the national identity provider, which proves a citizen ID.
 
 mod accounts;
+pub mod oidc;
 mod password;
 
 pub use accounts::{

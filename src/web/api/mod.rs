@@ -9,6 +9,7 @@ mod desk;
 mod health;
 mod manage_link;
 mod offices;
+pub(crate) mod oidc;
 pub(crate) mod verifications;
 mod views;
 
@@ -19,6 +20,7 @@ pub fn mounts() -> Vec<(&'static str, Vec<Route>)> {
     vec![
         ("/api/v1", health::routes()),
         ("/api/v1/auth", auth::routes()),
+        (oidc::MOUNT, oidc::routes()),
         ("/api/v1", auth::me_routes()),
         ("/api/v1/admin", admin::routes()),
         ("/api/v1/copies", copies::routes()),
