@@ -349,10 +349,7 @@ db_test!(json_routes_refuse_bodies_of_other_types, |app| {
             "unsupported_media_type",
         );
     }
-    let count = app
-        .db(certcopy::db::models::User::count)
-        .await
-        .unwrap();
+    let count = app.db(certcopy::db::models::User::count).await.unwrap();
     assert_eq!(count, 0, "no account may be created from a refused body");
     let response = app
         .client

@@ -11,6 +11,7 @@ mod booking;
 mod crash;
 mod health;
 mod issuing;
+mod oidc;
 mod pki_fixtures;
 mod register;
 mod roles;
