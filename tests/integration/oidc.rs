@@ -78,6 +78,10 @@ async fn verification_audits(app: &TestApp) -> Vec<AuditEntry> {
         .collect()
 }
 
+fn urlencode(text: &str) -> String {
+    text.replace(':', "%3A").replace('/', "%2F")
+}
+
 /// The session cookie set by a password login.
 async fn password_login_cookie(app: &TestApp, login: &str, password: &str) -> String {
     let response = app
@@ -235,6 +239,19 @@ oidc_test!(
             "oidc_bad_state",
         );
         assert!(refused.session_cookie.is_none());
+        // The answer names another issuer (a mix-up between providers).
+        let issuer = urlencode(&provider.issuer());
+        assert!(query.contains(&format!("iss={issuer}")), "{query}");
+        let other_issuer = format!(
+            "{path}?{}",
+            query.replace(&issuer, &urlencode("http://127.0.0.1:1"))
+        );
+        let refused = callback(&app, &other_issuer, &[&answer.pending_cookie]).await;
+        assert_error(
+            &(refused.status, refused.body),
+            Status::BadRequest,
+            "oidc_bad_state",
+        );
 
         // The provider's refusal (the person cancelled) is shown as such.
         let cancelled = format!("{path}?error=access_denied&state={state}");

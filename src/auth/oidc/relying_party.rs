@@ -84,6 +84,8 @@ pub struct Callback {
     pub error: Option<String>,
     /// The provider's description of that error.
     pub error_description: Option<String>,
+    /// The issuer that answers (`iss`, RFC 9207), when the provider sends it.
+    pub issuer: Option<String>,
 }
 
 /// A citizen ID proven by the provider's ID token.
@@ -267,6 +269,7 @@ impl RelyingParty {
     /// caller then records the state as used ([`PendingLogin::state_hash`]) and calls
     /// [`RelyingParty::finish`].
     pub fn check_callback<'c>(
+        &self,
         pending: Option<&PendingLogin>,
         callback: &'c Callback,
         now: time::OffsetDateTime,
@@ -284,6 +287,14 @@ impl RelyingParty {
             return Err(OidcError::BadState(
                 "state does not match the login started",
             ));
+        }
+        // An answer naming another issuer is a mix-up (RFC 9207, §2.4).
+        if callback
+            .issuer
+            .as_deref()
+            .is_some_and(|issuer| issuer != self.config.issuer_url)
+        {
+            return Err(OidcError::BadState("callback from another issuer"));
         }
         if let Some(error) = &callback.error {
             return Err(OidcError::ProviderRefused {

@@ -95,7 +95,7 @@ async fn start(
 
 /// The provider's answer.
 #[allow(clippy::too_many_arguments)]
-#[get("/callback?<code>&<state>&<error>&<error_description>")]
+#[get("/callback?<code>&<state>&<error>&<error_description>&<iss>")]
 async fn callback(
     provider: &State<IdentityProvider>,
     app: &State<App>,
@@ -106,6 +106,7 @@ async fn callback(
     state: Option<String>,
     error: Option<String>,
     error_description: Option<String>,
+    iss: Option<String>,
 ) -> Result<Redirect, ApiError> {
     let party = provider
         .relying_party()
@@ -120,9 +121,10 @@ async fn callback(
         state,
         error,
         error_description,
+        issuer: iss,
     };
     let now = time::OffsetDateTime::now_utc();
-    let (pending, code) = match RelyingParty::check_callback(pending.as_ref(), &answer, now) {
+    let (pending, code) = match party.check_callback(pending.as_ref(), &answer, now) {
         Ok(code) => (pending, code.to_owned()),
         Err(error) => return Err(refused(error, &request_id)),
     };
