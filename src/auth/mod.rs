@@ -22,10 +22,12 @@
 //!   at the next login; everyone changes their own password with the current one.
 //! * Signing power needs four eyes (`grants`): an admin asks for the official role, the
 //!   office's head official or a second admin approves (docs/ARCHITECTURE.md §9).
+//! * [`oidc`]: login through the national identity provider, which proves a citizen ID.
 
 mod accounts;
 mod grants;
 mod lifecycle;
+pub mod oidc;
 mod password;
 mod service;
 mod throttle;

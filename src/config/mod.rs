@@ -11,9 +11,11 @@
 //! setting.
 
 mod network;
+mod oidc;
 mod trust;
 
 pub use network::Network;
+pub use oidc::OidcConfig;
 pub use trust::{TrustError, TrustStore};
 
 use std::collections::BTreeMap;
@@ -167,6 +169,8 @@ pub struct Config {
     /// Appointments one citizen ID may hold at once (booked, not yet past), all offices
     /// together.
     pub max_active_appointments_per_citizen: u32,
+    /// Login through the national identity provider (OpenID Connect); off when absent.
+    pub oidc: Option<OidcConfig>,
 }
 
 /// A setting that is a secret: read like a string, never shown by `Debug` or serialised.
@@ -247,6 +251,7 @@ impl Default for Config {
             register_per_address_per_hour: 10,
             register_per_citizen_id_per_hour: 5,
             max_active_appointments_per_citizen: 3,
+            oidc: None,
         }
     }
 }
@@ -482,6 +487,7 @@ impl Config {
                 reason: "give the PIN either in `pkcs11_pin` or in a file, not both".into(),
             });
         }
+        self.oidc = self.oidc.take().map(OidcConfig::validated).transpose()?;
         Ok(self)
     }
 

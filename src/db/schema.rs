@@ -84,7 +84,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     official_grants,
     office_heads,
     temporary_passwords,
-    auth_throttle
+    auth_throttle,
+    oidc_used_states
 );
 
 diesel::table! {
@@ -253,5 +254,12 @@ diesel::table! {
         attempts -> Integer,
         last_attempt_ms -> BigInt,
         blocked_until_ms -> BigInt,
+    }
+}
+
+diesel::table! {
+    oidc_used_states (state_hash) {
+        state_hash -> Text,
+        expires_at -> Timestamp,
     }
 }

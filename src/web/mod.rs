@@ -28,7 +28,9 @@ pub fn build_rocket(figment: Figment, app: App) -> Rocket<Build> {
         "limits",
         api::copies::upload_limits(app.config.max_upload_bytes()),
     ));
+    let identity_provider = api::oidc::IdentityProvider::from_config(&app.config);
     let mut rocket = rocket::custom(figment)
+        .manage(identity_provider)
         .manage(app)
         .attach(request_id::RequestLog)
         .register("/", catchers![default_catcher])

@@ -4,7 +4,8 @@
 //! - `Content-Security-Policy`: only this origin's scripts, styles, images and forms; no
 //!   inline script or style (the pages load `/assets/*.css|js`), no framing, no plugins.
 //! - `Referrer-Policy`: `no-referrer` on paths that carry a secret (the manage link
-//!   `/a/{token}` and its API, the QR page `/v/{code}`), so the secret never leaves in a
+//!   `/a/{token}` and its API, the QR page `/v/{code}`, the identity provider's callback
+//!   with its one-time code in the query), so the secret never leaves in a
 //!   `Referer` header; `strict-origin-when-cross-origin` elsewhere.
 //! - `X-Content-Type-Options: nosniff`, `X-Frame-Options: DENY`.
 //! - `Strict-Transport-Security` when the service is published over HTTPS (`base_url`
@@ -24,10 +25,15 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
 /// code).
 const SECRET_SEGMENT_AFTER: &[&str] = &["/a/", "/v/", "/api/v1/appointments/by-token/"];
 
+/// Paths whose query carries a secret: the identity provider's answer (a one-time
+/// authorization code and the login's state).
+const SECRET_QUERY_ON: &[&str] = &["/api/v1/auth/oidc/callback"];
+
 fn carries_secret(path: &str) -> bool {
     SECRET_SEGMENT_AFTER
         .iter()
         .any(|prefix| path.starts_with(prefix))
+        || SECRET_QUERY_ON.contains(&path)
 }
 
 /// Sets the security headers of a response to a request for `path`.
@@ -98,5 +104,11 @@ mod tests {
         );
         assert_eq!(loggable_path("/v/K7QX-M2PA"), "/v/…");
         assert_eq!(loggable_path("/api/v1/health"), "/api/v1/health");
+    }
+
+    #[test]
+    fn the_provider_callback_sends_no_referrer() {
+        assert!(super::carries_secret("/api/v1/auth/oidc/callback"));
+        assert!(!super::carries_secret("/api/v1/auth/oidc/start"));
     }
 }

@@ -16,6 +16,7 @@ mod issuing;
 mod lifecycle;
 mod limits;
 mod official_grants;
+mod oidc;
 mod pkcs11;
 mod pki_fixtures;
 mod register;

@@ -12,6 +12,7 @@ mod health;
 mod manage_link;
 mod offices;
 mod official_grants;
+pub(crate) mod oidc;
 pub(crate) mod verifications;
 mod views;
 
@@ -22,6 +23,7 @@ pub fn mounts() -> Vec<(&'static str, Vec<Route>)> {
     vec![
         ("/api/v1", health::routes()),
         ("/api/v1/auth", auth::routes()),
+        (oidc::MOUNT, oidc::routes()),
         ("/api/v1", auth::me_routes()),
         ("/api/v1/admin", admin::routes()),
         ("/api/v1/admin", admin_accounts::routes()),

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod http;
+pub mod oidc_provider;
 
 use std::path::PathBuf;
 
