@@ -143,23 +143,26 @@ pub fn decide_official_grant(
     }
     write_transaction(conn, |conn| {
         let grant = OfficialGrant::find(conn, grant_id)?.ok_or(LifecycleError::GrantNotFound)?;
-        if grant.status() != GrantStatus::Pending {
-            return Err(LifecycleError::GrantAlreadyDecided);
+        // Who may decide comes before the request's state, so an official of another
+        // office learns nothing of it.
+        if decider.role() == Role::Official && decider.office_id.as_ref() != Some(&grant.office_id)
+        {
+            return Err(LifecycleError::GrantNotFound);
         }
         if decider.id == grant.requested_by || decider.id == grant.user_id {
             return Err(LifecycleError::SecondPersonRequired);
         }
         let may_decide = match decider.role() {
             Role::Admin => true,
-            Role::Official => {
-                decider.office_id.as_ref() == Some(&grant.office_id)
-                    && OfficeHead::of_office(conn, &grant.office_id)?
-                        .is_some_and(|head| head.user_id == decider.id)
-            }
+            Role::Official => OfficeHead::of_office(conn, &grant.office_id)?
+                .is_some_and(|head| head.user_id == decider.id),
             _ => false,
         };
         if !may_decide {
             return Err(LifecycleError::NotApprover);
+        }
+        if grant.status() != GrantStatus::Pending {
+            return Err(LifecycleError::GrantAlreadyDecided);
         }
         let status = if approve {
             GrantStatus::Approved

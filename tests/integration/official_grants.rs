@@ -187,7 +187,8 @@ db_test!(
         let foreign = app
             .post_json(&approve, &json!({}), Some(&other_token))
             .await;
-        assert_error(&foreign, Status::Forbidden, "not_approver");
+        // An official of another office is not told the request exists.
+        assert_error(&foreign, Status::NotFound, "grant_not_found");
 
         let head_token = app.login("chutich.truong").await;
         let (_, seen) = app.get("/api/v1/official-grants", Some(&head_token)).await;
