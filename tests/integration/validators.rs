@@ -244,24 +244,35 @@ async fn issued_copies_pass_independent_validators() {
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         check_with_independent_tools(dir.path(), &root, name, &issued);
         // Our own verifier agrees, and finds the copy in the register.
-        let verifier = app.app.verifier();
-        let operator = verifier
-            .admit(certcopy::registry::verifying::Requester::Operator)
-            .await
-            .unwrap();
-        let report = verifier
-            .verify(&operator, issued.pdf.clone(), None)
-            .await
-            .unwrap();
-        assert_eq!(
-            report.verdict,
-            certcopy::verification::Indication::TotalPassed,
-            "{name}: {}",
-            serde_json::to_string_pretty(&report).unwrap()
-        );
-        assert_eq!(report.signatures_count, 2);
+        let report = our_verifier_passes(&app, name, &issued).await;
         assert!(
             matches!(report.register, Some(certcopy::verification::RegisterStatus::Found { certification_number, .. }) if certification_number == issued.entry.sequence)
         );
     }
+}
+
+/// Our own verifier, as the operator: the copy passes with both signatures. The report,
+/// for the caller's further checks.
+pub async fn our_verifier_passes(
+    app: &TestApp,
+    name: &str,
+    issued: &IssuedCopy,
+) -> certcopy::verification::DocumentReport {
+    let verifier = app.app.verifier();
+    let operator = verifier
+        .admit(certcopy::registry::verifying::Requester::Operator)
+        .await
+        .unwrap();
+    let report = verifier
+        .verify(&operator, issued.pdf.clone(), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        report.verdict,
+        certcopy::verification::Indication::TotalPassed,
+        "{name}: {}",
+        serde_json::to_string_pretty(&report).unwrap()
+    );
+    assert_eq!(report.signatures_count, 2);
+    report
 }
