@@ -24,7 +24,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::AuthError;
-use super::password::{check_password_strength, hash_password, verify_password};
+use super::password::check_password_strength;
 use crate::audit::{self, Actor, AuditEvent};
 use crate::db::ids::{ApiKeyId, UserId};
 use crate::db::models::{ApiKey, Role, Session, TemporaryPassword, User};
@@ -327,23 +327,21 @@ pub fn revoke_api_key(
     })
 }
 
-/// Changes the signed-in account's own password (audited). `current_session` (a token
-/// hash) stays open; the account's other sessions end. Also ends the temporary-password
-/// state after a reset. Returns how many sessions ended.
-pub fn change_own_password(
-    conn: &mut DbConn,
-    user: &User,
-    current_session: Option<&str>,
-    current_password: &str,
-    new_password: &str,
-    request_id: Option<&str>,
-) -> Result<usize, LifecycleError> {
+/// Whether `user` may have a password at all (agencies sign in with API keys only).
+pub fn may_change_password(user: &User) -> Result<(), LifecycleError> {
     if user.role() == Role::Agency {
         return Err(LifecycleError::NoPasswordLogin);
     }
-    if !verify_password(current_password, &user.password_hash) {
-        return Err(LifecycleError::WrongCurrentPassword);
-    }
+    Ok(())
+}
+
+/// Checks a new password once the current one is proven: not the same, and strong enough
+/// without the account's own ID, phone or username in it.
+pub fn check_new_password(
+    user: &User,
+    current_password: &str,
+    new_password: &str,
+) -> Result<(), LifecycleError> {
     if new_password == current_password {
         return Err(LifecycleError::SamePassword);
     }
@@ -352,9 +350,24 @@ pub fn change_own_password(
     personal.extend(user.phone.as_deref());
     personal.extend(user.username.as_deref());
     check_password_strength(new_password, &personal)?;
-    let password_hash = hash_password(new_password)?;
+    Ok(())
+}
+
+/// Stores the signed-in account's new password (audited), hashed by the caller off the
+/// connection after [`may_change_password`], the current password and
+/// [`check_new_password`]. `current_session` (a token hash) stays open; the account's
+/// other sessions end. Also ends the temporary-password state after a reset. Returns how
+/// many sessions ended.
+pub fn change_own_password(
+    conn: &mut DbConn,
+    user: &User,
+    current_session: Option<&str>,
+    password_hash: &str,
+    request_id: Option<&str>,
+) -> Result<usize, LifecycleError> {
+    may_change_password(user)?;
     write_transaction(conn, |conn| {
-        User::set_password_hash(conn, &user.id, &password_hash)?;
+        User::set_password_hash(conn, &user.id, password_hash)?;
         let was_temporary = TemporaryPassword::of(conn, &user.id)?.is_some();
         TemporaryPassword::clear(conn, &user.id)?;
         let ended = Session::delete_for_user(conn, &user.id, current_session)?;
@@ -374,26 +387,27 @@ pub struct TemporaryPasswordIssued {
     pub expires_at: time::PrimitiveDateTime,
 }
 
-/// Resets an account's password to a one-time temporary one (admin action, audited): all
-/// sessions end, and the next login must choose a new password.
+/// Resets an account's password to the one-time temporary `password` (from
+/// [`temporary_password`], hashed by the caller off the connection; admin action,
+/// audited): all sessions end, and the next login must choose a new password.
 pub fn reset_password(
     conn: &mut DbConn,
     actor: &Actor,
     target_id: &UserId,
+    password: String,
+    password_hash: &str,
     request_id: Option<&str>,
 ) -> Result<TemporaryPasswordIssued, LifecycleError> {
     if *target_id == actor.id {
         return Err(LifecycleError::OwnAccount);
     }
-    let password = temporary_password()?;
-    let password_hash = hash_password(&password)?;
     let expires_at = now_utc() + time::Duration::hours(TEMPORARY_PASSWORD_HOURS);
     write_transaction(conn, |conn| {
         let target = find_account(conn, target_id)?;
         if target.role() == Role::Agency {
             return Err(LifecycleError::NoPasswordLogin);
         }
-        User::set_password_hash(conn, target_id, &password_hash)?;
+        User::set_password_hash(conn, target_id, password_hash)?;
         let mark = TemporaryPassword {
             user_id: target_id.clone(),
             set_by: actor.id.clone(),
@@ -418,7 +432,7 @@ pub fn reset_password(
 /// Ten letters and four digits from alphabets without look-alikes (`abcde-fghjk-2345`,
 /// about 57 bits): easy to read aloud or type from paper, and it passes the strength
 /// rules.
-fn temporary_password() -> Result<String, LifecycleError> {
+pub fn temporary_password() -> Result<String, LifecycleError> {
     const LETTERS: &[u8] = b"abcdefghjkmnpqrstuvwxyz";
     const DIGITS: &[u8] = b"23456789";
     let rng = ring::rand::SystemRandom::new();

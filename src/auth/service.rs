@@ -13,11 +13,15 @@ use super::accounts::{
     create_staff, login_candidates, open_session, register_citizen, staff_draft,
 };
 use super::grants::pending_grant_of;
-use super::lifecycle::LifecycleError;
+use super::lifecycle::{
+    LifecycleError, TemporaryPasswordIssued, change_own_password, check_new_password,
+    may_change_password, reset_password, temporary_password,
+};
 use super::password::{MAX_PASSWORD_BYTES, PasswordHasher};
 use super::throttle::{self, AuthLimits, LoginKeys};
 use crate::audit::Actor;
 use crate::db::Db;
+use crate::db::ids::UserId;
 use crate::db::models::{OfficialGrant, User};
 use crate::secrets::new_secret_token;
 
@@ -148,6 +152,67 @@ impl AuthService {
         self.db
             .run(move |conn| {
                 create_agency(conn, &actor, &request, password_hash, request_id.as_deref())
+            })
+            .await
+    }
+
+    /// Changes the signed-in account's own password: the current one is checked and the
+    /// new one hashed off the connection, then stored (audited). The session
+    /// `current_session` stays open, the account's others end; answers how many ended.
+    pub async fn change_password(
+        &self,
+        user: User,
+        current_session: Option<String>,
+        current_password: String,
+        new_password: String,
+        request_id: Option<String>,
+    ) -> Result<usize, LifecycleError> {
+        may_change_password(&user)?;
+        let matched = self
+            .passwords
+            .find_match(current_password.clone(), vec![user.password_hash.clone()])
+            .await?;
+        if matched.is_none() {
+            return Err(LifecycleError::WrongCurrentPassword);
+        }
+        check_new_password(&user, &current_password, &new_password)?;
+        let password_hash = self.passwords.hash(new_password).await?;
+        self.db
+            .run(move |conn| {
+                change_own_password(
+                    conn,
+                    &user,
+                    current_session.as_deref(),
+                    &password_hash,
+                    request_id.as_deref(),
+                )
+            })
+            .await
+    }
+
+    /// Resets an account's password to a one-time temporary one (admin action, audited),
+    /// hashed off the connection.
+    pub async fn reset_password(
+        &self,
+        actor: Actor,
+        target_id: UserId,
+        request_id: Option<String>,
+    ) -> Result<TemporaryPasswordIssued, LifecycleError> {
+        if target_id == actor.id {
+            return Err(LifecycleError::OwnAccount);
+        }
+        let password = temporary_password()?;
+        let password_hash = self.passwords.hash(password.clone()).await?;
+        self.db
+            .run(move |conn| {
+                reset_password(
+                    conn,
+                    &actor,
+                    &target_id,
+                    password,
+                    &password_hash,
+                    request_id.as_deref(),
+                )
             })
             .await
     }

@@ -6,7 +6,6 @@ use rocket::{Route, State, post, routes};
 use serde::Deserialize;
 
 use crate::app::App;
-use crate::auth;
 use crate::web::guards::{Credential, SignedIn};
 use crate::web::json_body::JsonBody;
 use crate::web::{ApiError, RequestId};
@@ -36,17 +35,14 @@ async fn change_password(
         Credential::ApiKey { .. } => None,
     };
     let ended = app
-        .db
-        .run(move |conn| {
-            auth::change_own_password(
-                conn,
-                &signed_in.user,
-                keep.as_deref(),
-                &request.current_password,
-                &request.new_password,
-                Some(&request_id.0),
-            )
-        })
+        .auth()
+        .change_password(
+            signed_in.user,
+            keep,
+            request.current_password,
+            request.new_password,
+            Some(request_id.0),
+        )
         .await?;
     Ok(Json(json!({ "other_sessions_ended": ended })))
 }

@@ -103,8 +103,8 @@ async fn reset_password(
 ) -> Result<Json<Value>, ApiError> {
     let actor = admin.0.actor();
     let issued = app
-        .db
-        .run(move |conn| auth::reset_password(conn, &actor, &user_id, Some(&request_id.0)))
+        .auth()
+        .reset_password(actor, user_id, Some(request_id.0))
         .await?;
     let expires_at = issued
         .expires_at
