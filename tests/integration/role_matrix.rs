@@ -108,7 +108,7 @@ const fn line(
 
 use Method::{Get, Post, Put};
 
-/// The matrix. `{office}` is the records' office, `{other_office}` another one,
+/// The matrix. `{office}` is the records' office,
 /// `{appointment}` the holder's appointment there, `{copy}` the copy issued there for the
 /// holder, `{code}` its verification code, `{victim}` an account the admin acts on, `{agency}`
 /// the agency account, `{key}` one of its keys, `{grant}` a pending official grant.
@@ -509,7 +509,6 @@ const MATRIX: &[Line] = &[
 /// The records and ids the paths refer to.
 struct Records {
     office: String,
-    other_office: String,
     appointment: String,
     copy: String,
     code: String,
@@ -522,7 +521,6 @@ struct Records {
 impl Records {
     fn fill(&self, path: &str) -> String {
         path.replace("{office}", &self.office)
-            .replace("{other_office}", &self.other_office)
             .replace("{appointment}", &self.appointment)
             .replace("{copy}", &self.copy)
             .replace("{code}", &self.code)
@@ -607,7 +605,6 @@ async fn every_route_refuses_whom_it_must(backend: Backend) {
 
     let records = Records {
         office: office.id.to_string(),
-        other_office: other_office.id.to_string(),
         appointment: booked["appointment"]["id"].as_str().unwrap().to_owned(),
         copy: copy["id"].as_str().unwrap().to_owned(),
         code: copy["code"].as_str().unwrap().to_owned(),
