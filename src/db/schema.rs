@@ -178,6 +178,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         checked_in_at -> Nullable<Timestamp>,
+        booked_as -> Text,
     }
 }
 

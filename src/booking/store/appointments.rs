@@ -59,6 +59,9 @@ pub struct Requester {
     pub full_name: String,
     /// Citizen ID number (12 digits, normalised).
     pub citizen_id: String,
+    /// Whom the booking limits count the appointment against
+    /// ([`Appointment::booked_as_key`]).
+    pub booked_as: String,
 }
 
 impl Requester {
@@ -66,6 +69,7 @@ impl Requester {
     pub fn citizen(user: &User) -> Result<Requester, BookingError> {
         let citizen_id = user.citizen_id.clone().ok_or(BookingError::Forbidden)?;
         Ok(Requester {
+            booked_as: Appointment::booked_as_key(user.verified_citizen_id(), Some(&user.id)),
             user_id: Some(user.id.clone()),
             full_name: user.full_name.clone(),
             citizen_id,
@@ -280,11 +284,12 @@ pub(super) fn create(
             created_at: now,
             updated_at: now,
             checked_in_at: draft.walk_in_by.map(|_| now),
+            booked_as: draft.requester.booked_as.clone(),
         };
         let inserted = retry_transient(|| {
             write_transaction(conn, |conn| {
                 if draft.walk_in_by.is_none() {
-                    within_active_cap(conn, ctx, &row.requester_citizen_id, now)?;
+                    within_active_cap(conn, ctx, draft.requester, now)?;
                 }
                 if !SlotCounter::take_seat(conn, &row.office_id, row.slot_start, capacity)? {
                     return Err(BookingError::SlotFull);
@@ -327,17 +332,24 @@ pub(super) fn create(
     Err(BookingError::Internal("no free booking code".into()))
 }
 
-/// Refuses a booking when the citizen ID already holds the configured number of booked
-/// appointments that have not yet ended, at any office. Runs inside the booking's write
-/// transaction, after taking the citizen's lock, so two parallel bookings cannot both pass.
+/// Refuses a booking when the requester already holds the configured number of booked
+/// appointments that have not yet ended, at any office: those counted against their
+/// verified citizen ID, or, for an account that only claims an ID, the account's own
+/// (see [`Appointment::booked_as_key`]). Runs inside the booking's write transaction,
+/// after taking the requester's lock, so two parallel bookings cannot both pass.
 fn within_active_cap(
     conn: &mut DbConn,
     ctx: &BookingContext,
-    citizen_id: &str,
+    requester: &Requester,
     now: time::PrimitiveDateTime,
 ) -> Result<(), BookingError> {
-    Appointment::lock_citizen(conn, citizen_id)?;
-    let active = Appointment::count_active_of_citizen(conn, citizen_id, now)?;
+    Appointment::lock_booker(conn, &requester.booked_as)?;
+    let active = Appointment::count_active_of_booker(
+        conn,
+        &requester.booked_as,
+        requester.user_id.as_ref(),
+        now,
+    )?;
     let limit = ctx.max_active_per_citizen;
     if active >= i64::from(limit) {
         return Err(BookingError::TooManyActive { limit });

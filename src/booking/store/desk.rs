@@ -170,7 +170,9 @@ pub fn walk_in(
     // that only claims the ID does not (docs/ARCHITECTURE.md §9).
     let account =
         User::verified_holder(conn, &citizen_id)?.filter(|user| user.role() == Role::Citizen);
+    // The clerk saw the card: the walk-in counts against the ID itself.
     let requester = Requester {
+        booked_as: Appointment::booked_as_key(Some(&citizen_id), None),
         user_id: account.map(|user| user.id),
         full_name,
         citizen_id,

@@ -111,6 +111,8 @@ pub struct Appointment {
     pub updated_at: time::PrimitiveDateTime,
     /// Check-in time (UTC).
     pub checked_in_at: Option<time::PrimitiveDateTime>,
+    /// Whom the booking limits count it against (see [`Appointment::booked_as_key`]).
+    pub booked_as: String,
 }
 
 impl Appointment {
@@ -169,27 +171,46 @@ impl Appointment {
     /// the transaction, so a count followed by an insert cannot be interleaved: on
     /// PostgreSQL a transaction-scoped advisory lock keyed by the ID; on SQLite the write
     /// transaction already holds the database.
-    pub fn lock_citizen(conn: &mut DbConn, citizen_id: &str) -> DbResult<()> {
+    pub fn lock_booker(conn: &mut DbConn, booked_as: &str) -> DbResult<()> {
         /// First key of the advisory lock: the class "appointments of a citizen".
         const CITIZEN_LOCK_CLASS: i32 = 7301;
         if let DbConn::Pg(pg) = conn {
             diesel::sql_query("SELECT pg_advisory_xact_lock($1, hashtext($2))")
                 .bind::<diesel::sql_types::Integer, _>(CITIZEN_LOCK_CLASS)
-                .bind::<diesel::sql_types::Text, _>(citizen_id)
+                .bind::<diesel::sql_types::Text, _>(booked_as)
                 .execute(pg)?;
         }
         Ok(())
     }
 
-    /// Booked appointments of a citizen ID, at any office, whose slot has not ended by
-    /// `now` (UTC).
-    pub fn count_active_of_citizen(
+    /// Whom the booking limits (the cap on active appointments, one per office and day)
+    /// count an appointment against: the citizen ID when it is proven (a verified account,
+    /// or a walk-in whose card the clerk saw), otherwise the account alone, so that an
+    /// account merely claiming an ID cannot use up the real holder's bookings.
+    pub fn booked_as_key(verified_citizen_id: Option<&str>, account: Option<&UserId>) -> String {
+        match (verified_citizen_id, account) {
+            (Some(citizen_id), _) => format!("id:{citizen_id}"),
+            (None, Some(account)) => format!("account:{account}"),
+            (None, None) => "account:".to_owned(),
+        }
+    }
+
+    /// Booked appointments, at any office, whose slot has not ended by `now` (UTC), counted
+    /// against `booked_as` or made by `account` (the account's own bookings from before
+    /// its ID was verified).
+    pub fn count_active_of_booker(
         conn: &mut DbConn,
-        citizen_id: &str,
+        booked_as: &str,
+        account: Option<&UserId>,
         now: time::PrimitiveDateTime,
     ) -> DbResult<i64> {
-        Ok(appointments::table
-            .filter(appointments::requester_citizen_id.eq(citizen_id))
+        let own = appointments::booked_as.eq(booked_as);
+        let query = appointments::table.into_boxed();
+        let query = match account {
+            Some(account) => query.filter(own.or(appointments::user_id.eq(account))),
+            None => query.filter(own),
+        };
+        Ok(query
             .filter(appointments::status.eq(AppointmentStatus::Booked.as_str()))
             .filter(appointments::slot_end.gt(now))
             .count()
