@@ -15,6 +15,12 @@
 //!   caller's future is dropped (a task aborted, a shutdown), so the blocking work stops
 //!   at its next check instead of running to its end for nobody.
 //!
+//! - **Upload bytes.** An [`UploadBudget`] bounds the bytes of uploads being received and
+//!   held at once: an upload reserves its declared size (or the largest allowed) *before*
+//!   its body is read, and gives it back when the request ends. An upload that finds the
+//!   budget spent waits at most `max_wait`, then is refused with [`Busy`], without its
+//!   body being read (docs/ARCHITECTURE.md §5).
+//!
 //! The limits are per process: each instance protects its own CPU and memory.
 
 use std::sync::Arc;
@@ -156,8 +162,76 @@ impl WorkLimit {
     }
 }
 
+/// Bytes of uploads received and held at once, reserved before a body is read. Sizes are
+/// counted in KiB (rounded up), so a budget of up to 4 TiB fits the semaphore.
+#[derive(Debug)]
+pub struct UploadBudget {
+    permits: Arc<Semaphore>,
+    total_kib: u32,
+    max_wait: Duration,
+}
+
+/// Bytes reserved in an [`UploadBudget`]; they return when this is dropped.
+#[derive(Debug)]
+pub struct Reservation {
+    _permit: OwnedSemaphorePermit,
+}
+
+impl UploadBudget {
+    /// A budget of `total_bytes` (at least 1 KiB); an upload waits at most `max_wait` for
+    /// its share.
+    pub fn new(total_bytes: u64, max_wait: Duration) -> Self {
+        let total_kib = u32::try_from(total_bytes.div_ceil(1024))
+            .unwrap_or(u32::MAX >> 3)
+            .clamp(1, u32::MAX >> 3);
+        UploadBudget {
+            permits: Arc::new(Semaphore::new(total_kib as usize)),
+            total_kib,
+            max_wait,
+        }
+    }
+
+    /// The whole budget, in bytes.
+    pub fn total_bytes(&self) -> u64 {
+        u64::from(self.total_kib) * 1024
+    }
+
+    /// Bytes free now (tests and monitoring: equal to [`Self::total_bytes`] when idle).
+    pub fn available_bytes(&self) -> u64 {
+        self.permits.available_permits() as u64 * 1024
+    }
+
+    fn busy(&self) -> Busy {
+        let seconds = self.max_wait.as_millis().div_ceil(1000);
+        Busy {
+            retry_after_seconds: u32::try_from(seconds).unwrap_or(u32::MAX).max(1),
+        }
+    }
+
+    /// Reserves `bytes` (at most the whole budget), waiting at most `max_wait`, or
+    /// [`Busy`].
+    pub async fn reserve(&self, bytes: u64) -> Result<Reservation, Busy> {
+        let kib = u32::try_from(bytes.div_ceil(1024))
+            .unwrap_or(u32::MAX)
+            .clamp(1, self.total_kib);
+        if let Ok(permit) = self.permits.clone().try_acquire_many_owned(kib) {
+            return Ok(Reservation { _permit: permit });
+        }
+        match rocket::tokio::time::timeout(
+            self.max_wait,
+            self.permits.clone().acquire_many_owned(kib),
+        )
+        .await
+        {
+            Ok(Ok(permit)) => Ok(Reservation { _permit: permit }),
+            _ => Err(self.busy()),
+        }
+    }
+}
+
 /// The limits of the service: one for verifications, one for issuances, and the deadline
-/// each job runs under.
+/// each job runs under; the byte budget of verification uploads and how long any upload
+/// may take to arrive.
 #[derive(Debug, Clone)]
 pub struct WorkLimits {
     /// Verifications (uploads on the API and on the QR page, the command line).
@@ -168,6 +242,10 @@ pub struct WorkLimits {
     pub issue: Arc<WorkLimit>,
     /// Deadline of one issuance, from the moment it asks for a permit.
     pub issue_deadline: Duration,
+    /// Bytes of verification uploads (public and agency) received and held at once.
+    pub upload_budget: Arc<UploadBudget>,
+    /// Longest any upload body may take to arrive; past it the answer is 408.
+    pub upload_read_timeout: Duration,
 }
 
 #[derive(Debug)]
@@ -307,6 +385,29 @@ mod tests {
         assert!(limit.acquire(&short).await.is_err());
         assert!(started.elapsed() < Duration::from_millis(140));
         assert_eq!(limit.waiting(), 0);
+    }
+
+    #[rocket::async_test]
+    async fn the_upload_budget_is_reserved_by_size_and_returns_when_dropped() {
+        let budget = UploadBudget::new(1_000_000, Duration::from_millis(100));
+        assert_eq!(budget.total_bytes(), 977 * 1024);
+        let big = budget.reserve(900_000).await.expect("fits");
+        assert_eq!(budget.available_bytes(), (977 - 879) * 1024);
+        let small = budget.reserve(50_000).await.expect("fits beside it");
+        let started = Instant::now();
+        let refused = budget.reserve(200_000).await.expect_err("no room");
+        assert!(started.elapsed() >= Duration::from_millis(100));
+        assert_eq!(refused.retry_after_seconds, 1);
+        // A claim above the whole budget waits for all of it instead of never fitting.
+        drop(big);
+        drop(small);
+        let all = budget
+            .reserve(5_000_000)
+            .await
+            .expect("clamped to the budget");
+        assert_eq!(budget.available_bytes(), 0);
+        drop(all);
+        assert_eq!(budget.available_bytes(), budget.total_bytes());
     }
 
     #[test]

@@ -28,7 +28,7 @@ use figment::{Figment, Profile};
 use serde::{Deserialize, Serialize};
 
 use crate::pki::{TokenKeyRef, TokenKeys, TokenModule};
-use crate::work_limit::{LimitSettings, WorkLimit, WorkLimits};
+use crate::work_limit::{LimitSettings, UploadBudget, WorkLimit, WorkLimits};
 
 /// Error raised while loading or checking the configuration.
 #[derive(Debug, thiserror::Error)]
@@ -137,6 +137,13 @@ pub struct Config {
     /// Longest an issuance may take, waiting included, in milliseconds; past it the work
     /// stops, any number allocated is voided, and the answer is 503 `issuance_deadline`.
     pub issue_deadline_ms: u64,
+    /// Bytes of verification uploads (public and agency) received and held at once, in MB.
+    /// An upload reserves its declared size before its body is read and waits at most
+    /// `verify_queue_wait_ms` for room, then is refused (503) unread.
+    pub upload_budget_mb: u64,
+    /// Longest an upload body may take to arrive, in seconds; a slower one is stopped and
+    /// answered 408, so a slow sender cannot hold its share of the budget for ever.
+    pub upload_read_timeout_secs: u64,
     /// PKCS#11 module (e.g. `/usr/lib/softhsm/libsofthsm2.so`) holding keys named in
     /// `official_keys` and `seal_keys`. Empty: every key is a file in `pki_dir`.
     pub pkcs11_module: PathBuf,
@@ -243,6 +250,8 @@ impl Default for Config {
             issue_queue: 16,
             issue_queue_wait_ms: 5_000,
             issue_deadline_ms: 20_000,
+            upload_budget_mb: 128,
+            upload_read_timeout_secs: 120,
             password_hash_concurrency: 0,
             password_hash_wait_ms: 2000,
             login_free_attempts_per_account: 5,
@@ -374,6 +383,18 @@ impl Config {
             return Err(ConfigError::Invalid {
                 setting: "max_upload_mb",
                 reason: "must be between 1 and 1024".into(),
+            });
+        }
+        if !(1..=65_536).contains(&self.upload_budget_mb) {
+            return Err(ConfigError::Invalid {
+                setting: "upload_budget_mb",
+                reason: "must be between 1 and 65536".into(),
+            });
+        }
+        if !(1..=3_600).contains(&self.upload_read_timeout_secs) {
+            return Err(ConfigError::Invalid {
+                setting: "upload_read_timeout_secs",
+                reason: "must be between 1 and 3600 (one hour)".into(),
             });
         }
         for proxy in &self.trusted_proxies {
@@ -581,6 +602,11 @@ impl Config {
                 self.issue_queue_wait_ms,
             ),
             issue_deadline: Duration::from_millis(self.issue_deadline_ms),
+            upload_budget: Arc::new(UploadBudget::new(
+                self.upload_budget_mb.saturating_mul(1_000_000),
+                Duration::from_millis(self.verify_queue_wait_ms),
+            )),
+            upload_read_timeout: Duration::from_secs(self.upload_read_timeout_secs),
         }
     }
 
@@ -696,6 +722,10 @@ mod tests {
         assert_eq!(limits.verify_deadline, Duration::from_millis(1500));
         assert!(limits.issue.settings().max_running >= 1);
         assert_eq!(limits.issue.settings().max_waiting, 0);
+        assert_eq!(limits.upload_budget.total_bytes(), 125_000 * 1024);
+        assert_eq!(limits.upload_read_timeout, Duration::from_secs(120));
+        let error = load("[default]\nupload_budget_mb = 0", &[]).unwrap_err();
+        assert!(error.to_string().contains("upload_budget_mb"), "{error}");
         let error = load("[default]\nverify_deadline_ms = 0", &[]).unwrap_err();
         assert!(error.to_string().contains("verify_deadline_ms"), "{error}");
         let error = load("[default]\nissue_max_concurrent = 5000", &[]).unwrap_err();

@@ -10,6 +10,7 @@ pub mod json_body;
 pub mod pages;
 pub mod request_id;
 pub mod security;
+pub mod upload;
 
 use figment::Figment;
 use rocket::http::Status;

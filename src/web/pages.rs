@@ -15,6 +15,7 @@ use crate::registry::verifying::{PublicState, PublicStatus};
 use crate::web::api::verifications::{Verifier, read_upload};
 use crate::web::error::prefers_english;
 use crate::web::guards::GuardFailure;
+use crate::web::upload::{Bounded, UploadRefused};
 use crate::web::{ApiError, RequestId};
 
 /// The HTML pages.
@@ -185,38 +186,55 @@ struct CheckForm<'r> {
     file: TempFile<'r>,
 }
 
+/// The page answering a check that could not be made.
+fn check_error_page(lang: Lang, status: Status, vi: &str, en: &str) -> (Status, RawHtml<String>) {
+    let body = format!(
+        "<h1>{}</h1><p class=\"bad\">{}</p>",
+        lang.pick("Không kiểm tra được", "Could not check"),
+        esc(lang.pick(vi, en))
+    );
+    (status, page(lang, lang.pick("Lỗi", "Error"), &body))
+}
+
 /// Checks an uploaded file against the code: same signed content as registered, and a
 /// passing verification.
-#[post("/v/<code>", data = "<form>")]
+#[post("/v/<code>", data = "<upload>")]
 async fn check_file(
     app: &State<App>,
     lang: Lang,
     verifier: Verifier,
     request_id: RequestId,
     code: &str,
-    form: Result<Form<CheckForm<'_>>, form::Errors<'_>>,
+    upload: Result<Bounded<Form<CheckForm<'_>>, form::Errors<'_>>, UploadRefused>,
 ) -> Result<RawHtml<String>, (Status, RawHtml<String>)> {
     let verifier_service = app.verifier();
     let Ok(status) = verifier_service.public_status(code).await else {
         return Err(not_found_page(lang));
     };
-    let error_page = |status: Status, vi: &str, en: &str| {
-        let body = format!(
-            "<h1>{}</h1><p class=\"bad\">{}</p>",
-            lang.pick("Không kiểm tra được", "Could not check"),
-            esc(lang.pick(vi, en))
-        );
-        (status, page(lang, lang.pick("Lỗi", "Error"), &body))
+    let (form, _hold) = match upload {
+        Ok(upload) => upload.into_parts(),
+        Err(refused) => {
+            let public = refused.public();
+            let status = Status::from_code(public.status).unwrap_or(Status::BadRequest);
+            return Err(check_error_page(
+                lang,
+                status,
+                &public.message_vi,
+                &public.message_en,
+            ));
+        }
     };
     let Ok(form) = form else {
-        return Err(error_page(
+        return Err(check_error_page(
+            lang,
             Status::UnprocessableEntity,
             "Hãy chọn một tệp PDF (tối đa theo giới hạn tải lên).",
             "Choose a PDF file (within the upload limit).",
         ));
     };
     let bytes = read_upload(&form.file).await.map_err(|e| {
-        error_page(
+        check_error_page(
+            lang,
             Status::BadRequest,
             &e.public.message_vi,
             &e.public.message_en,
@@ -227,7 +245,7 @@ async fn check_file(
         .await
         .map_err(|error| {
             let status = Status::from_code(error.status()).unwrap_or(Status::UnprocessableEntity);
-            error_page(status, &error.message_vi(), &error.message_en())
+            check_error_page(lang, status, &error.message_vi(), &error.message_en())
         })?;
     let (report, same_file, passed) = (&check.report, check.same_file, check.confirmed());
     let mut body = format!("<h1>{}</h1>", lang.pick("Kết quả kiểm tra", "Check result"));

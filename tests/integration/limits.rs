@@ -369,3 +369,113 @@ async fn deadline_and_departure_stop_issuance_postgres() {
         deadline_and_departure_stop_issuance(app).await;
     }
 }
+
+/// Sends a verification request's head declaring `declared` bytes, then `prefix` of the
+/// body, and leaves the connection open. (Rocket reads the first 14 bytes of every body
+/// before routing, so a prefix at least that long lets the request reach its guards.)
+fn upload_head(port: u16, declared: usize, prefix: &[u8]) -> std::net::TcpStream {
+    use std::io::Write;
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .expect("read timeout");
+    write!(
+        stream,
+        "POST /api/v1/verifications HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\
+         Content-Type: application/pdf\r\nContent-Length: {declared}\r\n\r\n"
+    )
+    .expect("head sent");
+    stream.write_all(prefix).expect("body prefix sent");
+    stream
+}
+
+/// The first bytes of an upload whose rest is never sent.
+const PREFIX: &[u8] = b"%PDF-1.7\n%unsent rest\n";
+
+/// Status, `Retry-After` and JSON body of the answer on `stream`.
+fn upload_answer(mut stream: std::net::TcpStream) -> (u16, Option<String>, Value) {
+    use std::io::Read;
+    let mut raw = Vec::new();
+    // The server may close while part of the declared body is unsent: read what came.
+    let _ = stream.read_to_end(&mut raw);
+    let text = String::from_utf8_lossy(&raw);
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let retry_after = head
+        .lines()
+        .find_map(|line| {
+            line.strip_prefix("retry-after: ")
+                .or(line.strip_prefix("Retry-After: "))
+        })
+        .map(str::to_owned);
+    (
+        status,
+        retry_after,
+        serde_json::from_str(body).unwrap_or(Value::Null),
+    )
+}
+
+/// On a real server: a body declared over the limit is refused at once, unread; uploads
+/// reserve their declared size in the byte budget before being read, and one that finds
+/// no room is refused (503 with `Retry-After`) while another holds it; a sender too slow
+/// for the read deadline is stopped (408) and its share returns.
+#[test]
+fn upload_bodies_are_bounded_before_they_are_read() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = crate::common::server::Instance::start(
+        dir.path(),
+        &[
+            ("CERTCOPY_MAX_UPLOAD_MB", "1".into()),
+            ("CERTCOPY_UPLOAD_BUDGET_MB", "1".into()),
+            ("CERTCOPY_UPLOAD_READ_TIMEOUT_SECS", "2".into()),
+            ("CERTCOPY_VERIFY_QUEUE_WAIT_MS", "300".into()),
+            ("CERTCOPY_PUBLIC_VERIFY_PER_MINUTE", "100".into()),
+        ],
+    );
+    let port = server.port;
+
+    // Over the 1 MB limit by its Content-Length: 413 before the rest of it is sent.
+    let started = Instant::now();
+    let (status, _, body) = upload_answer(upload_head(port, 5_000_000, PREFIX));
+    assert_eq!(status, 413, "{body} {}", server.log_text());
+    assert_eq!(body["error"]["code"], "payload_too_large");
+    assert!(started.elapsed() < Duration::from_secs(2));
+
+    // A slow sender declares 900 KB, sends 1 KB and stalls: it holds most of the budget.
+    let slow_started = Instant::now();
+    let slow = upload_head(port, 900_000, &[b'%'; 1_000]);
+    std::thread::sleep(Duration::from_millis(300));
+    // Another upload of 300 KB finds no room: refused after the short wait, unread.
+    let started = Instant::now();
+    let (status, retry_after, body) = upload_answer(upload_head(port, 300_000, PREFIX));
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["error"]["code"], "service_busy");
+    assert_eq!(retry_after.as_deref(), Some("1"));
+    assert!(started.elapsed() < Duration::from_secs(2));
+
+    // The slow sender is stopped at the 2 s read deadline.
+    let (status, _, body) = upload_answer(slow);
+    assert_eq!(status, 408, "{body}");
+    assert_eq!(body["error"]["code"], "upload_too_slow");
+    assert!(
+        body["error"]["message_vi"]
+            .as_str()
+            .unwrap_or("")
+            .contains("2 giây")
+    );
+    let waited = slow_started.elapsed();
+    assert!(
+        waited >= Duration::from_secs(2) && waited < Duration::from_secs(10),
+        "{waited:?}"
+    );
+
+    // Its share is back: the same 300 KB upload is now read and verified (not a PDF).
+    let mut not_a_pdf = vec![b'x'; 300_000];
+    not_a_pdf[..5].copy_from_slice(b"hello");
+    let (status, _, body) = upload_answer(upload_head(port, not_a_pdf.len(), &not_a_pdf));
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["code"], "not_a_pdf");
+    let log = server.log_text();
+    assert!(log.contains("upload budget is spent"), "{log}");
+    assert!(log.contains("did not arrive in time"), "{log}");
+}

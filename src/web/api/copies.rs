@@ -20,6 +20,7 @@ use crate::registry::issuance::{IssueOptions, IssueRequest};
 use crate::registry::{self, RegistryError};
 use crate::web::api::verifications::{read_upload, upload_over_limit};
 use crate::web::guards::{AuthUser, Citizen, Official};
+use crate::web::upload::{Bounded, Unshared, UploadRefused};
 use crate::web::{ApiError, RequestId};
 
 pub fn routes() -> Vec<Route> {
@@ -64,13 +65,14 @@ fn form_error(errors: &form::Errors<'_>) -> ApiError {
 
 /// Issue a copy (official). Multipart: `requester_name`, `citizen_id`, `document_title`,
 /// `copies` (default 1), `placement`, and one or more `scans` files.
-#[post("/", data = "<form>")]
+#[post("/", data = "<upload>")]
 async fn issue(
     app: &State<App>,
     official: Official,
     request_id: RequestId,
-    form: Result<Form<IssueForm<'_>>, form::Errors<'_>>,
+    upload: Result<Bounded<Form<IssueForm<'_>>, form::Errors<'_>, Unshared>, UploadRefused>,
 ) -> Result<(Status, Json<CopyView>), ApiError> {
+    let (form, _hold) = upload?.into_parts();
     let form = form.map_err(|e| form_error(&e))?.into_inner();
     let mut scans = Vec::with_capacity(form.scans.len());
     for (index, file) in form.scans.iter().enumerate() {

@@ -9,7 +9,7 @@
 //! API key are not limited, and each of their verifications of a registered copy is
 //! written to the audit log (who looked at which copy, when).
 
-use rocket::data::{Data, ToByteUnit};
+use rocket::data::Capped;
 use rocket::form::{self, Form};
 use rocket::fs::TempFile;
 use rocket::http::Status;
@@ -24,6 +24,7 @@ use crate::registry::verifying::{Admitted, PublicStatus, Requester, VerifyError}
 use crate::verification::DocumentReport;
 use crate::web::client::client_address;
 use crate::web::guards::{Agency, fail};
+use crate::web::upload::{Bounded, UploadRefused};
 use crate::web::{ApiError, RequestId};
 
 pub fn routes() -> Vec<Route> {
@@ -107,13 +108,14 @@ fn too_large(app: &App) -> ApiError {
 }
 
 /// Multipart upload with a `file` field.
-#[post("/", format = "multipart/form-data", data = "<form>")]
+#[post("/", format = "multipart/form-data", data = "<upload>")]
 async fn verify_multipart(
     app: &State<App>,
     verifier: Verifier,
     request_id: RequestId,
-    form: Result<Form<VerifyForm<'_>>, form::Errors<'_>>,
+    upload: Result<Bounded<Form<VerifyForm<'_>>, form::Errors<'_>>, UploadRefused>,
 ) -> Result<Json<DocumentReport>, ApiError> {
+    let (form, _hold) = upload?.into_parts();
     let form = form.map_err(|errors| {
         if upload_over_limit(&errors) {
             too_large(app)
@@ -127,6 +129,7 @@ async fn verify_multipart(
         }
     })?;
     let bytes = read_upload(&form.file).await?;
+    // The upload's reservation in the byte budget is held until the verdict.
     let report = app
         .verifier()
         .verify(&verifier.0, bytes, Some(&request_id.0))
@@ -134,16 +137,17 @@ async fn verify_multipart(
     Ok(Json(report))
 }
 
-/// The PDF as the request body (`Content-Type: application/pdf`).
+/// The PDF as the request body (`Content-Type: application/pdf`), read up to the upload
+/// limit (Rocket's `bytes` limit, see [`crate::web::api::copies::upload_limits`]).
 #[post("/", data = "<body>", rank = 2)]
 async fn verify_body(
     app: &State<App>,
     verifier: Verifier,
     request_id: RequestId,
-    body: Data<'_>,
+    body: Result<Bounded<Capped<Vec<u8>>, std::io::Error>, UploadRefused>,
 ) -> Result<Json<DocumentReport>, ApiError> {
-    let limit = app.config.max_upload_bytes();
-    let read = body.open(limit.bytes()).into_bytes().await.map_err(|e| {
+    let (read, _hold) = body?.into_parts();
+    let read = read.map_err(|e| {
         let mut error = ApiError::for_status(Status::BadRequest);
         error.internal = Some(format!("reading body: {e}"));
         error

@@ -3,11 +3,8 @@
 //! seats in all. Exactly 10 succeed, the 990 others are answered 409 `slot_full`, and the
 //! database agrees. Uses the real clock: the slots are whatever is bookable now.
 
-use std::fs::File;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use certcopy::booking::OfficeCalendarConfig;
 use certcopy::db::models::{OfficeCalendarRow, SlotCounter};
@@ -16,63 +13,12 @@ use diesel::Connection;
 use serde_json::{Value, json};
 
 use super::support::{Person, assert_seats_consistent, insert_person};
-use crate::common::http::{free_port, http};
+use crate::common::http::http;
+use crate::common::server::Instance;
 use crate::common::{PgDatabase, postgres_admin_url};
 
 const ATTEMPTS: usize = 1_000;
 const CLIENT_THREADS: usize = 40;
-
-/// A `certcopy serve` child process, killed on drop.
-struct Instance {
-    child: Child,
-    port: u16,
-    log: std::path::PathBuf,
-}
-
-impl Instance {
-    fn start(dir: &Path, database_url: &str) -> Instance {
-        std::fs::create_dir_all(dir).expect("instance dir");
-        let port = free_port();
-        let log = dir.join("server.log");
-        let child = Command::new(env!("CARGO_BIN_EXE_certcopy"))
-            .arg("serve")
-            .current_dir(dir)
-            .env("CERTCOPY_DATABASE_URL", database_url)
-            .env("CERTCOPY_DATA_DIR", dir.join("data"))
-            .env("CERTCOPY_ADDRESS", "127.0.0.1")
-            .env("CERTCOPY_PORT", port.to_string())
-            .env("CERTCOPY_SEED_DEMO", "false")
-            .env("CERTCOPY_DEV_PKI", "false")
-            .env("CERTCOPY_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(File::create(&log).expect("log file"))
-            .spawn()
-            .expect("the certcopy binary starts");
-        let instance = Instance { child, port, log };
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while Instant::now() < deadline {
-            if matches!(http(port, "GET", "/api/v1/health", None, ""), Ok((200, _))) {
-                return instance;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        panic!(
-            "instance on port {port} did not answer: {}",
-            instance.log_text()
-        );
-    }
-
-    fn log_text(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-}
-
-impl Drop for Instance {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 #[test]
 fn postgres() {
@@ -83,8 +29,9 @@ fn postgres() {
     let database = PgDatabase::create(&admin_url);
     let dir = tempfile::tempdir().expect("temp dir");
     // The first instance migrates the fresh database; the second finds it migrated.
-    let first = Instance::start(&dir.path().join("a"), &database.url);
-    let second = Instance::start(&dir.path().join("b"), &database.url);
+    let settings = [("CERTCOPY_DATABASE_URL", database.url.clone())];
+    let first = Instance::start(&dir.path().join("a"), &settings);
+    let second = Instance::start(&dir.path().join("b"), &settings);
 
     // An office with 5 counters and 1,000 citizens with sessions, written directly.
     let db = Db::open(&database.url, 2).expect("database");
