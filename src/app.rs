@@ -179,6 +179,17 @@ impl App {
         }
     }
 
+    /// The desk's and officials' work on certification requests.
+    pub fn certification(&self) -> crate::certification::CertificationDesk {
+        crate::certification::CertificationDesk {
+            db: self.db.clone(),
+            blobs: self.blobs.clone(),
+            keys: self.keys.clone(),
+            limits: self.scan_limits(),
+            issuer: self.issuer(),
+        }
+    }
+
     /// The verification service over this app's register and trust store.
     pub fn verifier(&self) -> VerifyService {
         VerifyService {

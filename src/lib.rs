@@ -13,6 +13,7 @@ pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod booking;
+pub mod certification;
 pub mod cli;
 pub mod config;
 pub mod db;

@@ -111,3 +111,8 @@ typed_id!(
     /// Identifies a request to grant an account the official role (signing power).
     GrantId
 );
+
+typed_id!(
+    /// Identifies a certification request (one document at the desk).
+    RequestId
+);

@@ -85,7 +85,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     office_heads,
     temporary_passwords,
     auth_throttle,
-    oidc_used_states
+    oidc_used_states,
+    office_practice,
+    certification_requests,
+    certification_scans
 );
 
 diesel::table! {
@@ -123,6 +126,7 @@ diesel::table! {
         annulled_reason -> Nullable<Text>,
         annulled_by -> Nullable<Text>,
         annulled_at -> Nullable<Timestamp>,
+        single_person -> Bool,
     }
 }
 
@@ -179,6 +183,65 @@ diesel::table! {
         updated_at -> Timestamp,
         checked_in_at -> Nullable<Timestamp>,
         booked_as -> Text,
+    }
+}
+
+diesel::table! {
+    office_practice (office_id) {
+        office_id -> Text,
+        single_person_operation -> Bool,
+        updated_by -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    certification_requests (id) {
+        id -> Text,
+        office_id -> Text,
+        appointment_id -> Text,
+        position -> Integer,
+        requester_name -> Text,
+        requester_citizen_id -> Text,
+        requester_user_id -> Nullable<Text>,
+        document_title -> Text,
+        original_pages -> Integer,
+        copies -> Integer,
+        state -> Text,
+        result_date -> Date,
+        fee_vnd -> BigInt,
+        fee_paid_at -> Nullable<Timestamp>,
+        fee_payment_method -> Nullable<Text>,
+        fee_receipt_no -> Nullable<Text>,
+        received_by -> Text,
+        received_at -> Timestamp,
+        scanned_by -> Nullable<Text>,
+        checklist -> Nullable<Text>,
+        handed_over_at -> Nullable<Timestamp>,
+        returned_reason -> Nullable<Text>,
+        refusal_ground -> Nullable<Text>,
+        refusal_detail -> Nullable<Text>,
+        refusal_notice_sha256 -> Nullable<Text>,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        certifying_entry_id -> Nullable<Text>,
+        register_entry_id -> Nullable<Text>,
+        revision -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    certification_scans (request_id, position) {
+        request_id -> Text,
+        position -> Integer,
+        file_name -> Text,
+        sha256 -> Text,
+        size_bytes -> BigInt,
+        pages -> Integer,
+        uploaded_by -> Text,
+        uploaded_at -> Timestamp,
     }
 }
 

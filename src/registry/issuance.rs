@@ -108,6 +108,18 @@ pub struct IssueOptions {
     pub pause_at: Option<(FailPoint, Duration)>,
 }
 
+/// A certification request being certified: the issuance claims it with its number and
+/// publishing the copy marks it certified (see `crate::certification`).
+#[derive(Debug, Clone)]
+pub struct ClaimedRequest {
+    /// The request.
+    pub id: crate::db::ids::RequestId,
+    /// Its revision when the official's right to certify was checked.
+    pub revision: i32,
+    /// The official also scanned it (an office working with one person).
+    pub single_person: bool,
+}
+
 /// What the service needs to issue.
 #[derive(Clone)]
 pub struct Issuer {
@@ -350,6 +362,19 @@ impl Issuer {
         options: IssueOptions,
         request_id: Option<String>,
     ) -> Result<IssuedCopy, IssueError> {
+        self.issue_claiming(official, request, options, request_id, None)
+            .await
+    }
+
+    /// Issues a copy for a certification request (see [`ClaimedRequest`]).
+    pub async fn issue_claiming(
+        &self,
+        official: &User,
+        request: IssueRequest,
+        options: IssueOptions,
+        request_id: Option<String>,
+        claim: Option<ClaimedRequest>,
+    ) -> Result<IssuedCopy, IssueError> {
         // The deadline counts from here, the wait for a permit included.
         let token = CancelToken::with_deadline(self.deadline);
         let _stop_when_dropped = token.cancel_on_drop();
@@ -360,7 +385,7 @@ impl Issuer {
         rocket::tokio::spawn(async move {
             let _permit = permit;
             issuer
-                .run(&official, request, options, request_id, &work_token)
+                .run(&official, request, options, request_id, claim, &work_token)
                 .await
         })
         .await
@@ -373,6 +398,7 @@ impl Issuer {
         request: IssueRequest,
         options: IssueOptions,
         request_id: Option<String>,
+        claim: Option<ClaimedRequest>,
         token: &CancelToken,
     ) -> Result<IssuedCopy, IssueError> {
         let mut request = request;
@@ -393,12 +419,24 @@ impl Issuer {
             signer_name: prepared.official.full_name.clone(),
             signer_position: prepared.official.position.clone().unwrap_or_default(),
             verification_code: code.clone(),
+            single_person: claim.as_ref().is_some_and(|claim| claim.single_person),
         };
         let entry = {
             let (actor, request_id) = (actor.clone(), request_id.clone());
             self.db
                 .run(move |conn| {
-                    super::open_entry(conn, &certification, now, &actor, request_id.as_deref())
+                    let claim = claim.as_ref().map(|claim| super::RequestClaim {
+                        id: &claim.id,
+                        revision: claim.revision,
+                    });
+                    super::open_entry_for(
+                        conn,
+                        &certification,
+                        now,
+                        &actor,
+                        request_id.as_deref(),
+                        claim,
+                    )
                 })
                 .await?
         };

@@ -16,8 +16,8 @@ pub mod verifying;
 
 pub use code::{new_verification_code, normalize_verification_code};
 pub use register::{
-    COPY_TYPE_CODE, NewCertification, annul_entry, copy_fee_vnd, open_entry, publish_entry,
-    void_entry, void_interrupted,
+    COPY_TYPE_CODE, NewCertification, RequestClaim, annul_entry, copy_fee_vnd, open_entry,
+    open_entry_for, publish_entry, void_entry, void_interrupted,
 };
 
 use crate::db::DbError;
@@ -39,6 +39,10 @@ pub enum RegistryError {
     /// A field is out of range.
     #[error("invalid field {0}")]
     InvalidField(&'static str),
+    /// The certification request the entry is for moved on meanwhile (another official
+    /// certified, refused or sent it back first).
+    #[error("the certification request changed meanwhile")]
+    RequestMoved,
     /// Database failure.
     #[error(transparent)]
     Db(#[from] DbError),
@@ -58,6 +62,12 @@ impl UserFacing for RegistryError {
                 "copy_state_conflict",
                 "Bản sao này đã được xử lý xong.".into(),
                 "This copy has already been processed.".into(),
+            ),
+            RegistryError::RequestMoved => PublicError::new(
+                409,
+                "illegal_transition",
+                "Yêu cầu chứng thực vừa được người khác xử lý; hãy tải lại.".into(),
+                "The certification request was just handled by someone else; reload it.".into(),
             ),
             RegistryError::NotValid => PublicError::new(
                 409,

@@ -21,7 +21,8 @@ use time::OffsetDateTime;
 
 use super::RegistryError;
 use crate::audit::{self, Actor, AuditEvent};
-use crate::db::ids::{CopyId, OfficeId, UserId};
+use crate::certification::{self, CertificationError};
+use crate::db::ids::{CopyId, OfficeId, RequestId, UserId};
 use crate::db::models::{EntryStatus, RegisterEntry};
 use crate::db::schema::{register_books, register_entries};
 use crate::db::{DbConn, DbError, now_utc, write_transaction};
@@ -61,6 +62,24 @@ pub struct NewCertification {
     pub signer_position: String,
     /// Public verification code (see [`super::new_verification_code`]).
     pub verification_code: String,
+    /// The official also scanned the original (an office working with one person).
+    pub single_person: bool,
+}
+
+/// A certification request an entry is opened for, at the revision it was checked in.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestClaim<'a> {
+    /// The request.
+    pub id: &'a RequestId,
+    /// Its revision when the official's right to certify was checked.
+    pub revision: i32,
+}
+
+fn from_certification(error: CertificationError) -> RegistryError {
+    match error {
+        CertificationError::Db(error) => RegistryError::Db(error),
+        _ => RegistryError::RequestMoved,
+    }
 }
 
 /// Allocates the next number in the office's book for `year`. Must run inside the
@@ -110,6 +129,20 @@ pub fn open_entry(
     actor: &Actor,
     request_id: Option<&str>,
 ) -> Result<RegisterEntry, RegistryError> {
+    open_entry_for(conn, request, now, actor, request_id, None)
+}
+
+/// Step 1 for a certification request: the request is claimed by the entry in the same
+/// transaction that allocates the number, so a number exists only for a request nobody
+/// else is certifying, and [`publish_entry`] marks the request certified.
+pub fn open_entry_for(
+    conn: &mut DbConn,
+    request: &NewCertification,
+    now: OffsetDateTime,
+    actor: &Actor,
+    request_id: Option<&str>,
+    claim: Option<RequestClaim<'_>>,
+) -> Result<RegisterEntry, RegistryError> {
     if !(1..=50).contains(&request.copies) {
         return Err(RegistryError::InvalidField("copies"));
     }
@@ -147,8 +180,13 @@ pub fn open_entry(
             annulled_reason: None,
             annulled_by: None,
             annulled_at: None,
+            single_person: request.single_person,
         };
         entry.insert(conn)?;
+        if let Some(claim) = claim {
+            certification::store::claim_for_entry(conn, claim.id, claim.revision, &entry)
+                .map_err(from_certification)?;
+        }
         let event = AuditEvent {
             action: "register.allocate",
             target: Some(entry.id.to_string()),
@@ -193,7 +231,8 @@ fn leave_pending(
     }
 }
 
-/// Step 3: publishes the entry with the SHA-256 of the stored signed PDF.
+/// Step 3: publishes the entry with the SHA-256 of the stored signed PDF; a certification
+/// request claimed by the entry becomes certified in the same transaction.
 pub fn publish_entry(
     conn: &mut DbConn,
     id: &CopyId,
@@ -210,11 +249,15 @@ pub fn publish_entry(
             detail: json!({ "sha256": document_sha256 }),
         };
         audit::record(conn, Some(actor), event, request_id)?;
-        RegisterEntry::find(conn, id)?.ok_or(RegistryError::NotFound)
+        let entry = RegisterEntry::find(conn, id)?.ok_or(RegistryError::NotFound)?;
+        certification::store::mark_certified(conn, &entry, actor, request_id)
+            .map_err(from_certification)?;
+        Ok(entry)
     })
 }
 
-/// Keeps a failed issuance as a void line with its reason.
+/// Keeps a failed issuance as a void line with its reason; a certification request it
+/// claimed may be certified again.
 pub fn void_entry(
     conn: &mut DbConn,
     id: &CopyId,
@@ -224,6 +267,8 @@ pub fn void_entry(
 ) -> Result<(), RegistryError> {
     write_transaction(conn, |conn| {
         leave_pending(conn, id, EntryStatus::Void, None, Some(reason))?;
+        certification::store::release_claims(conn, std::slice::from_ref(id))
+            .map_err(|e| RegistryError::Db(DbError::from(e)))?;
         let event = AuditEvent {
             action: "register.void",
             target: Some(id.to_string()),

@@ -15,6 +15,7 @@ mod identity;
 mod issuing;
 mod lifecycle;
 mod limits;
+mod office_day;
 mod official_grants;
 mod oidc;
 mod pkcs11;

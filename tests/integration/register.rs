@@ -23,6 +23,7 @@ fn request(
         signer_name: official.full_name.clone(),
         signer_position: "Phó Chủ tịch".into(),
         verification_code: registry::new_verification_code(),
+        single_person: false,
     }
 }
 

@@ -358,6 +358,130 @@ const MATRIX: &[Line] = &[
         Body::Json("{\"status\":\"checked_in\"}"),
         &[Clerk, Official],
     ),
+    // Certification requests: the records' office works its own; another office's staff
+    // are not told they exist.
+    line(
+        Get,
+        "/api/v1/desk/requests?<state>&<date>&<appointment>",
+        "/api/v1/desk/requests",
+        Body::None,
+        DESK,
+    ),
+    line(
+        Get,
+        "/api/v1/desk/requests/<id>",
+        "/api/v1/desk/requests/{request}",
+        Body::None,
+        &[Clerk, Official],
+    ),
+    line(
+        Get,
+        "/api/v1/desk/requests/<id>/scans/<position>",
+        "/api/v1/desk/requests/{request}/scans/1",
+        Body::None,
+        &[Clerk, Official],
+    ),
+    line(
+        Post,
+        "/api/v1/desk/requests/<id>/scans",
+        "/api/v1/desk/requests/{request}/scans",
+        Body::Json("{}"),
+        &[Clerk, Official],
+    ),
+    line(
+        Post,
+        "/api/v1/desk/requests/<id>/scans/order",
+        "/api/v1/desk/requests/{request}/scans/order",
+        Body::Json("{}"),
+        &[Clerk, Official],
+    ),
+    line(
+        Post,
+        "/api/v1/desk/requests/<id>/hand-over",
+        "/api/v1/desk/requests/{request}/hand-over",
+        Body::Json("{}"),
+        &[Clerk, Official],
+    ),
+    line(
+        Post,
+        "/api/v1/desk/requests/<id>/refuse",
+        "/api/v1/desk/requests/{request}/refuse",
+        Body::Json("{}"),
+        &[Clerk, Official],
+    ),
+    line(
+        Post,
+        "/api/v1/desk/requests/<id>/payment",
+        "/api/v1/desk/requests/{request}/payment",
+        Body::Json("{}"),
+        &[Clerk, Official],
+    ),
+    line(
+        Put,
+        "/api/v1/desk/requests/<id>/fee",
+        "/api/v1/desk/requests/{request}/fee",
+        Body::Json("{}"),
+        &[Official],
+    ),
+    line(
+        Get,
+        "/api/v1/review/queue",
+        "/api/v1/review/queue",
+        Body::None,
+        OFFICIALS,
+    ),
+    // Not handed over: the official of the office is told so (409), nobody else passes.
+    line(
+        Post,
+        "/api/v1/review/<id>/certify",
+        "/api/v1/review/{request}/certify",
+        Body::None,
+        &[Official],
+    ),
+    line(
+        Post,
+        "/api/v1/review/certify-batch",
+        "/api/v1/review/certify-batch",
+        Body::Json("{}"),
+        OFFICIALS,
+    ),
+    line(
+        Post,
+        "/api/v1/review/<id>/send-back",
+        "/api/v1/review/{request}/send-back",
+        Body::Json("{}"),
+        &[Official],
+    ),
+    line(
+        Get,
+        "/api/v1/me/requests",
+        "/api/v1/me/requests",
+        Body::None,
+        CITIZENS,
+    ),
+    // The notice of a refused request: the citizen it concerns and the office's staff.
+    line(
+        Get,
+        "/api/v1/certification-requests/<id>/refusal-notice",
+        "/api/v1/certification-requests/{refused}/refusal-notice",
+        Body::None,
+        &[Holder, Clerk, Official],
+    ),
+    // Withdrawing changes the request: last of its lines.
+    line(
+        Post,
+        "/api/v1/desk/requests/<id>/withdraw",
+        "/api/v1/desk/requests/{request}/withdraw",
+        Body::None,
+        &[Clerk, Official],
+    ),
+    line(
+        Put,
+        "/api/v1/admin/offices/<office_id>/practice",
+        "/api/v1/admin/offices/{office}/practice",
+        Body::Json("{}"),
+        ADMIN,
+    ),
     // The holder's own changes, after the desk lines.
     line(
         Post,
@@ -516,6 +640,8 @@ struct Records {
     agency: String,
     key: String,
     grant: String,
+    request: String,
+    refused: String,
 }
 
 impl Records {
@@ -528,6 +654,8 @@ impl Records {
             .replace("{agency}", &self.agency)
             .replace("{key}", &self.key)
             .replace("{grant}", &self.grant)
+            .replace("{request}", &self.request)
+            .replace("{refused}", &self.refused)
     }
 }
 
@@ -603,6 +731,62 @@ async fn every_route_refuses_whom_it_must(backend: Backend) {
     assert_eq!(status, Status::Created, "{grant}");
     let grant_id = grant["id"].as_str().unwrap().to_owned();
 
+    // A walk-in of the holder at the records' office the next day (one appointment per
+    // office and day): one request scanned, one refused.
+    app.app
+        .booking
+        .clock
+        .freeze(MONDAY_6AM + time::Duration::days(1));
+    let (status, walk_in) = app
+        .post_json(
+            "/api/v1/desk/walk-ins",
+            &json!({
+                "full_name": "Nguyễn Văn An",
+                "citizen_id": HOLDER_ID,
+                "documents": [
+                    {"title": "Giấy khai sinh", "pages": 1, "copies": 1},
+                    {"title": "Đơn tự viết", "pages": 1, "copies": 1},
+                ],
+            }),
+            Some(&clerk.token),
+        )
+        .await;
+    assert_eq!(status, Status::Created, "{walk_in}");
+    let (status, requests) = app
+        .get(
+            &format!(
+                "/api/v1/desk/requests?appointment={}",
+                walk_in["appointment"]["id"].as_str().unwrap()
+            ),
+            Some(&clerk.token),
+        )
+        .await;
+    assert_eq!(status, Status::Ok, "{requests}");
+    let request = requests[0]["id"].as_str().unwrap().to_owned();
+    let refused = requests[1]["id"].as_str().unwrap().to_owned();
+    let (content_type, body) =
+        crate::issuing::multipart(&[], &[("scans", "1.jpg", &small_jpeg(1))]);
+    let (status, scanned) = read(
+        app.client
+            .post(format!("/api/v1/desk/requests/{request}/scans"))
+            .header(content_type)
+            .header(bearer(&clerk.token))
+            .body(body)
+            .dispatch()
+            .await,
+    )
+    .await;
+    assert_eq!(status, Status::Ok, "{scanned}");
+    let (status, answer) = app
+        .post_json(
+            &format!("/api/v1/desk/requests/{refused}/refuse"),
+            &json!({"ground": "unconfirmed_private_paper"}),
+            Some(&clerk.token),
+        )
+        .await;
+    assert_eq!(status, Status::Ok, "{answer}");
+    app.app.booking.clock.freeze(MONDAY_6AM);
+
     let records = Records {
         office: office.id.to_string(),
         appointment: booked["appointment"]["id"].as_str().unwrap().to_owned(),
@@ -612,6 +796,8 @@ async fn every_route_refuses_whom_it_must(backend: Backend) {
         agency: agency_id,
         key: key_id,
         grant: grant_id,
+        request,
+        refused,
     };
     let credential = |who: Who| -> Option<Header<'static>> {
         match who {

@@ -15,7 +15,7 @@ use certcopy::registry::issuance::{IssueOptions, IssueRequest, IssuedCopy};
 use crate::common::{Backend, TestApp};
 use crate::issuing::{office_with_official, small_jpeg};
 
-fn run(dir: &Path, program: &str, args: &[&str]) -> (bool, String) {
+pub fn run(dir: &Path, program: &str, args: &[&str]) -> (bool, String) {
     let output = Command::new(program)
         .args(args)
         .current_dir(dir)

@@ -15,12 +15,14 @@ use crate::booking::booking_code::{BOOKING_CODE_RANDOM_BYTES, BookingCode};
 use crate::booking::calendar::OfficeCalendar;
 use crate::booking::clock::BookingContext;
 use crate::booking::error::BookingError;
+use crate::booking::holidays::HolidayCalendar;
 use crate::booking::ics::render_ics;
 use crate::booking::qr::qr_svg;
 use crate::booking::result_date::expected_result_date;
 use crate::booking::slots::is_bookable;
 use crate::booking::status::{StatusActor, may_change_status, releases_seat};
 use crate::booking::view::{AppointmentView, Audience};
+use crate::certification::CertificationError;
 use crate::db::ids::{AppointmentId, OfficeId, UserId};
 use crate::db::models::{
     Appointment, AppointmentStatus, Office, SlotCounter, SlotMove, StatusChange, User,
@@ -295,6 +297,17 @@ pub(super) fn create(
                     return Err(BookingError::SlotFull);
                 }
                 row.insert(conn).map_err(classify_duplicate)?;
+                if let Some(clerk) = draft.walk_in_by {
+                    open_requests(
+                        conn,
+                        &row,
+                        draft.calendar,
+                        &ctx.holidays,
+                        draft.received_at,
+                        clerk,
+                        request_id,
+                    )?;
+                }
                 let event = AuditEvent {
                     action,
                     target: Some(row.id.to_string()),
@@ -355,6 +368,34 @@ fn within_active_cap(
         return Err(BookingError::TooManyActive { limit });
     }
     Ok(())
+}
+
+/// Opens the certification requests of a checked-in appointment (see
+/// [`crate::certification::store::open_for_appointment`]) inside the caller's transaction.
+fn open_requests(
+    conn: &mut DbConn,
+    appointment: &Appointment,
+    calendar: &OfficeCalendar,
+    holidays: &HolidayCalendar,
+    received_at: OffsetDateTime,
+    clerk: &Actor,
+    request_id: Option<&str>,
+) -> Result<(), BookingError> {
+    crate::certification::store::open_for_appointment(
+        conn,
+        appointment,
+        calendar,
+        holidays,
+        received_at,
+        clerk,
+        request_id,
+    )
+    .map(|_| ())
+    .map_err(|error| match error {
+        CertificationError::Db(error) => BookingError::Db(error),
+        CertificationError::ResultDate(error) => BookingError::ResultDate(error),
+        other => BookingError::Internal(other.to_string()),
+    })
 }
 
 /// The documents as stored: titles trimmed as in the fee estimate.
@@ -515,6 +556,20 @@ pub(super) fn apply_status_change(
             }
             if releases_seat(to) {
                 SlotCounter::release_seat(conn, &appointment.office_id, appointment.slot_start)?;
+            }
+            // Checking in opens one certification request per document.
+            if to == AppointmentStatus::CheckedIn
+                && let Some(clerk) = access.actor()
+            {
+                open_requests(
+                    conn,
+                    appointment,
+                    calendar,
+                    &ctx.holidays,
+                    now,
+                    clerk,
+                    request_id,
+                )?;
             }
             let event = AuditEvent {
                 action: status_action(to),

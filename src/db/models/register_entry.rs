@@ -83,6 +83,9 @@ pub struct RegisterEntry {
     pub annulled_by: Option<UserId>,
     /// When it was annulled.
     pub annulled_at: Option<time::PrimitiveDateTime>,
+    /// Certified by the person who also scanned the original (an office working with one
+    /// person); the register line says so.
+    pub single_person: bool,
 }
 
 impl RegisterEntry {

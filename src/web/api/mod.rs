@@ -6,6 +6,7 @@ mod admin_accounts;
 mod appointments;
 mod auth;
 mod booking_input;
+mod certification;
 pub(crate) mod copies;
 mod desk;
 mod health;
@@ -36,6 +37,9 @@ pub fn mounts() -> Vec<(&'static str, Vec<Route>)> {
         ("/api/v1", offices::routes()),
         ("/api/v1", appointments::routes()),
         ("/api/v1/desk", desk::routes()),
+        ("/api/v1/desk/requests", certification::desk_routes()),
+        ("/api/v1/review", certification::review_routes()),
+        ("/api/v1", certification::other_routes()),
         ("/a", manage_link::routes()),
     ]
 }

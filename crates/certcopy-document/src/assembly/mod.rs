@@ -19,6 +19,7 @@ mod metadata;
 pub mod placement;
 mod qr;
 mod statement;
+pub mod text_document;
 
 use std::io::Write;
 
