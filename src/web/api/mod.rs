@@ -13,6 +13,7 @@ mod manage_link;
 mod offices;
 mod official_grants;
 pub(crate) mod oidc;
+mod register_book;
 pub(crate) mod verifications;
 mod views;
 
@@ -34,6 +35,7 @@ pub fn mounts() -> Vec<(&'static str, Vec<Route>)> {
         ("/api/v1/verifications", verifications::routes()),
         ("/", crate::web::pages::routes()),
         ("/api/v1", offices::routes()),
+        ("/api/v1", register_book::routes()),
         ("/api/v1", appointments::routes()),
         ("/api/v1/desk", desk::routes()),
         ("/a", manage_link::routes()),
