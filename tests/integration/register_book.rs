@@ -5,7 +5,6 @@
 //! offices' officials, clerks and admins are refused the lines.
 
 use std::path::Path;
-use std::process::Command;
 
 use certcopy::db::models::Role;
 use certcopy::intake::ScanFile;
@@ -15,6 +14,7 @@ use serde_json::{Value, json};
 
 use crate::common::{TestApp, assert_error, bearer};
 use crate::issuing::{office_with_official, post_issue, small_jpeg};
+use crate::validators::{run, trusting_nss_db};
 
 /// Today's local date, `YYYY-MM-DD`, and the local year and month.
 fn today() -> (String, i32, u8) {
@@ -67,22 +67,6 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
         }
     }
     rows
-}
-
-fn run(dir: &Path, program: &str, args: &[&str]) -> (bool, String) {
-    let output = Command::new(program)
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap_or_else(|e| panic!("`{program}` is required for this test (see .ci/run): {e}"));
-    (
-        output.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        ),
-    )
 }
 
 async fn download(
@@ -468,34 +452,8 @@ crate::db_test!(register_book_search_statistics_and_exports, |app| {
         assert!(row.split_whitespace().any(|w| w == cell), "{cell} in {row}");
     }
 
-    let nss = dir.path().join("nss");
-    std::fs::create_dir_all(&nss).unwrap();
+    let nss = trusting_nss_db(dir.path(), &app.dir.join("pki/root.crt"));
     let db = format!("sql:{}", nss.display());
-    assert!(
-        run(
-            dir.path(),
-            "certutil",
-            &["-N", "-d", &db, "--empty-password"]
-        )
-        .0
-    );
-    let root = app.dir.join("pki/root.crt");
-    let (ok, out) = run(
-        dir.path(),
-        "certutil",
-        &[
-            "-A",
-            "-d",
-            &db,
-            "-n",
-            "dev-root",
-            "-t",
-            "CT,C,C",
-            "-i",
-            root.to_str().unwrap(),
-        ],
-    );
-    assert!(ok, "{out}");
     let (_, pdfsig) = run(dir.path(), "pdfsig", &["-nssdir", &db, file_arg]);
     assert_eq!(pdfsig.matches("Signature is Valid").count(), 1, "{pdfsig}");
     assert_eq!(
