@@ -10,6 +10,7 @@
 //! | identity fields | [`crate::identity::IdentityError`] | citizen ID, name, phone, e-mail |
 //! | booking | [`crate::booking::BookingError`] | bookings, the desk, calendars |
 //! | register, issuing | [`crate::registry::RegistryError`], [`crate::registry::issuance::IssueError`] | the register, `Issuer` |
+//! | register book | [`crate::registry::book::RegisterBookError`] | search, exports, statistics |
 //! | verifying | [`crate::registry::verifying::VerifyError`] | `VerifyService` |
 //! | the document | the document crate's `IntakeError`, `AssemblyError`, `SigningError`, `VerificationError` | intake, assembly, signing, verification |
 //! | HTTP | `crate::web::ApiError` | built from the domain errors above; the only type a handler returns |

@@ -3,10 +3,13 @@
 //! * [`register`]: one book per office per year, numbers from 1 without gaps, entries
 //!   never deleted (void / annulled instead), fees per Circular 226/2016/TT-BTC.
 //! * [`code`]: the public verification code printed under the QR on each copy.
+//! * [`book`]: the book as its office reads it: search, exports (PDF sealed, CSV),
+//!   statistics.
 //! * [`copies`]: issued copies as their holders see them, and who may download them.
 //! * [`issuance`] and [`verifying`]: the two services the API, pages and CLI call to issue
 //!   a copy and to verify one.
 
+pub mod book;
 pub mod check;
 pub mod code;
 pub mod copies;

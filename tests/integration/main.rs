@@ -21,6 +21,7 @@ mod oidc;
 mod pkcs11;
 mod pki_fixtures;
 mod register;
+mod register_book;
 mod role_matrix;
 mod roles;
 mod throttling;

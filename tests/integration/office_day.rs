@@ -443,6 +443,33 @@ db_test!(
             .await;
         assert_error(&on_certified, Status::Conflict, "illegal_transition");
 
+        // The statistics count the refusal by its ground (clause 6), the certification's
+        // wait from check-in, and the fee paid at the desk.
+        let today = time::OffsetDateTime::now_utc()
+            .to_offset(time::macros::offset!(+7))
+            .date();
+        let (status, stats) = app
+            .get(
+                &format!(
+                    "/api/v1/offices/{}/statistics?from=2026-03-01&to={today}",
+                    office.id
+                ),
+                Some(&official_token),
+            )
+            .await;
+        assert_eq!(status, Status::Ok, "{stats}");
+        assert_eq!(stats["refusals_by_ground"], json!({"6": 1}), "{stats}");
+        assert_eq!(stats["certifications"], 1, "{stats}");
+        assert_eq!(stats["fees_collected_vnd"], 4_000, "{stats}");
+        assert!(
+            stats["average_check_in_to_certification_minutes"]
+                .as_f64()
+                .unwrap()
+                > 0.0,
+            "{stats}"
+        );
+        assert!(stats["deadline_misses"].is_u64(), "{stats}");
+
         // The citizen follows both requests.
         let (status, mine) = app.get("/api/v1/me/requests", Some(&citizen.token)).await;
         assert_eq!(status, Status::Ok, "{mine}");

@@ -210,6 +210,28 @@ const MATRIX: &[Line] = &[
         Body::Json("[]"),
         &[Official, Admin],
     ),
+    // The register book: the office's officials; its statistics also admins.
+    line(
+        Get,
+        "/api/v1/offices/<office_id>/register?<number>&<from>&<to>&<requester>&<title>&<status>&<page>&<per_page>",
+        "/api/v1/offices/{office}/register",
+        Body::None,
+        &[Official],
+    ),
+    line(
+        Get,
+        "/api/v1/offices/<office_id>/register/export?<year>&<month>&<format>",
+        "/api/v1/offices/{office}/register/export?year=2026&format=csv",
+        Body::None,
+        &[Official],
+    ),
+    line(
+        Get,
+        "/api/v1/offices/<office_id>/statistics?<from>&<to>",
+        "/api/v1/offices/{office}/statistics",
+        Body::None,
+        &[Official, Admin],
+    ),
     // Copies: the register's public status by code; the PDF for the office's staff and the
     // verified holder; annulment by the office's official.
     line(

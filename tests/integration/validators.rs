@@ -29,11 +29,8 @@ pub fn run(dir: &Path, program: &str, args: &[&str]) -> (bool, String) {
     (output.status.success(), text)
 }
 
-pub fn check_with_independent_tools(dir: &Path, root_pem: &Path, name: &str, issued: &IssuedCopy) {
-    let pdf = dir.join(name);
-    std::fs::write(&pdf, &issued.pdf).unwrap();
-    let pdf_arg = pdf.to_str().unwrap();
-
+/// An NSS database in `dir/nss` trusting the development root (made once), for `pdfsig`.
+pub fn trusting_nss_db(dir: &Path, root_pem: &Path) -> std::path::PathBuf {
     let nss = dir.join("nss");
     if !nss.exists() {
         std::fs::create_dir_all(&nss).unwrap();
@@ -58,6 +55,15 @@ pub fn check_with_independent_tools(dir: &Path, root_pem: &Path, name: &str, iss
             .0
         );
     }
+    nss
+}
+
+pub fn check_with_independent_tools(dir: &Path, root_pem: &Path, name: &str, issued: &IssuedCopy) {
+    let pdf = dir.join(name);
+    std::fs::write(&pdf, &issued.pdf).unwrap();
+    let pdf_arg = pdf.to_str().unwrap();
+
+    let nss = trusting_nss_db(dir, root_pem);
     let (_, pdfsig) = run(
         dir,
         "pdfsig",

@@ -14,6 +14,7 @@ mod manage_link;
 mod offices;
 mod official_grants;
 pub(crate) mod oidc;
+mod register_book;
 pub(crate) mod verifications;
 mod views;
 
@@ -35,6 +36,7 @@ pub fn mounts() -> Vec<(&'static str, Vec<Route>)> {
         ("/api/v1/verifications", verifications::routes()),
         ("/", crate::web::pages::routes()),
         ("/api/v1", offices::routes()),
+        ("/api/v1", register_book::routes()),
         ("/api/v1", appointments::routes()),
         ("/api/v1/desk", desk::routes()),
         ("/api/v1/desk/requests", certification::desk_routes()),

@@ -54,6 +54,11 @@ impl StatementFont {
         Ok(Self { data, face })
     }
 
+    /// Whether the font can show `character`.
+    pub fn has_glyph(&self, character: char) -> bool {
+        self.face.glyph_index(character).is_some()
+    }
+
     fn glyph(&self, character: char) -> Result<GlyphId, AssemblyError> {
         self.face
             .glyph_index(character)

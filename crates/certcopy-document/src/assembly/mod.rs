@@ -18,6 +18,7 @@ mod jpeg_band;
 mod metadata;
 pub mod placement;
 mod qr;
+mod register_book;
 mod statement;
 pub mod text_document;
 
@@ -32,6 +33,7 @@ use unicode_normalization::UnicodeNormalization;
 pub use error::{AssemblyError, StatementField};
 pub use metadata::{PRODUCER, XMP_NAMESPACE, claimed_code};
 pub use placement::PlacementPolicy;
+pub use register_book::{RegisterBookDocument, RegisterBookLine, render_register_book};
 pub use statement::Statement;
 
 use crate::cancel::Cancellation;
