@@ -38,11 +38,12 @@ use crate::error::{PublicError, UserFacing};
 use crate::identity::IdentityError;
 use crate::identity::{normalize_citizen_id, normalize_display_text, normalize_full_name};
 use crate::intake::{self, IntakeError, Limits, ScanFile, ScanPage};
-use crate::local_time::{VIETNAM_OFFSET, local_date_time_text};
+use crate::local_time::{VIETNAM_OFFSET, iso8601_local};
 use crate::pki::KeyStore;
 use crate::signing::{
-    Appearance, DocMdpPermission, EmptySignatureField, PdfError, SignatureKind, SignatureRequest,
-    Signer, SigningError, sign_pdf_continuing,
+    Appearance, AppearanceContent, AppearanceImage, DocMdpPermission, EmptySignatureField,
+    OfficialMark, PdfError, SealMark, SignatureKind, SignatureRequest, Signer, SigningError,
+    sign_pdf_continuing,
 };
 use crate::storage::{BlobStore, Sha256Hex, StorageError};
 use crate::work_limit::{Busy, CancelToken, WorkLimit};
@@ -339,6 +340,10 @@ struct Prepared {
     pages: Vec<ScanPage>,
     official_signer: Box<dyn Signer>,
     seal_signer: Box<dyn Signer>,
+    /// The official's signature image; `None`: the placeholder.
+    official_image: Option<AppearanceImage>,
+    /// The office's seal image; `None`: the placeholder.
+    seal_image: Option<AppearanceImage>,
 }
 
 impl Issuer {
@@ -480,13 +485,22 @@ impl Issuer {
             self.keys.clone(),
             official.id.to_string(),
         );
-        let (pages, official_signer, seal_signer) = blocking(move || {
-            let pages = intake::read_scans_owned(scans, &limits)?;
-            let official_signer = keys.official_signer(&official_id)?;
-            let seal_signer = keys.seal_signer(office_id.as_str())?;
-            Ok((pages, official_signer, seal_signer))
-        })
-        .await?;
+        let (pages, official_signer, seal_signer, official_image, seal_image) =
+            blocking(move || {
+                let pages = intake::read_scans_owned(scans, &limits)?;
+                let official_signer = keys.official_signer(&official_id)?;
+                let seal_signer = keys.seal_signer(office_id.as_str())?;
+                // No images are configured yet: the placeholders are drawn.
+                let (official_image, seal_image) = (None, None);
+                Ok((
+                    pages,
+                    official_signer,
+                    seal_signer,
+                    official_image,
+                    seal_image,
+                ))
+            })
+            .await?;
         Ok(Prepared {
             official: official.clone(),
             office,
@@ -496,6 +510,8 @@ impl Issuer {
             pages,
             official_signer,
             seal_signer,
+            official_image,
+            seal_image,
         })
     }
 
@@ -612,6 +628,8 @@ fn make_signed_pdf(
         office_province: &prepared.office.province,
         official: prepared.official_signer.as_ref(),
         seal: prepared.seal_signer.as_ref(),
+        official_image: prepared.official_image.as_ref(),
+        seal_image: prepared.seal_image.as_ref(),
     };
     let number = CertificationNumber {
         sequence: entry.sequence,
@@ -646,6 +664,10 @@ pub struct Signatories<'a> {
     pub official: &'a dyn Signer,
     /// The office seal's signing key.
     pub seal: &'a dyn Signer,
+    /// The official's signature image; `None` draws the placeholder.
+    pub official_image: Option<&'a AppearanceImage>,
+    /// The office's seal image; `None` draws the placeholder.
+    pub seal_image: Option<&'a AppearanceImage>,
 }
 
 /// A signed copy and its SHA-256.
@@ -672,7 +694,25 @@ pub fn sign_copy(
     let page_index = usize::try_from(assembled.statement_page_index)
         .map_err(|_| IssueError::InvalidField("pages"))?;
     let [official_rect, seal_rect] = assembled.signature_rects;
-    let when = local_date_time_text(now);
+    // Decree 30/2020/NĐ-CP, Appendix I: the signature image between the position and the
+    // name; the seal over the image's left third, with the organisation and the signing
+    // time in ISO 8601 with the Viet Nam offset.
+    let when = format!("Thời gian ký: {}", iso8601_local(now));
+    let official_mark = OfficialMark {
+        position: signatories.official_position.to_owned(),
+        name: signatories.official_name.to_owned(),
+        image: signatories.official_image.cloned(),
+        info: vec![
+            format!("Ký bởi: {}", signatories.official_name),
+            when.clone(),
+        ],
+    };
+    let seal_mark = SealMark {
+        holder: signatories.office_name.to_owned(),
+        image: signatories.seal_image.cloned(),
+        covers: official_mark.image_rect(official_rect),
+        info: vec![format!("Cơ quan: {}", signatories.office_name), when],
+    };
     let location = format!(
         "{}, {}",
         signatories.office_name, signatories.office_province
@@ -695,11 +735,7 @@ pub fn sign_copy(
             appearance: Some(Appearance {
                 page_index,
                 rect: official_rect,
-                lines: vec![
-                    format!("Ky boi: {}", signatories.official_name),
-                    signatories.official_position.to_owned(),
-                    format!("Thoi gian: {when}"),
-                ],
+                content: AppearanceContent::Official(official_mark),
             }),
             empty_fields: vec![EmptySignatureField {
                 name: SEAL_FIELD.to_owned(),
@@ -723,10 +759,7 @@ pub fn sign_copy(
             appearance: Some(Appearance {
                 page_index,
                 rect: seal_rect,
-                lines: vec![
-                    format!("Con dau: {}", signatories.office_name),
-                    format!("Thoi gian: {when}"),
-                ],
+                content: AppearanceContent::Seal(seal_mark),
             }),
             empty_fields: Vec::new(),
         },

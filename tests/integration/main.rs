@@ -22,6 +22,7 @@ mod pki_fixtures;
 mod register;
 mod role_matrix;
 mod roles;
+mod signature_appearance;
 mod throttling;
 mod validators;
 mod verifying;
