@@ -85,7 +85,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     office_heads,
     temporary_passwords,
     auth_throttle,
-    oidc_used_states
+    oidc_used_states,
+    signature_images
 );
 
 diesel::table! {
@@ -262,5 +263,20 @@ diesel::table! {
     oidc_used_states (state_hash) {
         state_hash -> Text,
         expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    signature_images (kind, owner_id) {
+        kind -> Text,
+        owner_id -> Text,
+        office_id -> Nullable<Text>,
+        user_id -> Nullable<Text>,
+        png -> Binary,
+        sha256 -> Text,
+        width -> Integer,
+        height -> Integer,
+        uploaded_by -> Text,
+        uploaded_at -> Timestamp,
     }
 }

@@ -27,12 +27,13 @@ use std::time::Duration;
 use time::OffsetDateTime;
 
 use super::code::display_code;
+use super::signature_images;
 use super::{NewCertification, RegistryError};
 use crate::assembly::{
     self, AssembledCopy, AssemblyError, CopyDocument, PlacementPolicy, Statement,
 };
 use crate::audit::Actor;
-use crate::db::models::{Office, RegisterEntry, Role, User};
+use crate::db::models::{Office, RegisterEntry, Role, SignatureImageKind, User};
 use crate::db::{Db, DbError};
 use crate::error::{PublicError, UserFacing};
 use crate::identity::IdentityError;
@@ -471,12 +472,22 @@ impl Issuer {
         if !(1..=50).contains(&request.copies) {
             return Err(IssueError::InvalidField("copies"));
         }
-        let office = {
-            let office_id = office_id.clone();
-            self.db
-                .run(move |conn| Office::find(conn, &office_id).map_err(IssueError::from))
-                .await?
-                .ok_or(IssueError::NotAnOfficial)?
+        let (office, signature_png, seal_png) = {
+            let (office_id, official_id) = (office_id.clone(), official.id.clone());
+            let (office, images) = self
+                .db
+                .run(move |conn| {
+                    let office = Office::find(conn, &office_id)?;
+                    let images =
+                        signature_images::images_for_signing(conn, &official_id, &office_id)?;
+                    Ok::<_, IssueError>((office, images))
+                })
+                .await?;
+            (
+                office.ok_or(IssueError::NotAnOfficial)?,
+                images.signature,
+                images.seal,
+            )
         };
         let (scans, limits, keys, official_id) = (
             // Intake reads the pages out of the files; the files are not needed after it.
@@ -490,8 +501,15 @@ impl Issuer {
                 let pages = intake::read_scans_owned(scans, &limits)?;
                 let official_signer = keys.official_signer(&official_id)?;
                 let seal_signer = keys.seal_signer(office_id.as_str())?;
-                // No images are configured yet: the placeholders are drawn.
-                let (official_image, seal_image) = (None, None);
+                // Stored images were checked when uploaded; checked again, as they are
+                // decoded anyway.
+                let decode = |png: Option<Vec<u8>>, kind| {
+                    png.map(|png| signature_images::check_png(&png, kind))
+                        .transpose()
+                        .map_err(|e| IssueError::Signing(SigningError::AppearanceImage(e)))
+                };
+                let official_image = decode(signature_png, SignatureImageKind::Signature)?;
+                let seal_image = decode(seal_png, SignatureImageKind::Seal)?;
                 Ok((
                     pages,
                     official_signer,

@@ -4,6 +4,7 @@
 //!   never deleted (void / annulled instead), fees per Circular 226/2016/TT-BTC.
 //! * [`code`]: the public verification code printed under the QR on each copy.
 //! * [`copies`]: issued copies as their holders see them, and who may download them.
+//! * [`signature_images`]: the seal and signature images the visible signatures show.
 //! * [`issuance`] and [`verifying`]: the two services the API, pages and CLI call to issue
 //!   a copy and to verify one.
 
@@ -12,6 +13,7 @@ pub mod code;
 pub mod copies;
 pub mod issuance;
 pub mod register;
+pub mod signature_images;
 pub mod verifying;
 
 pub use code::{new_verification_code, normalize_verification_code};
