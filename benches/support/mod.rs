@@ -105,6 +105,8 @@ impl FixtureKeys {
             office_province: "Thành phố Hồ Chí Minh",
             official: &self.official,
             seal: &self.seal,
+            official_image: None,
+            seal_image: None,
         }
     }
 }

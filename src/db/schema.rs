@@ -88,7 +88,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     oidc_used_states,
     office_practice,
     certification_requests,
-    certification_scans
+    certification_scans,
+    signature_images
 );
 
 diesel::table! {
@@ -325,5 +326,20 @@ diesel::table! {
     oidc_used_states (state_hash) {
         state_hash -> Text,
         expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    signature_images (kind, owner_id) {
+        kind -> Text,
+        owner_id -> Text,
+        office_id -> Nullable<Text>,
+        user_id -> Nullable<Text>,
+        png -> Binary,
+        sha256 -> Text,
+        width -> Integer,
+        height -> Integer,
+        uploaded_by -> Text,
+        uploaded_at -> Timestamp,
     }
 }

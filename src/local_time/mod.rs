@@ -4,7 +4,7 @@
 //! conversions between stored UTC values and local wall-clock time, and the text forms
 //! shown to people and written in API answers: `dd/mm/yyyy` ([`date_dmy`]), local
 //! `HH:MM dd/mm/yyyy` ([`local_moment`], [`local_display`]), local `dd/mm/yyyy HH:MM`
-//! ([`local_date_time_text`]), RFC 3339 ([`rfc3339`], [`utc_text`]) and the serde formats
+//! ([`local_date_time_text`]), local ISO 8601 with `+07:00` ([`iso8601_local`]), RFC 3339 ([`rfc3339`], [`utc_text`]) and the serde formats
 //! of [`serde_formats`].
 //!
 //! Viet Nam keeps UTC+7 all year (no daylight saving time since 1975), so a fixed offset is
@@ -112,6 +112,22 @@ pub fn local_date_time_text(time: OffsetDateTime) -> String {
     )
 }
 
+/// An instant in Viet Nam local time as ISO 8601 with the offset and whole seconds
+/// (`2026-11-28T14:05:09+07:00`), the signing time shown on a signature (Decree
+/// 30/2020/NĐ-CP, Appendix I). Written by hand from the fields, so it cannot fail.
+pub fn iso8601_local(instant: OffsetDateTime) -> String {
+    let local = instant.to_offset(VIETNAM_OFFSET);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+07:00",
+        local.year(),
+        u8::from(local.month()),
+        local.day(),
+        local.hour(),
+        local.minute(),
+        local.second()
+    )
+}
+
 /// An instant as RFC 3339 text for audit details (`2026-03-10T00:30:00Z`).
 pub fn rfc3339(instant: OffsetDateTime) -> String {
     instant
@@ -143,6 +159,18 @@ mod tests {
         assert_eq!(
             utc_to_local(datetime!(2026-03-01 23:59)),
             Some(datetime!(2026-03-02 06:59))
+        );
+    }
+
+    #[test]
+    fn signing_time_is_iso8601_with_the_viet_nam_offset() {
+        assert_eq!(
+            iso8601_local(datetime!(2026-11-28 07:05:09.75 UTC)),
+            "2026-11-28T14:05:09+07:00"
+        );
+        assert_eq!(
+            iso8601_local(datetime!(2026-12-31 17:00 UTC)),
+            "2027-01-01T00:00:00+07:00"
         );
     }
 

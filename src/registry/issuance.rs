@@ -27,22 +27,24 @@ use std::time::Duration;
 use time::OffsetDateTime;
 
 use super::code::display_code;
+use super::signature_images;
 use super::{NewCertification, RegistryError};
 use crate::assembly::{
     self, AssembledCopy, AssemblyError, CopyDocument, PlacementPolicy, Statement,
 };
 use crate::audit::Actor;
-use crate::db::models::{Office, RegisterEntry, Role, User};
+use crate::db::models::{Office, RegisterEntry, Role, SignatureImageKind, User};
 use crate::db::{Db, DbError};
 use crate::error::{PublicError, UserFacing};
 use crate::identity::IdentityError;
 use crate::identity::{normalize_citizen_id, normalize_display_text, normalize_full_name};
 use crate::intake::{self, IntakeError, Limits, ScanFile, ScanPage};
-use crate::local_time::{VIETNAM_OFFSET, local_date_time_text};
+use crate::local_time::{VIETNAM_OFFSET, iso8601_local};
 use crate::pki::KeyStore;
 use crate::signing::{
-    Appearance, DocMdpPermission, EmptySignatureField, PdfError, SignatureKind, SignatureRequest,
-    Signer, SigningError, sign_pdf_continuing,
+    Appearance, AppearanceContent, AppearanceImage, DocMdpPermission, EmptySignatureField,
+    OfficialMark, PdfError, SealMark, SignatureKind, SignatureRequest, Signer, SigningError,
+    sign_pdf_continuing,
 };
 use crate::storage::{BlobStore, Sha256Hex, StorageError};
 use crate::work_limit::{Busy, CancelToken, WorkLimit};
@@ -351,6 +353,10 @@ struct Prepared {
     pages: Vec<ScanPage>,
     official_signer: Box<dyn Signer>,
     seal_signer: Box<dyn Signer>,
+    /// The official's signature image; `None`: the placeholder.
+    official_image: Option<AppearanceImage>,
+    /// The office's seal image; `None`: the placeholder.
+    seal_image: Option<AppearanceImage>,
 }
 
 impl Issuer {
@@ -504,12 +510,22 @@ impl Issuer {
         if !(1..=50).contains(&request.copies) {
             return Err(IssueError::InvalidField("copies"));
         }
-        let office = {
-            let office_id = office_id.clone();
-            self.db
-                .run(move |conn| Office::find(conn, &office_id).map_err(IssueError::from))
-                .await?
-                .ok_or(IssueError::NotAnOfficial)?
+        let (office, signature_png, seal_png) = {
+            let (office_id, official_id) = (office_id.clone(), official.id.clone());
+            let (office, images) = self
+                .db
+                .run(move |conn| {
+                    let office = Office::find(conn, &office_id)?;
+                    let images =
+                        signature_images::images_for_signing(conn, &official_id, &office_id)?;
+                    Ok::<_, IssueError>((office, images))
+                })
+                .await?;
+            (
+                office.ok_or(IssueError::NotAnOfficial)?,
+                images.signature,
+                images.seal,
+            )
         };
         let (scans, limits, keys, official_id) = (
             // Intake reads the pages out of the files; the files are not needed after it.
@@ -518,13 +534,29 @@ impl Issuer {
             self.keys.clone(),
             official.id.to_string(),
         );
-        let (pages, official_signer, seal_signer) = blocking(move || {
-            let pages = intake::read_scans_owned(scans, &limits)?;
-            let official_signer = keys.official_signer(&official_id)?;
-            let seal_signer = keys.seal_signer(office_id.as_str())?;
-            Ok((pages, official_signer, seal_signer))
-        })
-        .await?;
+        let (pages, official_signer, seal_signer, official_image, seal_image) =
+            blocking(move || {
+                let pages = intake::read_scans_owned(scans, &limits)?;
+                let official_signer = keys.official_signer(&official_id)?;
+                let seal_signer = keys.seal_signer(office_id.as_str())?;
+                // Stored images were checked when uploaded; checked again, as they are
+                // decoded anyway.
+                let decode = |png: Option<Vec<u8>>, kind| {
+                    png.map(|png| signature_images::check_png(&png, kind))
+                        .transpose()
+                        .map_err(|e| IssueError::Signing(SigningError::AppearanceImage(e)))
+                };
+                let official_image = decode(signature_png, SignatureImageKind::Signature)?;
+                let seal_image = decode(seal_png, SignatureImageKind::Seal)?;
+                Ok((
+                    pages,
+                    official_signer,
+                    seal_signer,
+                    official_image,
+                    seal_image,
+                ))
+            })
+            .await?;
         Ok(Prepared {
             official: official.clone(),
             office,
@@ -534,6 +566,8 @@ impl Issuer {
             pages,
             official_signer,
             seal_signer,
+            official_image,
+            seal_image,
         })
     }
 
@@ -650,6 +684,8 @@ fn make_signed_pdf(
         office_province: &prepared.office.province,
         official: prepared.official_signer.as_ref(),
         seal: prepared.seal_signer.as_ref(),
+        official_image: prepared.official_image.as_ref(),
+        seal_image: prepared.seal_image.as_ref(),
     };
     let number = CertificationNumber {
         sequence: entry.sequence,
@@ -684,6 +720,10 @@ pub struct Signatories<'a> {
     pub official: &'a dyn Signer,
     /// The office seal's signing key.
     pub seal: &'a dyn Signer,
+    /// The official's signature image; `None` draws the placeholder.
+    pub official_image: Option<&'a AppearanceImage>,
+    /// The office's seal image; `None` draws the placeholder.
+    pub seal_image: Option<&'a AppearanceImage>,
 }
 
 /// A signed copy and its SHA-256.
@@ -710,7 +750,25 @@ pub fn sign_copy(
     let page_index = usize::try_from(assembled.statement_page_index)
         .map_err(|_| IssueError::InvalidField("pages"))?;
     let [official_rect, seal_rect] = assembled.signature_rects;
-    let when = local_date_time_text(now);
+    // Decree 30/2020/NĐ-CP, Appendix I: the signature image between the position and the
+    // name; the seal over the image's left third, with the organisation and the signing
+    // time in ISO 8601 with the Viet Nam offset.
+    let when = format!("Thời gian ký: {}", iso8601_local(now));
+    let official_mark = OfficialMark {
+        position: signatories.official_position.to_owned(),
+        name: signatories.official_name.to_owned(),
+        image: signatories.official_image.cloned(),
+        info: vec![
+            format!("Ký bởi: {}", signatories.official_name),
+            when.clone(),
+        ],
+    };
+    let seal_mark = SealMark {
+        holder: signatories.office_name.to_owned(),
+        image: signatories.seal_image.cloned(),
+        covers: official_mark.image_rect(official_rect),
+        info: vec![format!("Cơ quan: {}", signatories.office_name), when],
+    };
     let location = format!(
         "{}, {}",
         signatories.office_name, signatories.office_province
@@ -733,11 +791,7 @@ pub fn sign_copy(
             appearance: Some(Appearance {
                 page_index,
                 rect: official_rect,
-                lines: vec![
-                    format!("Ky boi: {}", signatories.official_name),
-                    signatories.official_position.to_owned(),
-                    format!("Thoi gian: {when}"),
-                ],
+                content: AppearanceContent::Official(official_mark),
             }),
             empty_fields: vec![EmptySignatureField {
                 name: SEAL_FIELD.to_owned(),
@@ -761,10 +815,7 @@ pub fn sign_copy(
             appearance: Some(Appearance {
                 page_index,
                 rect: seal_rect,
-                lines: vec![
-                    format!("Con dau: {}", signatories.office_name),
-                    format!("Thoi gian: {when}"),
-                ],
+                content: AppearanceContent::Seal(seal_mark),
             }),
             empty_fields: Vec::new(),
         },

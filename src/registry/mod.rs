@@ -6,6 +6,7 @@
 //! * [`book`]: the book as its office reads it: search, exports (PDF sealed, CSV),
 //!   statistics.
 //! * [`copies`]: issued copies as their holders see them, and who may download them.
+//! * [`signature_images`]: the seal and signature images the visible signatures show.
 //! * [`issuance`] and [`verifying`]: the two services the API, pages and CLI call to issue
 //!   a copy and to verify one.
 
@@ -15,6 +16,7 @@ pub mod code;
 pub mod copies;
 pub mod issuance;
 pub mod register;
+pub mod signature_images;
 pub mod verifying;
 
 pub use code::{new_verification_code, normalize_verification_code};

@@ -77,11 +77,15 @@ fn assert_rects_inside(copy: &AssembledCopy, media_box: [f32; 4]) {
             "{rect:?}"
         );
     }
-    let [a, b] = copy.signature_rects;
+    // The seal's widget starts left of the official's and reaches under its left part, so
+    // the seal can cover the left third of the signature image (Decree 30/2020/NĐ-CP,
+    // Appendix I); the seal's information band lies below the official's widget.
+    let [official, seal] = copy.signature_rects;
     assert!(
-        a[2] <= b[0] || b[2] <= a[0],
-        "signature rectangles overlap: {a:?} {b:?}"
+        seal[0] < official[0] && seal[2] > official[0] && seal[2] < official[2],
+        "seal widget does not reach under the official's: {official:?} {seal:?}"
     );
+    assert!(seal[1] < official[1], "{official:?} {seal:?}");
 }
 
 #[test]
@@ -288,13 +292,8 @@ fn scanner_pdf_pages_pass_through() {
 fn flate_scanner_pdf_is_reencoded_losslessly() {
     let dir = scratch_dir("flate_pdf");
     let (w, h) = (850u32, 1100u32);
-    let rgb = certcopy::intake::synthetic::synthetic_scan_rgb(
-        1,
-        w,
-        h,
-        100,
-        InkCoverage::TopThreeQuarters,
-    );
+    let rgb =
+        certcopy::intake::synthetic::synthetic_scan_rgb(1, w, h, 100, InkCoverage::TopTwoThirds);
     let pdf = flate_image_pdf(rgb.as_raw(), w, h, 100.0);
     let pages = scan_files(vec![("flate.pdf", pdf)]);
     let PageImage::Raw(raw) = &pages[0].image else {

@@ -24,6 +24,7 @@ mod register;
 mod register_book;
 mod role_matrix;
 mod roles;
+mod signature_appearance;
 mod throttling;
 mod validators;
 mod verifying;

@@ -569,6 +569,21 @@ const MATRIX: &[Line] = &[
         Body::Json("{}"),
         ADMIN,
     ),
+    // Signature images: an empty body is not a PNG (415) for whoever gets through.
+    line(
+        Put,
+        "/api/v1/admin/offices/<office_id>/seal-image",
+        "/api/v1/admin/offices/{office}/seal-image",
+        Body::None,
+        ADMIN,
+    ),
+    line(
+        Put,
+        "/api/v1/admin/officials/<user_id>/signature-image",
+        "/api/v1/admin/officials/{victim}/signature-image",
+        Body::None,
+        ADMIN,
+    ),
     line(
         Post,
         "/api/v1/admin/accounts/<user_id>/sessions/end",

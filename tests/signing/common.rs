@@ -7,7 +7,8 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use certcopy::signing::{
-    Appearance, DocMdpPermission, EmptySignatureField, Pkcs8Signer, SignatureKind, SignatureRequest,
+    Appearance, AppearanceContent, DocMdpPermission, EmptySignatureField, Pkcs8Signer,
+    SignatureKind, SignatureRequest,
 };
 use lopdf::{Document, Object, Stream, dictionary};
 use rcgen::{
@@ -256,11 +257,11 @@ pub fn certification_request(visible: bool) -> SignatureRequest {
         appearance: visible.then(|| Appearance {
             page_index: 0,
             rect: [300.0, 60.0, 540.0, 120.0],
-            lines: vec![
+            content: AppearanceContent::Lines(vec![
                 "Người thực hiện chứng thực: Nguyễn Văn An".to_owned(),
                 "Phó Chủ tịch UBND xã Thử Nghiệm".to_owned(),
                 "Ký số: 05/01/2026".to_owned(),
-            ],
+            ]),
         }),
         empty_fields: if visible {
             vec![EmptySignatureField {
@@ -287,7 +288,10 @@ pub fn approval_request(visible: bool) -> SignatureRequest {
         appearance: visible.then(|| Appearance {
             page_index: 0,
             rect: SEAL_RECT,
-            lines: vec!["UBND xã Thử Nghiệm".to_owned(), "(con dấu)".to_owned()],
+            content: AppearanceContent::Lines(vec![
+                "UBND xã Thử Nghiệm".to_owned(),
+                "(con dấu)".to_owned(),
+            ]),
         }),
         empty_fields: Vec::new(),
     }

@@ -27,6 +27,7 @@
 
 pub mod assembly;
 pub mod cancel;
+mod font;
 pub mod intake;
 pub mod signing;
 pub mod verification;

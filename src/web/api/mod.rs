@@ -15,6 +15,7 @@ mod offices;
 mod official_grants;
 pub(crate) mod oidc;
 mod register_book;
+mod signature_images;
 pub(crate) mod verifications;
 mod views;
 
@@ -29,6 +30,7 @@ pub fn mounts() -> Vec<(&'static str, Vec<Route>)> {
         ("/api/v1", auth::me_routes()),
         ("/api/v1/admin", admin::routes()),
         ("/api/v1/admin", admin_accounts::routes()),
+        ("/api/v1/admin", signature_images::routes()),
         ("/api/v1", account::routes()),
         ("/api/v1/official-grants", official_grants::routes()),
         ("/api/v1/copies", copies::routes()),

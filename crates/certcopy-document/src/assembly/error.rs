@@ -184,3 +184,14 @@ impl AssemblyError {
         }
     }
 }
+
+impl From<crate::font::FontError> for AssemblyError {
+    fn from(error: crate::font::FontError) -> Self {
+        match error {
+            crate::font::FontError::MissingGlyph { character } => {
+                AssemblyError::MissingGlyph { character }
+            }
+            crate::font::FontError::Font { detail } => AssemblyError::Font { detail },
+        }
+    }
+}

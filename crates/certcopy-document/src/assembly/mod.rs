@@ -13,7 +13,6 @@
 //! (no clock, no random ids; `/ID` is a hash of the content).
 
 mod error;
-mod font;
 mod jpeg_band;
 mod metadata;
 pub mod placement;
@@ -37,8 +36,8 @@ pub use register_book::{RegisterBookDocument, RegisterBookLine, render_register_
 pub use statement::Statement;
 
 use crate::cancel::Cancellation;
+use crate::font::{FontRefs, StatementFont};
 use crate::intake::{JpegImage, PageImage, RawColor, RawImage, ScanPage};
-use font::{FontRefs, StatementFont};
 use qr::QrMatrix;
 use statement::{PAGE_MARGIN, StatementBlock};
 

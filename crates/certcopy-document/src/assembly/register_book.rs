@@ -16,8 +16,8 @@ use pdf_writer::{Content, Date, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextS
 use sha2::{Digest, Sha256};
 use unicode_normalization::UnicodeNormalization;
 
-use super::font::{FontRefs, FontSubset, StatementFont};
 use super::{AssemblyError, PRODUCER, RefAllocator, StatementField, deflate};
+use crate::font::{FontRefs, FontSubset, StatementFont};
 
 /// A4 landscape, points.
 const PAGE: [f32; 2] = [841.89, 595.276];

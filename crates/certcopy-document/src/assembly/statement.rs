@@ -16,8 +16,8 @@ use pdf_writer::{Content, Name, Str, TextStr};
 use unicode_normalization::UnicodeNormalization;
 
 use super::AssemblyError;
-use super::font::{FontSubset, StatementFont};
 use super::qr::QrMatrix;
+use crate::font::{FontSubset, StatementFont};
 
 /// The data of the certification statement.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,9 +80,18 @@ const LEADING: f32 = 1.35;
 /// The QR code including its 4-module quiet zone.
 const QR_SIZE: f32 = 80.0;
 const CODE_FONT_SIZE: f32 = 7.0;
-const SIGNATURE_WIDTH: f32 = 150.0;
-const SIGNATURE_HEIGHT: f32 = 60.0;
-const SIGNATURE_GAP: f32 = 12.0;
+/// The signature area under the statement lines (Decree 30/2020/NĐ-CP, Appendix I): the
+/// official's widget on the right, the seal's widget on the left reaching under it, so the
+/// seal (up to about 38 mm at real size) can cover the left third of the signature image;
+/// the seal's signing information runs along the bottom band, under the official's widget.
+const SIGNATURE_AREA_WIDTH: f32 = 312.0;
+const SIGNATURE_AREA_HEIGHT: f32 = 130.0;
+/// Where the official's widget starts, from the area's left edge.
+const OFFICIAL_LEFT: f32 = 100.0;
+/// Width of the seal's widget, from the area's left edge.
+const SEAL_WIDTH: f32 = 200.0;
+/// Height of the band under the official's widget that holds the seal's information.
+const SEAL_INFO_BAND: f32 = 20.0;
 const TEXT_TO_SIGNATURES: f32 = 8.0;
 
 /// The measured block, independent of where it is placed.
@@ -121,10 +130,10 @@ impl StatementBlock {
             for line in lines {
                 widest = widest.max(font.text_width(line, size)?);
             }
-            let text_column = widest.max(2.0 * SIGNATURE_WIDTH + SIGNATURE_GAP);
+            let text_column = widest.max(SIGNATURE_AREA_WIDTH);
             let width = PADDING + text_column + COLUMN_GAP + right_column + PADDING;
             if width <= max_width {
-                let left_height = 5.0 * size * LEADING + TEXT_TO_SIGNATURES + SIGNATURE_HEIGHT;
+                let left_height = 5.0 * size * LEADING + TEXT_TO_SIGNATURES + SIGNATURE_AREA_HEIGHT;
                 let right_height = QR_SIZE + CODE_FONT_SIZE * 1.6;
                 return Ok(Some(Self {
                     lines: lines.clone(),
@@ -207,24 +216,23 @@ impl StatementBlock {
         content.end_text();
         content.restore_state();
 
-        // Reserved signature rectangles (left: the official, right: the agency seal),
-        // left blank for the signing step's appearances.
+        // Reserved signature rectangles, left blank for the signing step's appearances:
+        // the official's on the right, the seal's on the left, overlapping it.
         let sig_y = y + PADDING;
-        let first = [
+        let official = [
+            left + OFFICIAL_LEFT,
+            sig_y + SEAL_INFO_BAND,
+            left + SIGNATURE_AREA_WIDTH,
+            sig_y + SIGNATURE_AREA_HEIGHT,
+        ];
+        let seal = [
             left,
             sig_y,
-            left + SIGNATURE_WIDTH,
-            sig_y + SIGNATURE_HEIGHT,
-        ];
-        let second_x = left + SIGNATURE_WIDTH + SIGNATURE_GAP;
-        let second = [
-            second_x,
-            sig_y,
-            second_x + SIGNATURE_WIDTH,
-            sig_y + SIGNATURE_HEIGHT,
+            left + SEAL_WIDTH,
+            sig_y + SIGNATURE_AREA_HEIGHT,
         ];
         Ok(DrawnBlock {
-            signature_rects: [first, second],
+            signature_rects: [official, seal],
         })
     }
 }

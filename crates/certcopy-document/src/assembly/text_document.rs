@@ -5,8 +5,8 @@
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use unicode_normalization::UnicodeNormalization;
 
-use super::font::{FontRefs, StatementFont};
 use super::{A4_SIZE, AssemblyError, deflate};
+use crate::font::{FontRefs, StatementFont};
 
 /// Margin around the text, points.
 const MARGIN: f32 = 56.0;

@@ -1,7 +1,7 @@
 //! Deterministic synthetic scans for fixtures, tests and benches.
 //!
 //! The pages look like a scanned typed document: off-white paper with faint grain, lines
-//! of word-like ink blocks, and (by default) an empty lower quarter as on a typical last
+//! of word-like ink blocks, and (by default) an empty lower third as on a typical last
 //! page. The same arguments always give the same bytes.
 
 use image::codecs::jpeg::{JpegEncoder, PixelDensity};
@@ -14,10 +14,11 @@ use super::jpeg::parse_jpeg;
 /// How much of the page carries ink.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum InkCoverage {
-    /// Text from the top margin down to three quarters of the height; the bottom quarter
-    /// is blank paper (room for the certification statement).
+    /// Text from the top margin down to two thirds of the height; the bottom third is
+    /// blank paper (room for the certification statement with its signatures, whose seal
+    /// is shown at real size).
     #[default]
-    TopThreeQuarters,
+    TopTwoThirds,
     /// Text down to the bottom margin (no room for the statement).
     FullPage,
 }
@@ -68,7 +69,7 @@ pub fn synthetic_scan_rgb(
     let margin_x = px(250.0);
     let top = px(300.0);
     let bottom = match coverage {
-        InkCoverage::TopThreeQuarters => height * 3 / 4,
+        InkCoverage::TopTwoThirds => height * 2 / 3,
         InkCoverage::FullPage => height.saturating_sub(px(150.0)),
     };
     let (line_pitch, x_height, cell) = (px(75.0), px(32.0), px(20.0));
@@ -120,9 +121,9 @@ pub fn synthetic_scan_rgb(
 }
 
 /// A synthetic scanned page as JPEG with a JFIF density of `dpi` (quality 82, about 1 MB
-/// for an A4 page at 300 dpi, 2480×3508). The lower quarter is blank.
+/// for an A4 page at 300 dpi, 2480×3508). The lower third is blank.
 pub fn synthetic_scan_jpeg(page: u32, width: u32, height: u32, dpi: u32) -> Vec<u8> {
-    synthetic_scan_jpeg_with(page, width, height, dpi, InkCoverage::TopThreeQuarters)
+    synthetic_scan_jpeg_with(page, width, height, dpi, InkCoverage::TopTwoThirds)
 }
 
 /// Width and height in pixels of an A4 page scanned at 300 dpi.
@@ -169,7 +170,7 @@ pub fn synthetic_scan_png(
     dpi: u32,
     with_alpha: bool,
 ) -> Vec<u8> {
-    let image = synthetic_scan_rgb(page, width, height, dpi, InkCoverage::TopThreeQuarters);
+    let image = synthetic_scan_rgb(page, width, height, dpi, InkCoverage::TopTwoThirds);
     let (w, h) = image.dimensions();
     let mut out = Vec::new();
     let encoder = PngEncoder::new(&mut out);

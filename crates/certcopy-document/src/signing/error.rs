@@ -105,6 +105,15 @@ pub enum SigningError {
     /// The PDF cannot be signed as requested.
     #[error(transparent)]
     Pdf(#[from] PdfError),
+
+    /// The appearance's text cannot be set in the embedded font (a character without a
+    /// glyph, or a subsetting fault).
+    #[error("appearance text: {0}")]
+    AppearanceFont(#[from] crate::font::FontError),
+
+    /// An image of the appearance (a signature or seal image) is not usable.
+    #[error(transparent)]
+    AppearanceImage(#[from] super::image::ImageError),
 }
 
 /// Problems with the PDF being signed.

@@ -20,16 +20,18 @@ mod appearance;
 mod append;
 mod cms;
 mod error;
+mod image;
 mod pdf;
 mod signature_field;
 mod signer;
 
-pub use appearance::{Appearance, ascii_for_standard_font};
+pub use appearance::{Appearance, AppearanceContent, OfficialMark, SEAL_RED, SealMark};
 pub use cms::{
     EssCertIdV2, IssuerSerial, SHA256_LEN, SigningCertificateV2, build_detached_signed_data,
     max_signed_data_len,
 };
 pub use error::{PdfError, SigningError};
+pub use image::{AppearanceImage, ImageError, ImageLimits};
 pub use pdf::{
     ByteRange, DocMdpPermission, PrefixHash, SignatureKind, SignatureRequest, byte_range_digest,
     sign_pdf, sign_pdf_continuing,

@@ -19,7 +19,9 @@ use lopdf::{Dictionary, Document, IncrementalDocument, Object, ObjectId, StringF
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use super::appearance::{Appearance, appearance_stream, empty_appearance_stream};
+use super::appearance::{
+    Appearance, AppearanceContent, appearance_stream, empty_appearance_stream,
+};
 use super::append::{UPDATE_RESERVE, append_update};
 use super::cms::{SHA256_LEN, build_detached_signed_data, max_signed_data_len};
 use super::error::{PdfError, SigningError};
@@ -67,7 +69,7 @@ pub struct SignatureRequest {
     pub field_name: Option<String>,
     /// Visible widget; `None` gives an invisible signature (zero-size rectangle on page 1),
     /// or keeps the appearance of an existing field being signed. When an existing field is
-    /// signed, `page_index` and `rect` must match its widget and the lines are drawn into it.
+    /// signed, `page_index` and `rect` must match its widget and the content is drawn into it.
     pub appearance: Option<Appearance>,
     /// Unsigned signature fields to create in the same revision, for later signatures
     /// (e.g. the agency seal's field, created by the certification signature).
@@ -480,28 +482,19 @@ fn write_prepared_update(
             signing_time,
             reserved,
         )));
-    let lines = request
-        .appearance
-        .as_ref()
-        .map_or(&[][..], |a| &a.lines[..]);
+    let content = request.appearance.as_ref().map(|a| &a.content);
     // New fields, grouped later by page for /Annots.
     let mut new_fields: Vec<(ObjectId, ObjectId)> = Vec::new();
     match target {
         TargetField::Existing(field) => {
-            fill_existing_field(
-                &mut update,
-                &field,
-                signature_id,
-                request.appearance.is_some(),
-                lines,
-            )?;
+            fill_existing_field(&mut update, &field, signature_id, content)?;
         }
         TargetField::New {
             name,
             page_id,
             rect,
         } => {
-            let appearance = appearance_stream(rect[2] - rect[0], rect[3] - rect[1], lines);
+            let appearance = appearance_stream(&mut update.new_document, rect, content)?;
             let mut field = field_widget(&name, page_id, rect, SIGNED_WIDGET_FLAGS);
             field.set("V", Object::Reference(signature_id));
             let field_id = add_with_appearance(&mut update.new_document, field, appearance);
@@ -724,8 +717,7 @@ fn fill_existing_field(
     update: &mut IncrementalDocument,
     field: &UnsignedField,
     signature_id: ObjectId,
-    new_appearance: bool,
-    lines: &[String],
+    content: Option<&AppearanceContent>,
 ) -> Result<(), SigningError> {
     let malformed = || PdfError::Malformed {
         what: "signature field",
@@ -738,9 +730,8 @@ fn fill_existing_field(
         .get_dictionary_mut(field.field_id)
         .map_err(|_| malformed())?
         .set("V", Object::Reference(signature_id));
-    if new_appearance {
-        let [x0, y0, x1, y1] = field.rect;
-        let stream = appearance_stream((x1 - x0).abs(), (y1 - y0).abs(), lines);
+    if content.is_some() {
+        let stream = appearance_stream(&mut update.new_document, field.rect, content)?;
         let appearance_id = update.new_document.add_object(Object::Stream(stream));
         update
             .opt_clone_object_to_new_document(field.widget_id)

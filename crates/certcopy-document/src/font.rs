@@ -1,19 +1,42 @@
-//! The statement font: DejaVu Sans, measured with ttf-parser, subset with subsetter and
+//! The document font: DejaVu Sans, measured with ttf-parser, subset with subsetter and
 //! embedded as a Type0 / CIDFontType2 font with Identity-H encoding, an identity
 //! CIDToGIDMap, widths, a Flate-compressed FontFile2 and a ToUnicode CMap, so text
 //! extraction (`pdftotext`) returns the Vietnamese text exactly.
 //!
 //! DejaVu Sans carries precomposed glyphs for all Vietnamese letters, so after NFC
 //! normalisation one character is one glyph and no shaping is needed.
+//!
+//! Two writers share the subset: [`StatementFont::write`] for the copy assembled with
+//! pdf-writer (the statement page), and [`StatementFont::add_to_lopdf`] for the objects a
+//! signature appends in an incremental update (the signature appearances).
 
 use std::collections::BTreeMap;
 
+use lopdf::{Object, ObjectId};
 use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
 use pdf_writer::{Filter, Finish, Name, Pdf, Rect, Ref, Str};
 use sha2::{Digest, Sha256};
 use ttf_parser::{Face, GlyphId};
 
-use super::{AssemblyError, deflate};
+use crate::assembly::deflate;
+
+/// Faults of the embedded font.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FontError {
+    /// The font has no glyph for a character of the text.
+    #[error("no glyph for character {character:?} (U+{:04X})", *character as u32)]
+    MissingGlyph {
+        /// The character.
+        character: char,
+    },
+    /// The font could not be read or subset (an internal fault).
+    #[error("font error: {detail}")]
+    Font {
+        /// Technical detail (English).
+        detail: String,
+    },
+}
 
 /// The font face used for measuring and, later, subsetting.
 pub(crate) struct StatementFont {
@@ -46,9 +69,9 @@ const SYSTEM_INFO: SystemInfo = SystemInfo {
 
 impl StatementFont {
     /// DejaVu Sans regular from the `dejavu` crate.
-    pub fn dejavu_sans() -> Result<Self, AssemblyError> {
+    pub fn dejavu_sans() -> Result<Self, FontError> {
         let data = dejavu::sans::regular();
-        let face = Face::parse(data, 0).map_err(|e| AssemblyError::Font {
+        let face = Face::parse(data, 0).map_err(|e| FontError::Font {
             detail: e.to_string(),
         })?;
         Ok(Self { data, face })
@@ -59,10 +82,10 @@ impl StatementFont {
         self.face.glyph_index(character).is_some()
     }
 
-    fn glyph(&self, character: char) -> Result<GlyphId, AssemblyError> {
+    fn glyph(&self, character: char) -> Result<GlyphId, FontError> {
         self.face
             .glyph_index(character)
-            .ok_or(AssemblyError::MissingGlyph { character })
+            .ok_or(FontError::MissingGlyph { character })
     }
 
     /// Advance width of a glyph in thousandths of the font size.
@@ -72,7 +95,7 @@ impl StatementFont {
     }
 
     /// Width of `text` set at `size` points.
-    pub fn text_width(&self, text: &str, size: f32) -> Result<f32, AssemblyError> {
+    pub fn text_width(&self, text: &str, size: f32) -> Result<f32, FontError> {
         let mut total = 0.0;
         for c in text.chars() {
             total += self.advance(self.glyph(c)?);
@@ -88,7 +111,7 @@ impl StatementFont {
     pub fn subset<'t>(
         &self,
         texts: impl IntoIterator<Item = &'t str>,
-    ) -> Result<FontSubset, AssemblyError> {
+    ) -> Result<FontSubset, FontError> {
         let mut glyph_of: BTreeMap<char, u16> = BTreeMap::new();
         for text in texts {
             for c in text.chars() {
@@ -97,13 +120,12 @@ impl StatementFont {
         }
         let glyphs: Vec<u16> = glyph_of.values().copied().collect();
         let remapper = subsetter::GlyphRemapper::new_from_glyphs_sorted(&glyphs);
-        let program =
-            subsetter::subset(self.data, 0, &remapper).map_err(|e| AssemblyError::Font {
-                detail: e.to_string(),
-            })?;
+        let program = subsetter::subset(self.data, 0, &remapper).map_err(|e| FontError::Font {
+            detail: e.to_string(),
+        })?;
         let mut cid_of = BTreeMap::new();
         for (&c, &old) in &glyph_of {
-            let new = remapper.get(old).ok_or_else(|| AssemblyError::Font {
+            let new = remapper.get(old).ok_or_else(|| FontError::Font {
                 detail: format!("glyph {old} lost in subsetting"),
             })?;
             cid_of.insert(c, new);
@@ -191,13 +213,109 @@ impl StatementFont {
     }
 }
 
+impl StatementFont {
+    /// Adds the font objects for `subset` to `document` (a lopdf incremental update) and
+    /// returns the id of the Type0 font, for a resource dictionary. Same structure as
+    /// [`StatementFont::write`]: Identity-H, identity CIDToGIDMap, widths, FontFile2 and
+    /// ToUnicode, so `pdftotext` extracts the text of an appearance exactly.
+    pub fn add_to_lopdf(&self, document: &mut lopdf::Document, subset: &FontSubset) -> ObjectId {
+        let compressed = deflate(&subset.program);
+        let mut file_dict = lopdf::Dictionary::new();
+        file_dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+        file_dict.set(
+            "Length1",
+            Object::Integer(i64::try_from(subset.program.len()).unwrap_or(i64::MAX)),
+        );
+        let file = document.add_object(Object::Stream(lopdf::Stream::new(file_dict, compressed)));
+
+        let face = &self.face;
+        let bbox = face.global_bounding_box();
+        let cap_height = face.capital_height().unwrap_or(face.ascender());
+        let base_font = Object::Name(subset.base_font.as_bytes().to_vec());
+        let real = |v: i16| Object::Real(self.to_1000(v));
+        let mut descriptor = lopdf::Dictionary::new();
+        descriptor.set("Type", Object::Name(b"FontDescriptor".to_vec()));
+        descriptor.set("FontName", base_font.clone());
+        descriptor.set(
+            "Flags",
+            Object::Integer(i64::from(FontFlags::NON_SYMBOLIC.bits())),
+        );
+        descriptor.set(
+            "FontBBox",
+            Object::Array(vec![
+                real(bbox.x_min),
+                real(bbox.y_min),
+                real(bbox.x_max),
+                real(bbox.y_max),
+            ]),
+        );
+        descriptor.set("ItalicAngle", Object::Integer(0));
+        descriptor.set("Ascent", real(face.ascender()));
+        descriptor.set("Descent", real(face.descender()));
+        descriptor.set("CapHeight", real(cap_height));
+        descriptor.set("StemV", Object::Integer(80));
+        descriptor.set("FontFile2", Object::Reference(file));
+        let descriptor = document.add_object(Object::Dictionary(descriptor));
+
+        let system_info = || {
+            let mut info = lopdf::Dictionary::new();
+            info.set("Registry", Object::string_literal("Adobe"));
+            info.set("Ordering", Object::string_literal("Identity"));
+            info.set("Supplement", Object::Integer(0));
+            Object::Dictionary(info)
+        };
+        let mut cid = lopdf::Dictionary::new();
+        cid.set("Type", Object::Name(b"Font".to_vec()));
+        cid.set("Subtype", Object::Name(b"CIDFontType2".to_vec()));
+        cid.set("BaseFont", base_font.clone());
+        cid.set("CIDSystemInfo", system_info());
+        cid.set("FontDescriptor", Object::Reference(descriptor));
+        cid.set(
+            "DW",
+            Object::Real(subset.widths.first().copied().unwrap_or(0.0)),
+        );
+        cid.set(
+            "W",
+            Object::Array(vec![
+                Object::Integer(0),
+                Object::Array(subset.widths.iter().map(|&w| Object::Real(w)).collect()),
+            ]),
+        );
+        cid.set("CIDToGIDMap", Object::Name(b"Identity".to_vec()));
+        let cid = document.add_object(Object::Dictionary(cid));
+
+        let mut cmap = UnicodeCmap::new(Name(b"Adobe-Identity-UCS"), SYSTEM_INFO);
+        for (&c, &cid) in &subset.cid_of {
+            cmap.pair(cid, c);
+        }
+        let mut cmap_dict = lopdf::Dictionary::new();
+        cmap_dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+        let to_unicode = document.add_object(Object::Stream(lopdf::Stream::new(
+            cmap_dict,
+            deflate(&cmap.finish()),
+        )));
+
+        let mut type0 = lopdf::Dictionary::new();
+        type0.set("Type", Object::Name(b"Font".to_vec()));
+        type0.set("Subtype", Object::Name(b"Type0".to_vec()));
+        type0.set("BaseFont", base_font);
+        type0.set("Encoding", Object::Name(b"Identity-H".to_vec()));
+        type0.set(
+            "DescendantFonts",
+            Object::Array(vec![Object::Reference(cid)]),
+        );
+        type0.set("ToUnicode", Object::Reference(to_unicode));
+        document.add_object(Object::Dictionary(type0))
+    }
+}
+
 impl FontSubset {
     /// Encode text as two-byte CIDs (Identity-H). Every character was seen when the subset
     /// was built; an unseen one is an internal fault.
-    pub fn encode(&self, text: &str) -> Result<Vec<u8>, AssemblyError> {
+    pub fn encode(&self, text: &str) -> Result<Vec<u8>, FontError> {
         let mut out = Vec::with_capacity(text.len() * 2);
         for c in text.chars() {
-            let cid = self.cid_of.get(&c).ok_or_else(|| AssemblyError::Font {
+            let cid = self.cid_of.get(&c).ok_or_else(|| FontError::Font {
                 detail: format!("{c:?} not in subset"),
             })?;
             out.extend(cid.to_be_bytes());
