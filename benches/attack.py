@@ -31,12 +31,19 @@ def upload(port, body):
     started = time.monotonic()
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     try:
-        connection.request("POST", "/api/v1/verifications", body=body,
-                           headers={"Content-Type": "application/pdf"})
+        try:
+            connection.request("POST", "/api/v1/verifications", body=body,
+                               headers={"Content-Type": "application/pdf"})
+        except (BrokenPipeError, ConnectionResetError):
+            # The server answered before the body was sent (a refusal of an upload it
+            # would not read) and closed: its answer may still be in the socket.
+            pass
         response = connection.getresponse()
         data = response.read()
         status = response.status
     except OSError as error:
+        return ("io", type(error).__name__), time.monotonic() - started
+    except http.client.HTTPException as error:
         return ("io", type(error).__name__), time.monotonic() - started
     finally:
         connection.close()

@@ -21,9 +21,12 @@ OUT=${OUT:-$(mktemp -d)}
 PORT=${PORT:-18471}
 echo "== work directory: $OUT"
 
-cargo build --quiet --release --bin certcopy
+# RELEASE_BINARY: a release binary already built (skips the build).
+if [ -z "${RELEASE_BINARY:-}" ]; then
+  cargo build --quiet --release --bin certcopy
+fi
 cargo build --quiet --example hostile_pdfs
-CERTCOPY="$TARGET/release/certcopy"
+CERTCOPY="${RELEASE_BINARY:-$TARGET/release/certcopy}"
 "$TARGET/debug/examples/hostile_pdfs" "$OUT/hostile"
 
 HOME_DIR="$OUT/home"

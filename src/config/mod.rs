@@ -250,7 +250,7 @@ impl Default for Config {
             issue_queue: 16,
             issue_queue_wait_ms: 5_000,
             issue_deadline_ms: 20_000,
-            upload_budget_mb: 128,
+            upload_budget_mb: 64,
             upload_read_timeout_secs: 120,
             password_hash_concurrency: 0,
             password_hash_wait_ms: 2000,
@@ -722,7 +722,7 @@ mod tests {
         assert_eq!(limits.verify_deadline, Duration::from_millis(1500));
         assert!(limits.issue.settings().max_running >= 1);
         assert_eq!(limits.issue.settings().max_waiting, 0);
-        assert_eq!(limits.upload_budget.total_bytes(), 125_000 * 1024);
+        assert_eq!(limits.upload_budget.total_bytes(), 62_500 * 1024);
         assert_eq!(limits.upload_read_timeout, Duration::from_secs(120));
         let error = load("[default]\nupload_budget_mb = 0", &[]).unwrap_err();
         assert!(error.to_string().contains("upload_budget_mb"), "{error}");
