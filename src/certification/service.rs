@@ -278,6 +278,7 @@ impl CertificationDesk {
             id: row.id.clone(),
             revision: row.revision,
             single_person,
+            fee_vnd: row.fee_vnd,
         };
         let issued = self
             .issuer

@@ -900,7 +900,8 @@ pub fn record_payment(
 }
 
 /// An official changes a request's fee (paid or not), with a reason; audited with the old
-/// and new amounts. A certified request keeps the fee of its register line.
+/// and new amounts. The register line of its certification carries the fee as changed; a
+/// certified request keeps the fee of its line.
 pub fn change_fee(
     conn: &mut DbConn,
     official: &Actor,
@@ -1039,7 +1040,6 @@ pub fn mark_certified(
         certification_requests::certifying_entry_id.eq(None::<CopyId>),
         certification_requests::decided_by.eq(Some(&actor.id)),
         certification_requests::decided_at.eq(Some(now)),
-        certification_requests::fee_vnd.eq(entry.fee_vnd),
         certification_requests::revision.eq(row.revision + 1),
         certification_requests::updated_at.eq(now),
     ))

@@ -120,6 +120,8 @@ pub struct ClaimedRequest {
     pub revision: i32,
     /// The official also scanned it (an office working with one person).
     pub single_person: bool,
+    /// Its fee, as the desk settled it (the register line carries it).
+    pub fee_vnd: i64,
 }
 
 /// What the service needs to issue.
@@ -426,6 +428,7 @@ impl Issuer {
             signer_position: prepared.official.position.clone().unwrap_or_default(),
             verification_code: code.clone(),
             single_person: claim.as_ref().is_some_and(|claim| claim.single_person),
+            fee_vnd: claim.as_ref().map(|claim| claim.fee_vnd),
         };
         let entry = {
             let (actor, request_id) = (actor.clone(), request_id.clone());

@@ -64,6 +64,9 @@ pub struct NewCertification {
     pub verification_code: String,
     /// The official also scanned the original (an office working with one person).
     pub single_person: bool,
+    /// The fee settled at the desk for a certification request (an official may have
+    /// changed it); `None`: the fee table's ([`copy_fee_vnd`]).
+    pub fee_vnd: Option<i64>,
 }
 
 /// A certification request an entry is opened for, at the revision it was checked in.
@@ -172,7 +175,9 @@ pub fn open_entry_for(
             signer_id: request.signer_id.clone(),
             signer_name: request.signer_name.clone(),
             signer_position: request.signer_position.clone(),
-            fee_vnd: copy_fee_vnd(request.page_count, request.copies),
+            fee_vnd: request
+                .fee_vnd
+                .unwrap_or_else(|| copy_fee_vnd(request.page_count, request.copies)),
             document_sha256: None,
             created_at,
             issued_at: None,

@@ -470,6 +470,39 @@ db_test!(
         );
         assert!(stats["deadline_misses"].is_u64(), "{stats}");
 
+        // The month's register book: the certified line with its fee, as CSV and as a PDF
+        // sealed by the office.
+        let now = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+7));
+        let export = |format: &str| {
+            format!(
+                "/api/v1/offices/{}/register/export?year={}&month={}&format={format}",
+                office.id,
+                now.year(),
+                u8::from(now.month())
+            )
+        };
+        let (status, csv) = get_bytes(&app, &export("csv"), &official_token).await;
+        assert_eq!(status, Status::Ok);
+        let csv = String::from_utf8(csv).unwrap();
+        let row = csv
+            .lines()
+            .find(|line| line.contains("Bằng tốt nghiệp trung học phổ thông"))
+            .unwrap_or_else(|| panic!("the certified line in the CSV:\n{csv}"));
+        assert!(row.contains("Lê Thị Thu") && row.contains("4000"), "{row}");
+        let (status, book) = get_bytes(&app, &export("pdf"), &official_token).await;
+        assert_eq!(status, Status::Ok);
+        check_sealed(
+            dir.path(),
+            &app.dir.join("pki/root.crt"),
+            "book.pdf",
+            &book,
+            &[
+                "SỔ CHỨNG THỰC BẢN SAO TỪ BẢN CHÍNH",
+                "Lê Thị Thu",
+                "Bằng tốt nghiệp",
+            ],
+        );
+
         // The citizen follows both requests.
         let (status, mine) = app.get("/api/v1/me/requests", Some(&citizen.token)).await;
         assert_eq!(status, Status::Ok, "{mine}");
@@ -507,52 +540,58 @@ db_test!(
     }
 );
 
-/// The notice: one seal signature pdfsig trusts, the ground and legal basis in the text.
-fn check_notice(dir: &Path, root: &Path, notice: &[u8]) {
-    let path = dir.join("notice.pdf");
-    std::fs::write(&path, notice).unwrap();
-    let nss = dir.join("nss-notice");
+/// A PDF sealed by the office: one signature pdfsig trusts over the whole file, and
+/// `expected` in its text.
+fn check_sealed(dir: &Path, root: &Path, name: &str, pdf: &[u8], expected: &[&str]) {
+    let path = dir.join(name);
+    std::fs::write(&path, pdf).unwrap();
+    let nss = dir.join(format!("nss-{name}"));
     std::fs::create_dir_all(&nss).unwrap();
     let db = format!("sql:{}", nss.display());
     assert!(run(dir, "certutil", &["-N", "-d", &db, "--empty-password"]).0);
-    assert!(
-        run(
-            dir,
-            "certutil",
-            &[
-                "-A",
-                "-d",
-                &db,
-                "-n",
-                "dev-root",
-                "-t",
-                "CT,C,C",
-                "-i",
-                root.to_str().unwrap()
-            ]
-        )
-        .0
-    );
+    let root = root.to_str().unwrap();
+    let trust = [
+        "-A", "-d", &db, "-n", "dev-root", "-t", "CT,C,C", "-i", root,
+    ];
+    assert!(run(dir, "certutil", &trust).0);
     let (_, pdfsig) = run(dir, "pdfsig", &["-nssdir", &db, path.to_str().unwrap()]);
-    assert_eq!(pdfsig.matches("Signature is Valid").count(), 1, "{pdfsig}");
-    assert!(pdfsig.contains("Certificate is Trusted"), "{pdfsig}");
-    assert!(pdfsig.contains("Total document signed"), "{pdfsig}");
+    assert_eq!(
+        pdfsig.matches("Signature is Valid").count(),
+        1,
+        "{name}: {pdfsig}"
+    );
+    assert!(
+        pdfsig.contains("Certificate is Trusted"),
+        "{name}: {pdfsig}"
+    );
+    assert!(pdfsig.contains("Total document signed"), "{name}: {pdfsig}");
     let (ok, text) = run(dir, "pdftotext", &[path.to_str().unwrap(), "-"]);
     assert!(ok);
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    for expected in [
-        "THÔNG BÁO",
-        "Về việc từ chối chứng thực bản sao từ bản chính",
-        "Giấy xác nhận tự viết",
-        "không có xác nhận và đóng dấu của cơ quan, tổ chức có thẩm quyền",
-        "Khoản 6 Điều 22 Nghị định số 23/2015/NĐ-CP",
-        "Giấy tự viết, không có xác nhận của UBND.",
-    ] {
+    for expected in expected {
         assert!(
             text.contains(expected),
-            "`{expected}` not in the notice:\n{text}"
+            "`{expected}` not in {name}:\n{text}"
         );
     }
+}
+
+/// The refusal notice: sealed, with the ground and its legal basis.
+fn check_notice(dir: &Path, root: &Path, notice: &[u8]) {
+    check_sealed(
+        dir,
+        root,
+        "notice.pdf",
+        notice,
+        &[
+            "THÔNG BÁO",
+            "Về việc từ chối chứng thực bản sao từ bản chính",
+            "Giấy xác nhận tự viết",
+            "không có xác nhận và đóng dấu của cơ quan, tổ chức có thẩm quyền",
+            "Khoản 6 Điều 22 Nghị định số 23/2015/NĐ-CP",
+            "Giấy tự viết, không có xác nhận của UBND.",
+        ],
+    );
 }
 
 db_test!(
@@ -622,6 +661,19 @@ db_test!(
             prepare(&app, &clerk_token, &id).await;
             ids.push(id);
         }
+        // An official waives the fee of the first: its register line carries the new fee.
+        let (status, body) = app
+            .put_json(
+                &format!("/api/v1/desk/requests/{}/fee", ids[0]),
+                &json!({"fee_vnd": 0, "reason": "Miễn lệ phí theo quy định"}),
+                Some(&official_token),
+            )
+            .await;
+        assert_eq!(
+            (status, body["fee_vnd"].as_i64()),
+            (Status::Ok, Some(0)),
+            "{body}"
+        );
         let not_ready = walk_in_request(&app, &clerk_token, "079200005309").await;
         let unknown = certcopy::db::ids::RequestId::generate().to_string();
         let batch = json!({"ids": [ids[0], ids[1], not_ready, unknown, ids[2]]}).to_string();
@@ -642,6 +694,9 @@ db_test!(
             }
         }
         assert_eq!(numbers, vec![first + 1, first + 2, first + 3], "{lines:?}");
+        let waived = entry(&app, lines[0]["certified"]["copy"]["id"].as_str().unwrap()).await;
+        assert_eq!(waived.fee_vnd, 0);
+        assert_eq!(lines[0]["certified"]["request"]["fee_vnd"], 0);
         assert_eq!(lines[2]["error"]["code"], "illegal_transition");
         assert_eq!(lines[3]["error"]["code"], "request_not_found");
         let empty = post(

@@ -24,6 +24,7 @@ fn request(
         signer_position: "Phó Chủ tịch".into(),
         verification_code: registry::new_verification_code(),
         single_person: false,
+        fee_vnd: None,
     }
 }
 
