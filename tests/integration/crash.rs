@@ -12,6 +12,7 @@ use certcopy::db::Db;
 use diesel::prelude::*;
 
 use crate::common::http::{free_port, http};
+use crate::common::server::Instance;
 
 struct Server {
     child: Child,
@@ -183,4 +184,294 @@ fn sigkill_mid_burst_leaves_no_half_written_state() {
         clerks_sorted, audited,
         "every account has its audit row and no audit row lacks its account"
     );
+}
+
+/// The password of a demo account, from `{data_dir}/demo-accounts.txt`.
+fn demo_password(data_dir: &Path, login: &str) -> String {
+    std::fs::read_to_string(data_dir.join("demo-accounts.txt"))
+        .unwrap()
+        .lines()
+        .find(|l| {
+            l.contains(&format!("login: {login} ")) || l.ends_with(&format!("login: {login}"))
+        })
+        .and_then(|l| l.split("password: ").nth(1))
+        .map(|p| p.trim().to_owned())
+        .unwrap_or_else(|| panic!("demo password of {login}"))
+}
+
+fn login(port: u16, data_dir: &Path, login: &str) -> String {
+    let password = demo_password(data_dir, login);
+    let (status, body) = http(
+        port,
+        "POST",
+        "/api/v1/auth/login",
+        None,
+        &format!(r#"{{"login":"{login}","password":"{password}"}}"#),
+    )
+    .unwrap();
+    assert_eq!(status, 200, "{body}");
+    serde_json::from_str::<serde_json::Value>(&body).unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// Walk-ins at the demo office, made through the library on the stopped server's
+/// database with the booking clock on a Monday morning (a walk-in takes a seat of today):
+/// each opens two certification requests. Answers the new requests' ids.
+fn walk_ins(db_path: &Path, round: u32, count: u32) -> Vec<String> {
+    use certcopy::booking::BookingContext;
+    use certcopy::booking::store::{WalkIn, walk_in};
+    use certcopy::db::models::{CertificationRequest, User};
+    use certcopy::fees::DocumentRequest;
+    let db = Db::open(db_path.to_str().unwrap(), 1).unwrap();
+    let mut conn = db.get().unwrap();
+    let clerk = User::find_all_by_login(&mut conn, "canbo.bennghe", 1).unwrap()[0].clone();
+    let ctx = BookingContext::new();
+    ctx.clock.freeze(
+        time::macros::datetime!(2026-03-02 09:05 +7) + time::Duration::days(7 * i64::from(round)),
+    );
+    let mut ids = Vec::new();
+    for n in 0..count {
+        let request = WalkIn {
+            full_name: "Phạm Văn Đức".into(),
+            citizen_id: format!("0792000{:02}{:03}", round, n),
+            documents: vec![
+                DocumentRequest {
+                    title: "Giấy khai sinh".into(),
+                    pages: 1,
+                    copies: 1,
+                },
+                DocumentRequest {
+                    title: "Đơn tự viết".into(),
+                    pages: 1,
+                    copies: 1,
+                },
+            ],
+            slot_start: None,
+        };
+        let created = walk_in(
+            &mut conn,
+            &ctx,
+            &certcopy::audit::Actor::from(&clerk),
+            &request,
+            None,
+        )
+        .expect("walk-in");
+        for row in CertificationRequest::of_appointment(&mut conn, &created.appointment.id).unwrap()
+        {
+            ids.push(row.id.to_string());
+        }
+    }
+    ids
+}
+
+/// Scans and hands over a request through the API.
+fn scan_and_hand_over(port: u16, clerk: &str, request: &str, jpeg: &[u8]) {
+    let boundary = "----certcopy-crash-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"scans\"; filename=\"1.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(jpeg);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let (status, answer) = crate::common::http::http_bytes(
+        port,
+        "POST",
+        &format!("/api/v1/desk/requests/{request}/scans"),
+        clerk,
+        &format!("multipart/form-data; boundary={boundary}"),
+        &body,
+    )
+    .unwrap();
+    assert_eq!(status, 200, "{answer}");
+    let (status, answer) = http(
+        port,
+        "POST",
+        &format!("/api/v1/desk/requests/{request}/hand-over"),
+        Some(clerk),
+        r#"{"pages_counted":true,"no_erasure_seen":true,"original_shown":true}"#,
+    )
+    .unwrap();
+    assert_eq!(status, 200, "{answer}");
+}
+
+/// Checks that requests, register lines and blobs agree: a request is certified exactly
+/// when it points to a valid line whose PDF is stored; a claim points only to a pending
+/// line; numbers have no gaps; every notice and scan is stored.
+fn assert_no_half_state(db_path: &Path, blobs: &Path) -> (usize, usize, usize) {
+    use certcopy::db::schema::{
+        certification_requests as requests, certification_scans, register_entries,
+    };
+    let db = Db::open(db_path.to_str().unwrap(), 1).unwrap();
+    let mut conn = db.get().unwrap();
+    let blob = |sha: &str| blobs.join("sha256").join(&sha[..2]).join(sha);
+    let entries: Vec<(String, String, i64, Option<String>)> = register_entries::table
+        .select((
+            register_entries::id,
+            register_entries::status,
+            register_entries::sequence,
+            register_entries::document_sha256,
+        ))
+        .order(register_entries::sequence.asc())
+        .load(&mut *conn)
+        .unwrap();
+    let sequences: Vec<i64> = entries.iter().map(|e| e.2).collect();
+    assert_eq!(
+        sequences,
+        (1..=i64::try_from(entries.len()).unwrap()).collect::<Vec<_>>(),
+        "numbers without gaps or repeats"
+    );
+    let rows: Vec<(
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    )> = requests::table
+        .select((
+            requests::id,
+            requests::state,
+            requests::certifying_entry_id,
+            requests::register_entry_id,
+            requests::refusal_notice_sha256,
+        ))
+        .load(&mut *conn)
+        .unwrap();
+    let status_of = |id: &str| entries.iter().find(|e| e.0 == id).map(|e| e.1.clone());
+    let (mut certified, mut refused, mut claimed) = (0, 0, 0);
+    for (id, state, claim, line, notice) in &rows {
+        match state.as_str() {
+            "certified" => {
+                certified += 1;
+                let line = line.as_deref().expect("a certified request has its line");
+                assert_eq!(status_of(line).as_deref(), Some("valid"), "{id}");
+                assert!(claim.is_none(), "{id}: certified and still claimed");
+            }
+            "refused" => {
+                refused += 1;
+                let notice = notice.as_deref().expect("a refusal has its notice");
+                assert!(blob(notice).exists(), "{id}: notice stored");
+                assert!(claim.is_none() && line.is_none(), "{id}");
+            }
+            other => {
+                assert!(line.is_none(), "{id}: {other} with a register line");
+                if let Some(claim) = claim {
+                    claimed += 1;
+                    assert_eq!(other, "awaiting_certification", "{id}");
+                    assert_eq!(
+                        status_of(claim).as_deref(),
+                        Some("pending"),
+                        "{id}: claim on a pending line only"
+                    );
+                }
+            }
+        }
+    }
+    for (id, status, _, sha) in &entries {
+        if status == "valid" {
+            let sha = sha.as_deref().unwrap();
+            assert!(blob(sha).exists(), "{id}: valid line without its PDF");
+            assert_eq!(
+                rows.iter()
+                    .filter(|r| r.3.as_deref() == Some(id.as_str()))
+                    .count(),
+                1,
+                "{id}: a valid line belongs to exactly one certified request"
+            );
+        }
+    }
+    let scans: Vec<String> = certification_scans::table
+        .select(certification_scans::sha256)
+        .load(&mut *conn)
+        .unwrap();
+    assert!(
+        scans.iter().all(|sha| blob(sha).exists()),
+        "every scan stored"
+    );
+    (certified, refused, claimed)
+}
+
+#[test]
+fn sigkill_during_certification_leaves_no_half_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let db_path = data.join("certcopy.db");
+    let settings = [
+        ("CERTCOPY_SEED_DEMO", "true".to_owned()),
+        ("CERTCOPY_DEV_PKI", "true".to_owned()),
+    ];
+    // First start: the demo office and staff, the development PKI.
+    drop(Instance::start(dir.path(), &settings));
+    let jpeg = crate::issuing::small_jpeg(1);
+    let mut all = Vec::new();
+    for (round, kill_after_ms) in [(0u32, 50u64), (1, 100), (2, 150), (3, 250)] {
+        let ids = walk_ins(&db_path, round, 8);
+        let server = Instance::start(dir.path(), &settings);
+        let port = server.port;
+        let clerk = login(port, &data, "canbo.bennghe");
+        let official = login(port, &data, "lanhdao.bennghe");
+        // Half are scanned and handed over before the kill; the rest are refused during it.
+        let (to_certify, to_refuse): (Vec<_>, Vec<_>) = ids
+            .iter()
+            .cloned()
+            .enumerate()
+            .partition(|(n, _)| n % 2 == 0);
+        for (_, id) in &to_certify {
+            scan_and_hand_over(port, &clerk, id, &jpeg);
+        }
+        let certifier = {
+            let official = official.clone();
+            let ids: Vec<String> = to_certify.into_iter().map(|(_, id)| id).collect();
+            std::thread::spawn(move || {
+                for id in ids {
+                    let path = format!("/api/v1/review/{id}/certify");
+                    if http(port, "POST", &path, Some(&official), "").is_err() {
+                        break;
+                    }
+                }
+            })
+        };
+        let refuser = {
+            let ids: Vec<String> = to_refuse.into_iter().map(|(_, id)| id).collect();
+            std::thread::spawn(move || {
+                for id in ids {
+                    let path = format!("/api/v1/desk/requests/{id}/refuse");
+                    let body = r#"{"ground":"unconfirmed_private_paper"}"#;
+                    if http(port, "POST", &path, Some(&clerk), body).is_err() {
+                        break;
+                    }
+                }
+            })
+        };
+        std::thread::sleep(Duration::from_millis(kill_after_ms));
+        drop(server); // SIGKILL
+        certifier.join().unwrap();
+        refuser.join().unwrap();
+        all.extend(ids);
+        let (certified, refused, claimed) = assert_no_half_state(&db_path, &data.join("blobs"));
+        eprintln!(
+            "round {round}, killed after {kill_after_ms} ms: {certified} certified, {refused} refused, \
+             {claimed} claimed by a pending line, of {} requests so far",
+            all.len()
+        );
+    }
+    let (certified, refused, _) = assert_no_half_state(&db_path, &data.join("blobs"));
+    assert!(
+        certified > 0 && refused > 0,
+        "some work finished before the kills"
+    );
+    assert!(
+        certified + refused < all.len(),
+        "the kills interrupted some work"
+    );
+
+    // Lines left pending by a kill are voided (at a start, after the grace period; here at
+    // once): their requests are released and may be certified again.
+    let db = Db::open(db_path.to_str().unwrap(), 1).unwrap();
+    let mut conn = db.get().unwrap();
+    certcopy::registry::void_interrupted(&mut conn, time::Duration::ZERO).unwrap();
+    drop(conn);
+    let (_, _, claimed) = assert_no_half_state(&db_path, &data.join("blobs"));
+    assert_eq!(claimed, 0, "no request stays claimed by a voided line");
 }
