@@ -296,6 +296,15 @@ fn scan_and_hand_over(port: u16, clerk: &str, request: &str, jpeg: &[u8]) {
     assert_eq!(status, 200, "{answer}");
 }
 
+/// Id, state, claiming line, certified line and notice digest of one request.
+type RequestRow = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
 /// Checks that requests, register lines and blobs agree: a request is certified exactly
 /// when it points to a valid line whose PDF is stored; a claim points only to a pending
 /// line; numbers have no gaps; every notice and scan is stored.
@@ -322,13 +331,7 @@ fn assert_no_half_state(db_path: &Path, blobs: &Path) -> (usize, usize, usize) {
         (1..=i64::try_from(entries.len()).unwrap()).collect::<Vec<_>>(),
         "numbers without gaps or repeats"
     );
-    let rows: Vec<(
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    )> = requests::table
+    let rows: Vec<RequestRow> = requests::table
         .select((
             requests::id,
             requests::state,
