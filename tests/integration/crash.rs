@@ -266,8 +266,9 @@ fn walk_ins(db_path: &Path, round: u32, count: u32) -> Vec<String> {
     ids
 }
 
-/// Scans and hands over a request through the API.
-fn scan_and_hand_over(port: u16, clerk: &str, request: &str, jpeg: &[u8]) {
+/// Scans and hands over a request through the API; whether both steps were answered 200
+/// (a killed server answers nothing).
+fn scan_and_hand_over(port: u16, clerk: &str, request: &str, jpeg: &[u8]) -> bool {
     let boundary = "----certcopy-crash-boundary";
     let mut body = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"scans\"; filename=\"1.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n"
@@ -275,25 +276,25 @@ fn scan_and_hand_over(port: u16, clerk: &str, request: &str, jpeg: &[u8]) {
     .into_bytes();
     body.extend_from_slice(jpeg);
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let (status, answer) = crate::common::http::http_bytes(
+    let scanned = crate::common::http::http_bytes(
         port,
         "POST",
         &format!("/api/v1/desk/requests/{request}/scans"),
         clerk,
         &format!("multipart/form-data; boundary={boundary}"),
         &body,
-    )
-    .unwrap();
-    assert_eq!(status, 200, "{answer}");
-    let (status, answer) = http(
+    );
+    if !matches!(scanned, Ok((200, _))) {
+        return false;
+    }
+    let handed = http(
         port,
         "POST",
         &format!("/api/v1/desk/requests/{request}/hand-over"),
         Some(clerk),
         r#"{"pages_counted":true,"no_erasure_seen":true,"original_shown":true}"#,
-    )
-    .unwrap();
-    assert_eq!(status, 200, "{answer}");
+    );
+    matches!(handed, Ok((200, _)))
 }
 
 /// Id, state, claiming line, certified line and notice digest of one request.
@@ -409,25 +410,32 @@ fn sigkill_during_certification_leaves_no_half_state() {
     let jpeg = crate::issuing::small_jpeg(1);
     let mut all = Vec::new();
     for (round, kill_after_ms) in [(0u32, 50u64), (1, 100), (2, 150), (3, 250)] {
-        let ids = walk_ins(&db_path, round, 8);
+        let ids = walk_ins(&db_path, round, 9);
         let server = Instance::start(dir.path(), &settings);
         let port = server.port;
         let clerk = login(port, &data, "canbo.bennghe");
         let official = login(port, &data, "lanhdao.bennghe");
-        // Half are scanned and handed over before the kill; the rest are refused during it.
-        let (to_certify, to_refuse): (Vec<_>, Vec<_>) = ids
-            .iter()
-            .cloned()
-            .enumerate()
-            .partition(|(n, _)| n % 2 == 0);
-        for (_, id) in &to_certify {
-            scan_and_hand_over(port, &clerk, id, &jpeg);
+        // A third are scanned and handed over before the kill, then certified during it;
+        // a third are refused during it; a third are scanned and handed over during it.
+        let group = |k: usize| -> Vec<String> {
+            ids.iter()
+                .enumerate()
+                .filter(|(n, _)| n % 3 == k)
+                .map(|(_, id)| id.clone())
+                .collect()
+        };
+        let (to_certify, to_refuse, to_scan) = (group(0), group(1), group(2));
+        for id in &to_certify {
+            assert!(
+                scan_and_hand_over(port, &clerk, id, &jpeg),
+                "{}",
+                server.log_text()
+            );
         }
         let certifier = {
             let official = official.clone();
-            let ids: Vec<String> = to_certify.into_iter().map(|(_, id)| id).collect();
             std::thread::spawn(move || {
-                for id in ids {
+                for id in to_certify {
                     let path = format!("/api/v1/review/{id}/certify");
                     if http(port, "POST", &path, Some(&official), "").is_err() {
                         break;
@@ -436,12 +444,22 @@ fn sigkill_during_certification_leaves_no_half_state() {
             })
         };
         let refuser = {
-            let ids: Vec<String> = to_refuse.into_iter().map(|(_, id)| id).collect();
+            let clerk = clerk.clone();
             std::thread::spawn(move || {
-                for id in ids {
+                for id in to_refuse {
                     let path = format!("/api/v1/desk/requests/{id}/refuse");
                     let body = r#"{"ground":"unconfirmed_private_paper"}"#;
                     if http(port, "POST", &path, Some(&clerk), body).is_err() {
+                        break;
+                    }
+                }
+            })
+        };
+        let scanner = {
+            let jpeg = jpeg.clone();
+            std::thread::spawn(move || {
+                for id in to_scan {
+                    if !scan_and_hand_over(port, &clerk, &id, &jpeg) {
                         break;
                     }
                 }
@@ -451,6 +469,7 @@ fn sigkill_during_certification_leaves_no_half_state() {
         drop(server); // SIGKILL
         certifier.join().unwrap();
         refuser.join().unwrap();
+        scanner.join().unwrap();
         all.extend(ids);
         let (certified, refused, claimed) = assert_no_half_state(&db_path, &data.join("blobs"));
         eprintln!(
