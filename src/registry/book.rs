@@ -561,6 +561,31 @@ pub struct BookExtract {
     pub book: String,
     /// The lines (not pending), by number.
     pub lines: Vec<RegisterEntry>,
+    /// Fees recorded as paid at the desk for the lines' certification requests, by line.
+    pub payments: BTreeMap<CopyId, Payment>,
+}
+
+/// A fee paid at the desk, as the book notes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payment {
+    /// `cash` or `transfer`.
+    pub method: String,
+    /// Receipt number.
+    pub receipt_no: Option<String>,
+}
+
+impl Payment {
+    /// "Đã thu lệ phí: tiền mặt, biên lai số …".
+    fn note(&self) -> String {
+        let method = match self.method.as_str() {
+            "transfer" => "chuyển khoản",
+            _ => "tiền mặt",
+        };
+        match &self.receipt_no {
+            Some(receipt) => format!("Đã thu lệ phí: {method}, biên lai số {receipt}"),
+            None => format!("Đã thu lệ phí: {method}"),
+        }
+    }
 }
 
 /// Reads the lines of the period from the office's book of that year.
@@ -590,7 +615,32 @@ pub fn book_extract(
         .first(conn)
         .optional()?;
     let book = book.unwrap_or_else(|| format!("01/{}", period.year));
+    let payments = {
+        use crate::db::schema::certification_requests as requests;
+        let ids: Vec<&CopyId> = lines.iter().map(|line| &line.id).collect();
+        let paid: Vec<(Option<CopyId>, Option<String>, Option<String>)> = requests::table
+            .filter(requests::register_entry_id.eq_any(ids))
+            .filter(requests::fee_payment_method.is_not_null())
+            .select((
+                requests::register_entry_id,
+                requests::fee_payment_method,
+                requests::fee_receipt_no,
+            ))
+            .load(conn)?;
+        paid.into_iter()
+            .filter_map(|(line, method, receipt_no)| {
+                Some((
+                    line?,
+                    Payment {
+                        method: method?,
+                        receipt_no,
+                    },
+                ))
+            })
+            .collect()
+    };
     Ok(BookExtract {
+        payments,
         office,
         period,
         book: format!("{book}-{COPY_TYPE_CODE}"),
@@ -598,8 +648,16 @@ pub fn book_extract(
     })
 }
 
-/// The "notes" column: a spoiled line's reason, an annulment's date and reason.
-fn line_notes(entry: &RegisterEntry) -> String {
+/// The "notes" column: a spoiled line's reason, an annulment's date and reason, a
+/// one-person certification, the fee paid at the desk.
+fn line_notes(entry: &RegisterEntry, payment: Option<&Payment>) -> String {
+    let mut notes = vec![own_notes(entry)];
+    notes.extend(payment.map(Payment::note));
+    notes.retain(|note| !note.is_empty());
+    notes.join("; ")
+}
+
+fn own_notes(entry: &RegisterEntry) -> String {
     let notes = match entry.status() {
         EntryStatus::Void => format!(
             "Số hỏng, không cấp bản sao: {}",
@@ -664,7 +722,7 @@ pub fn register_pdf(
                 fee_vnd: entry.fee_vnd,
                 official_name: entry.signer_name.clone(),
                 official_position: entry.signer_position.clone(),
-                notes: line_notes(entry),
+                notes: line_notes(entry, extract.payments.get(&entry.id)),
             })
             .collect(),
     };
@@ -755,7 +813,7 @@ pub fn register_csv(extract: &BookExtract) -> Vec<u8> {
             entry.signer_name.clone(),
             entry.signer_position.clone(),
             status_text(entry).to_owned(),
-            line_notes(entry),
+            line_notes(entry, extract.payments.get(&entry.id)),
             entry.id.to_string(),
         ];
         csv_row(&mut out, cells.iter().map(String::as_str));

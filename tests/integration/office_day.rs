@@ -489,6 +489,10 @@ db_test!(
             .find(|line| line.contains("Bằng tốt nghiệp trung học phổ thông"))
             .unwrap_or_else(|| panic!("the certified line in the CSV:\n{csv}"));
         assert!(row.contains("Lê Thị Thu") && row.contains("4000"), "{row}");
+        assert!(
+            row.contains("Đã thu lệ phí: tiền mặt, biên lai số BL-0001"),
+            "the fee paid at the desk is on the line: {row}"
+        );
         let (status, book) = get_bytes(&app, &export("pdf"), &official_token).await;
         assert_eq!(status, Status::Ok);
         check_sealed(
