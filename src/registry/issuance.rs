@@ -752,7 +752,7 @@ pub fn sign_copy(
 ) -> Result<SignedCopy, IssueError> {
     let page_index = usize::try_from(assembled.statement_page_index)
         .map_err(|_| IssueError::InvalidField("pages"))?;
-    let [official_rect, seal_rect] = assembled.signature_rects;
+    let [mut official_rect, seal_rect] = assembled.signature_rects;
     // Decree 30/2020/NĐ-CP, Appendix I: the signature image between the position and the
     // name; the seal over the image's left third, with the organisation and the signing
     // time in ISO 8601 with the Viet Nam offset.
@@ -766,12 +766,16 @@ pub fn sign_copy(
             when.clone(),
         ],
     };
-    let seal_mark = SealMark {
+    let mut seal_mark = SealMark {
         holder: signatories.office_name.to_owned(),
         image: signatories.seal_image.cloned(),
-        covers: official_mark.image_rect(official_rect),
+        covers: [0.0; 4],
         info: vec![format!("Cơ quan: {}", signatories.office_name), when],
     };
+    // The seal's information (10 pt) stays under the official's widget, also when a long
+    // office name wraps onto a second line.
+    official_rect[1] = official_rect[1].max(seal_mark.info_top(seal_rect)?);
+    seal_mark.covers = official_mark.image_rect(official_rect);
     let location = format!(
         "{}, {}",
         signatories.office_name, signatories.office_province

@@ -77,12 +77,12 @@ fn assert_rects_inside(copy: &AssembledCopy, media_box: [f32; 4]) {
             "{rect:?}"
         );
     }
-    // The seal's widget starts left of the official's and reaches under its left part, so
-    // the seal can cover the left third of the signature image (Decree 30/2020/NĐ-CP,
-    // Appendix I); the seal's information band lies below the official's widget.
+    // The seal's widget starts left of the official's and reaches under it, so the seal
+    // can cover the left third of the signature image (Decree 30/2020/NĐ-CP, Appendix I);
+    // the seal's information band lies below the official's widget.
     let [official, seal] = copy.signature_rects;
     assert!(
-        seal[0] < official[0] && seal[2] > official[0] && seal[2] < official[2],
+        seal[0] < official[0] && seal[2] > official[0] && seal[2] <= official[2],
         "seal widget does not reach under the official's: {official:?} {seal:?}"
     );
     assert!(seal[1] < official[1], "{official:?} {seal:?}");

@@ -9,6 +9,7 @@ use std::process::Command;
 use certcopy::db::models::{Role, User};
 use certcopy::intake::ScanFile;
 use certcopy::registry::issuance::{IssueOptions, IssueRequest, IssuedCopy};
+use certcopy::signing::{SEAL_RED, SIGNATURE_BLUE};
 use lopdf::{Document, Object};
 use rocket::http::{ContentType, Status};
 use serde_json::Value;
@@ -110,6 +111,7 @@ crate::db_test!(issued_copy_shows_the_signatures_in_vietnamese, |app| {
     assert_signing_text(&text, &official, OFFICE_NAME);
     // Without configured images the placeholders say so.
     assert!(text.contains("mẫu chữ ký chưa được cấu hình"), "{text}");
+    assert_seal_information_in_serif_10(&widget_appearances(&issued.pdf));
     check_with_independent_tools(dir.path(), &app.dir.join("pki/root.crt"), &name, &issued);
     our_verifier_passes(&app, &name, &issued).await;
 });
@@ -175,8 +177,18 @@ async fn put_png(app: &TestApp, path: &str, body: Vec<u8>, token: &str) -> (Stat
     .await
 }
 
-/// The image XObjects of the widget appearances on the last page, as (has /SMask).
-fn appearance_images(pdf: &[u8]) -> Vec<bool> {
+/// What one widget's normal appearance on the last page uses.
+struct WidgetAppearance {
+    /// Its content stream.
+    ops: String,
+    /// Font resources: (resource name, BaseFont).
+    fonts: Vec<(String, String)>,
+    /// Image XObjects: (has /SMask, the distinct RGB colours of its samples).
+    images: Vec<(bool, Vec<[u8; 3]>)>,
+}
+
+/// The widget appearances of the last page, in annotation order.
+fn widget_appearances(pdf: &[u8]) -> Vec<WidgetAppearance> {
     let doc = Document::load_mem(pdf).unwrap();
     let (_, &page) = doc.get_pages().iter().last().unwrap();
     let annots = doc
@@ -190,7 +202,7 @@ fn appearance_images(pdf: &[u8]) -> Vec<bool> {
         Object::Array(array) => array,
         other => panic!("Annots {other:?}"),
     };
-    let mut images = Vec::new();
+    let mut widgets = Vec::new();
     for annot in annots {
         let widget = doc.get_dictionary(annot.as_reference().unwrap()).unwrap();
         let Ok(ap) = widget.get(b"AP").and_then(Object::as_dict) else {
@@ -199,9 +211,29 @@ fn appearance_images(pdf: &[u8]) -> Vec<bool> {
         let normal = ap.get(b"N").unwrap().as_reference().unwrap();
         let stream = doc.get_object(normal).unwrap().as_stream().unwrap();
         let resources = stream.dict.get(b"Resources").unwrap().as_dict().unwrap();
-        let Ok(xobjects) = resources.get(b"XObject").and_then(Object::as_dict) else {
-            continue;
+        let ops = stream
+            .decompressed_content()
+            .unwrap_or_else(|_| stream.content.clone());
+        let mut widget_appearance = WidgetAppearance {
+            ops: String::from_utf8_lossy(&ops).into_owned(),
+            fonts: Vec::new(),
+            images: Vec::new(),
         };
+        if let Ok(fonts) = resources.get(b"Font").and_then(Object::as_dict) {
+            for (name, font) in fonts.iter() {
+                let font = doc.get_dictionary(font.as_reference().unwrap()).unwrap();
+                let base_font = font.get(b"BaseFont").unwrap().as_name().unwrap();
+                widget_appearance.fonts.push((
+                    String::from_utf8_lossy(name).into_owned(),
+                    String::from_utf8_lossy(base_font).into_owned(),
+                ));
+            }
+        }
+        let xobjects = resources
+            .get(b"XObject")
+            .and_then(Object::as_dict)
+            .cloned()
+            .unwrap_or_default();
         for (_, image) in xobjects.iter() {
             let image = doc
                 .get_object(image.as_reference().unwrap())
@@ -212,10 +244,45 @@ fn appearance_images(pdf: &[u8]) -> Vec<bool> {
                 image.dict.get(b"Subtype").unwrap().as_name().unwrap(),
                 b"Image"
             );
-            images.push(image.dict.get(b"SMask").is_ok());
+            let samples = image.decompressed_content().unwrap();
+            let mut colours: Vec<[u8; 3]> = samples
+                .chunks_exact(3)
+                .map(|pixel| [pixel[0], pixel[1], pixel[2]])
+                .collect();
+            colours.sort_unstable();
+            colours.dedup();
+            widget_appearance
+                .images
+                .push((image.dict.get(b"SMask").is_ok(), colours));
         }
+        widgets.push(widget_appearance);
     }
-    images
+    widgets
+}
+
+/// The seal's widget (the one with the serif) sets the organisation's signing information
+/// as Decree 30/2020/NĐ-CP, Appendix I, Part II asks: a second font, a serif (DejaVu Serif
+/// for Times New Roman), size 10, black; the official's widget uses only the sans.
+fn assert_seal_information_in_serif_10(widgets: &[WidgetAppearance]) {
+    let seal: Vec<&WidgetAppearance> = widgets
+        .iter()
+        .filter(|widget| widget.fonts.iter().any(|(name, _)| name == "F2"))
+        .collect();
+    assert_eq!(seal.len(), 1, "one widget with a second font");
+    let seal = seal[0];
+    let (_, serif) = seal.fonts.iter().find(|(name, _)| name == "F2").unwrap();
+    assert!(serif.contains("+DejaVuSerif"), "{serif}");
+    // The sans, if any, is the placeholder seal's lettering.
+    for (_, sans) in seal.fonts.iter().filter(|(name, _)| name == "F1") {
+        assert!(sans.contains("+DejaVuSans"), "{sans}");
+    }
+    assert_eq!(
+        seal.ops.matches("BT 0 g /F2 10 Tf").count(),
+        2,
+        "{}",
+        seal.ops
+    );
+    assert!(!seal.ops.contains("/F1 6 Tf"), "{}", seal.ops);
 }
 
 crate::db_test!(uploaded_images_are_checked_and_shown, |app| {
@@ -268,9 +335,18 @@ crate::db_test!(uploaded_images_are_checked_and_shown, |app| {
         1
     );
 
-    // Used: both appearances draw an image XObject with a soft mask; nothing else changes.
+    // Used: both appearances draw an image XObject with a soft mask, the signature inked
+    // blue and the seal red (Decree 30/2020/NĐ-CP, Appendix I, Part II); the seal's
+    // information is in the serif at 10 pt; nothing else changes.
     let issued = issue(&app, &official).await;
-    assert_eq!(appearance_images(&issued.pdf), vec![true, true]);
+    let widgets = widget_appearances(&issued.pdf);
+    let images: Vec<&(bool, Vec<[u8; 3]>)> =
+        widgets.iter().flat_map(|widget| &widget.images).collect();
+    assert_eq!(
+        images,
+        vec![&(true, vec![SIGNATURE_BLUE]), &(true, vec![SEAL_RED])]
+    );
+    assert_seal_information_in_serif_10(&widgets);
     let dir = tempfile::tempdir().unwrap();
     let name = format!("images-{:?}.pdf", app.backend()).to_lowercase();
     let text = signature_page_text(dir.path(), &name, &issued.pdf);

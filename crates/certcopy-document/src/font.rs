@@ -1,9 +1,11 @@
-//! The document font: DejaVu Sans, measured with ttf-parser, subset with subsetter and
-//! embedded as a Type0 / CIDFontType2 font with Identity-H encoding, an identity
-//! CIDToGIDMap, widths, a Flate-compressed FontFile2 and a ToUnicode CMap, so text
-//! extraction (`pdftotext`) returns the Vietnamese text exactly.
+//! The document fonts: DejaVu Sans (the statement and most appearance text) and DejaVu
+//! Serif (the organisation's signature information, standing in for the Times New Roman of
+//! Decree 30/2020/NĐ-CP, Appendix I, Part II, which cannot be shipped), measured with
+//! ttf-parser, subset with subsetter and embedded as a Type0 / CIDFontType2 font with
+//! Identity-H encoding, an identity CIDToGIDMap, widths, a Flate-compressed FontFile2 and a
+//! ToUnicode CMap, so text extraction (`pdftotext`) returns the Vietnamese text exactly.
 //!
-//! DejaVu Sans carries precomposed glyphs for all Vietnamese letters, so after NFC
+//! Both faces carry precomposed glyphs for all Vietnamese letters, so after NFC
 //! normalisation one character is one glyph and no shaping is needed.
 //!
 //! Two writers share the subset: [`StatementFont::write`] for the copy assembled with
@@ -42,6 +44,8 @@ pub enum FontError {
 pub(crate) struct StatementFont {
     data: &'static [u8],
     face: Face<'static>,
+    /// PostScript family name, the part of the subset's BaseFont after the tag.
+    family: &'static str,
 }
 
 /// References of the objects that make up the embedded font.
@@ -70,11 +74,20 @@ const SYSTEM_INFO: SystemInfo = SystemInfo {
 impl StatementFont {
     /// DejaVu Sans regular from the `dejavu` crate.
     pub fn dejavu_sans() -> Result<Self, FontError> {
-        let data = dejavu::sans::regular();
+        Self::from_face_data(dejavu::sans::regular(), "DejaVuSans")
+    }
+
+    /// DejaVu Serif regular (upright, normal weight) from the `dejavu` crate: the free
+    /// serif used where Decree 30/2020/NĐ-CP, Appendix I, Part II asks for Times New Roman.
+    pub fn dejavu_serif() -> Result<Self, FontError> {
+        Self::from_face_data(dejavu::serif::regular(), "DejaVuSerif")
+    }
+
+    fn from_face_data(data: &'static [u8], family: &'static str) -> Result<Self, FontError> {
         let face = Face::parse(data, 0).map_err(|e| FontError::Font {
             detail: e.to_string(),
         })?;
-        Ok(Self { data, face })
+        Ok(Self { data, face, family })
     }
 
     /// Whether the font can show `character`.
@@ -151,7 +164,7 @@ impl StatementFont {
             cid_of,
             widths,
             program,
-            base_font: format!("{tag}+DejaVuSans"),
+            base_font: format!("{tag}+{}", self.family),
         })
     }
 
@@ -321,5 +334,35 @@ impl FontSubset {
             out.extend(cid.to_be_bytes());
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serif_subset_is_named_and_covers_vietnamese() {
+        let text = "Cơ quan: Ủy ban nhân dân phường Bến Nghé";
+        let serif = StatementFont::dejavu_serif().unwrap();
+        let sans = StatementFont::dejavu_sans().unwrap();
+        let subset = serif.subset([text]).unwrap();
+        assert!(
+            subset.base_font.ends_with("+DejaVuSerif"),
+            "{}",
+            subset.base_font
+        );
+        assert!(
+            sans.subset([text])
+                .unwrap()
+                .base_font
+                .ends_with("+DejaVuSans")
+        );
+        assert_eq!(subset.encode(text).unwrap().len(), text.chars().count() * 2);
+        // A different face: the serif sets the same line to another width.
+        assert_ne!(
+            serif.text_width(text, 10.0).unwrap(),
+            sans.text_width(text, 10.0).unwrap()
+        );
     }
 }

@@ -81,17 +81,20 @@ const LEADING: f32 = 1.35;
 const QR_SIZE: f32 = 80.0;
 const CODE_FONT_SIZE: f32 = 7.0;
 /// The signature area under the statement lines (Decree 30/2020/NĐ-CP, Appendix I): the
-/// official's widget on the right, the seal's widget on the left reaching under it, so the
-/// seal (up to about 38 mm at real size) can cover the left third of the signature image;
-/// the seal's signing information runs along the bottom band, under the official's widget.
+/// official's widget on the right, the seal's widget over the whole area (drawn on top,
+/// transparent), so the seal (up to about 35 mm at real size) can cover the left third of
+/// the signature image and the seal's signing information, in 10 pt, runs along the
+/// bottom band, under the official's widget, with the area's full width.
 const SIGNATURE_AREA_WIDTH: f32 = 312.0;
 const SIGNATURE_AREA_HEIGHT: f32 = 130.0;
 /// Where the official's widget starts, from the area's left edge.
 const OFFICIAL_LEFT: f32 = 100.0;
 /// Width of the seal's widget, from the area's left edge.
-const SEAL_WIDTH: f32 = 200.0;
-/// Height of the band under the official's widget that holds the seal's information.
-const SEAL_INFO_BAND: f32 = 20.0;
+const SEAL_WIDTH: f32 = SIGNATURE_AREA_WIDTH;
+/// Height of the band under the official's widget that holds the seal's information: two
+/// lines at 10 pt (the signing step raises the official's widget when a long office name
+/// takes a third).
+const SEAL_INFO_BAND: f32 = 28.0;
 const TEXT_TO_SIGNATURES: f32 = 8.0;
 
 /// The measured block, independent of where it is placed.

@@ -3,18 +3,24 @@
 //! electronic official document:
 //!
 //! - the official's signature ([`OfficialMark`]): the signature image (transparent PNG)
-//!   centred between the signer's position above and full name below, then the signing
-//!   information;
-//! - the organisation's signature ([`SealMark`]): the seal in red, at its real size, laid
-//!   over about the left third of the official's signature image, with the signing
-//!   information (organisation, time in ISO 8601 with the Viet Nam offset) beside it;
+//!   in blue ([`SIGNATURE_BLUE`], Part II: "màu xanh"), centred between the signer's
+//!   position above and full name below, then the signing information;
+//! - the organisation's signature ([`SealMark`]): the seal in red ([`SEAL_RED`]), at its
+//!   real size, laid over about the left third of the official's signature image, with the
+//!   signing information (organisation, time in ISO 8601 with the Viet Nam offset) under
+//!   it, across the whole widget;
 //! - plain lines of text in a thin border ([`AppearanceContent::Lines`]) for anything else.
 //!
-//! Text is set in the embedded DejaVu Sans subset with a ToUnicode map (the statement's
-//! font, [`crate::font`]), NFC-normalised, so every word keeps its diacritics and
-//! `pdftotext` extracts it exactly. When no image is configured a drawn placeholder takes
-//! its place — a dashed box for the signature, a red double ring with the holder's name and
-//! "MẪU" for the seal — that nobody can mistake for the real mark.
+//! Appendix I, Part II presents the organisation's signing information in Times New Roman,
+//! normal case, upright, size 10, black. Times New Roman cannot be shipped, so it is set in
+//! the free DejaVu Serif at 10 pt, black; a line too long for the widget is broken at a
+//! space onto two lines, and only a line that does not fit on two lines at 10 pt is set
+//! smaller (every information line then takes that size). All other text is DejaVu Sans
+//! (the statement's font). Both are embedded subsets with a ToUnicode map
+//! ([`crate::font`]), NFC-normalised, so every word keeps its diacritics and `pdftotext`
+//! extracts it exactly. When no image is configured a drawn placeholder takes its place —
+//! a dashed box for the signature, a red double ring with the holder's name and "MẪU" for
+//! the seal — that nobody can mistake for the real mark.
 
 use lopdf::{Dictionary, Document, Object, Stream};
 use unicode_normalization::UnicodeNormalization;
@@ -53,7 +59,8 @@ pub struct OfficialMark {
     pub position: String,
     /// Full name, printed under the image.
     pub name: String,
-    /// The signature image; `None` draws a placeholder.
+    /// The signature image; it is shown in blue ([`SIGNATURE_BLUE`]). `None` draws a
+    /// placeholder.
     pub image: Option<AppearanceImage>,
     /// Signing information under the name (e.g. "Ký bởi: …", "Thời gian ký: …").
     pub info: Vec<String>,
@@ -70,12 +77,17 @@ pub struct SealMark {
     /// Where the official's signature image is, in page coordinates
     /// ([`OfficialMark::image_rect`]); the seal covers its left third.
     pub covers: [f32; 4],
-    /// Signing information (e.g. "Cơ quan: …", "Thời gian ký: …").
+    /// Signing information (e.g. "Cơ quan: …", "Thời gian ký: …"), set in the serif at
+    /// 10 pt under the seal.
     pub info: Vec<String>,
 }
 
 /// The red of the seal.
 pub const SEAL_RED: [u8; 3] = [218, 37, 29];
+
+/// The ink blue of the official's signature image (Decree 30/2020/NĐ-CP, Appendix I,
+/// Part II: "màu xanh").
+pub const SIGNATURE_BLUE: [u8; 3] = [0, 56, 168];
 
 /// Diameter of the placeholder seal, in points: 36 mm.
 const PLACEHOLDER_SEAL_DIAMETER: f32 = 36.0 * 72.0 / 25.4;
@@ -86,8 +98,13 @@ const PADDING: f32 = 2.0;
 const LINES_MAX_SIZE: f32 = 10.0;
 /// Font size of the position and the name at most.
 const TITLE_SIZE: f32 = 7.5;
-/// Font size of the signing information at most.
+/// Font size of the official's signing information and the placeholder caption at most.
 const INFO_SIZE: f32 = 6.0;
+/// Font size of the organisation's signing information (Decree 30/2020/NĐ-CP, Appendix I,
+/// Part II: size 10), set smaller only when a line does not fit on two lines.
+const SEAL_INFO_SIZE: f32 = 10.0;
+/// Gap between the seal's right edge and the official's lines of text, in points.
+const SEAL_CLEARANCE: f32 = 3.0;
 /// Line height as a multiple of the font size.
 const LEADING: f32 = 1.2;
 /// Smallest font size a line is shrunk to; below it the BBox clips.
@@ -124,6 +141,42 @@ impl OfficialMark {
     }
 }
 
+impl SealMark {
+    /// The page y up to which the organisation's signing information reaches in a seal
+    /// widget at `rect` (page coordinates): the official's widget must start at or above
+    /// it, so a wrapped office name never runs into the official's name and information.
+    pub fn info_top(&self, rect: [f32; 4]) -> Result<f32, SigningError> {
+        let [x0, y0, x1, y1] = rect;
+        let serif = StatementFont::dejavu_serif()?;
+        let layout = layout_seal_info(&serif, &self.info, (x1 - x0).abs())?;
+        Ok(y0.min(y1) + layout.height())
+    }
+}
+
+/// The two faces an appearance sets text in.
+struct AppearanceFonts {
+    sans: StatementFont,
+    serif: StatementFont,
+}
+
+/// Which face a run of text is set in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Face {
+    /// DejaVu Sans, resource `/F1`.
+    Sans,
+    /// DejaVu Serif, resource `/F2`: the organisation's signing information.
+    Serif,
+}
+
+impl Face {
+    fn resource_name(self) -> &'static str {
+        match self {
+            Face::Sans => "F1",
+            Face::Serif => "F2",
+        }
+    }
+}
+
 /// Builds the normal-appearance form XObject for a widget at `rect` (page coordinates)
 /// showing `content`, adding the objects it uses (font, images) to `document`; an empty,
 /// zero-size form when the signature is invisible.
@@ -137,23 +190,28 @@ pub(crate) fn appearance_stream(
     let Some(content) = content.filter(|_| width > 0.0 && height > 0.0) else {
         return Ok(empty_appearance_stream(width, height));
     };
-    let font = StatementFont::dejavu_sans()?;
+    let fonts = AppearanceFonts {
+        sans: StatementFont::dejavu_sans()?,
+        serif: StatementFont::dejavu_serif()?,
+    };
     let mut drawing = Drawing::default();
     match content {
-        AppearanceContent::Lines(lines) => draw_lines(&mut drawing, &font, width, height, lines)?,
+        AppearanceContent::Lines(lines) => {
+            draw_lines(&mut drawing, &fonts.sans, width, height, lines)?
+        }
         AppearanceContent::Official(mark) => {
-            draw_official(&mut drawing, &font, width, height, mark)?
+            draw_official(&mut drawing, &fonts.sans, width, height, mark)?
         }
         AppearanceContent::Seal(mark) => draw_seal(
             &mut drawing,
-            &font,
+            &fonts,
             [x0.min(x1), y0.min(y1)],
             width,
             height,
             mark,
         )?,
     }
-    drawing.finish(document, &font, width, height)
+    drawing.finish(document, &fonts, width, height)
 }
 
 /// A blank appearance for an unsigned signature field (a widget should have one,
@@ -175,9 +233,11 @@ fn form_dictionary(width: f32, height: f32) -> Dictionary {
     form
 }
 
-/// One run of text: NFC text set from (`x`, `y`) at `size`, turned by `angle` radians.
+/// One run of text: NFC text in `face` set from (`x`, `y`) at `size`, turned by `angle`
+/// radians.
 struct TextRun {
     text: String,
+    face: Face,
     x: f32,
     y: f32,
     size: f32,
@@ -196,8 +256,13 @@ struct Drawing {
 
 impl Drawing {
     fn text(&mut self, text: &str, x: f32, y: f32, size: f32) {
+        self.text_in(Face::Sans, text, x, y, size);
+    }
+
+    fn text_in(&mut self, face: Face, text: &str, x: f32, y: f32, size: f32) {
         self.runs.push(TextRun {
             text: text.to_owned(),
+            face,
             x,
             y,
             size,
@@ -206,11 +271,11 @@ impl Drawing {
         });
     }
 
-    /// Writes the content stream, adding the font subset and the images to `document`.
+    /// Writes the content stream, adding the font subsets and the images to `document`.
     fn finish(
         self,
         document: &mut Document,
-        font: &StatementFont,
+        fonts: &AppearanceFonts,
         width: f32,
         height: f32,
     ) -> Result<Stream, SigningError> {
@@ -231,17 +296,23 @@ impl Drawing {
             ));
         }
         let mut resources = Dictionary::new();
-        if !self.runs.is_empty() {
-            let subset = font.subset(self.runs.iter().map(|run| run.text.as_str()))?;
-            for run in &self.runs {
+        let mut font_resources = Dictionary::new();
+        for (face, font) in [(Face::Sans, &fonts.sans), (Face::Serif, &fonts.serif)] {
+            let runs: Vec<&TextRun> = self.runs.iter().filter(|run| run.face == face).collect();
+            if runs.is_empty() {
+                continue;
+            }
+            let subset = font.subset(runs.iter().map(|run| run.text.as_str()))?;
+            for run in runs {
                 write_run(&mut ops, &subset, run)?;
             }
-            let mut fonts = Dictionary::new();
-            fonts.set(
-                "F1",
+            font_resources.set(
+                face.resource_name(),
                 Object::Reference(font.add_to_lopdf(document, &subset)),
             );
-            resources.set("Font", Object::Dictionary(fonts));
+        }
+        if !font_resources.is_empty() {
+            resources.set("Font", Object::Dictionary(font_resources));
         }
         if !xobjects.is_empty() {
             resources.set("XObject", Object::Dictionary(xobjects));
@@ -260,7 +331,8 @@ fn write_run(ops: &mut String, subset: &FontSubset, run: &TextRun) -> Result<(),
         "0 g".to_owned()
     };
     ops.push_str(&format!(
-        "BT {fill} /F1 {} Tf {} {} {} {} {} {} Tm <",
+        "BT {fill} /{} {} Tf {} {} {} {} {} {} Tm <",
+        run.face.resource_name(),
         number(run.size),
         number_precise(cos),
         number_precise(sin),
@@ -329,22 +401,32 @@ fn draw_lines(
     Ok(())
 }
 
-/// A line centred horizontally in `width`.
+/// A line centred horizontally in `width`, but starting no further left than `clear_of`
+/// (moved right, and smaller only if it then does not fit).
 fn centred(
     drawing: &mut Drawing,
     font: &StatementFont,
     text: &str,
     max_size: f32,
     width: f32,
+    clear_of: f32,
     baseline: f32,
 ) -> Result<(), SigningError> {
     let text = nfc(text);
     if text.is_empty() {
         return Ok(());
     }
-    let size = fitted_size(font, &text, max_size, width - 2.0 * PADDING)?;
-    let text_width = font.text_width(&text, size)?;
-    drawing.text(&text, (width - text_width) / 2.0, baseline, size);
+    let right = width - PADDING;
+    let left = clear_of.clamp(PADDING, right);
+    let mut size = fitted_size(font, &text, max_size, right - PADDING)?;
+    let mut text_width = font.text_width(&text, size)?;
+    let mut x = ((width - text_width) / 2.0).max(left);
+    if x + text_width > right {
+        size = fitted_size(font, &text, size, right - left)?;
+        text_width = font.text_width(&text, size)?;
+        x = (right - text_width).max(left);
+    }
+    drawing.text(&text, x, baseline, size);
     Ok(())
 }
 
@@ -356,12 +438,18 @@ fn draw_official(
     mark: &OfficialMark,
 ) -> Result<(), SigningError> {
     let descent = 0.25;
+    let image_box = mark.image_box(width, height);
+    // The seal, taller than the image, covers the image's left third and reaches above and
+    // below it; the lines start right of that third so the seal never covers the position,
+    // the name or the information (they stay centred when they are short enough).
+    let clear_of = image_box[0] + (image_box[2] - image_box[0]) / 3.0 + SEAL_CLEARANCE;
     centred(
         drawing,
         font,
         &mark.position,
         TITLE_SIZE,
         width,
+        clear_of,
         height - PADDING - TITLE_SIZE,
     )?;
     let info_height = mark.info.len() as f32 * INFO_SIZE * LEADING;
@@ -371,6 +459,7 @@ fn draw_official(
         &mark.name,
         TITLE_SIZE,
         width,
+        clear_of,
         PADDING + info_height + TITLE_SIZE * descent,
     )?;
     for (index, line) in mark.info.iter().enumerate() {
@@ -381,12 +470,14 @@ fn draw_official(
             line,
             INFO_SIZE,
             width,
+            clear_of,
             baseline + INFO_SIZE * descent,
         )?;
     }
-    let image_box = mark.image_box(width, height);
     match &mark.image {
-        Some(image) => drawing.images.push((image.clone(), image_box)),
+        Some(image) => drawing
+            .images
+            .push((image.in_ink(SIGNATURE_BLUE), image_box)),
         None => {
             let [bx0, by0, bx1, by1] = image_box;
             // A neutral dashed box with its caption: clearly no signature.
@@ -413,25 +504,95 @@ fn draw_official(
     Ok(())
 }
 
+/// The organisation's signing information laid out for a seal widget: the lines as set,
+/// top to bottom, and their one size.
+struct SealInfoLayout {
+    lines: Vec<String>,
+    size: f32,
+}
+
+impl SealInfoLayout {
+    /// Height from the widget's bottom edge to just above the top line.
+    fn height(&self) -> f32 {
+        PADDING + self.lines.len() as f32 * self.size * LEADING + 1.0
+    }
+}
+
+/// Sets `info` for a widget `width` wide in the serif (Decree 30/2020/NĐ-CP, Appendix I,
+/// Part II: size 10). A line that does not fit is broken at the space that makes its two
+/// parts most even; only when the wider part still does not fit (or there is no space) is
+/// the size lowered so it does, and then all lines take that size.
+fn layout_seal_info(
+    serif: &StatementFont,
+    info: &[String],
+    width: f32,
+) -> Result<SealInfoLayout, SigningError> {
+    let room = (width - 2.0 * PADDING).max(1.0);
+    let mut lines = Vec::new();
+    let mut size = SEAL_INFO_SIZE;
+    for line in info.iter().map(|line| nfc(line)) {
+        let natural = serif.text_width(&line, SEAL_INFO_SIZE)?;
+        if natural <= room {
+            lines.push(line);
+            continue;
+        }
+        match even_break(serif, &line)? {
+            Some((first, second, widest)) => {
+                if widest > room {
+                    size = size.min((SEAL_INFO_SIZE * room / widest).max(MIN_SIZE));
+                }
+                lines.push(first);
+                lines.push(second);
+            }
+            None => {
+                size = size.min((SEAL_INFO_SIZE * room / natural).max(MIN_SIZE));
+                lines.push(line);
+            }
+        }
+    }
+    Ok(SealInfoLayout { lines, size })
+}
+
+/// `line` broken at one of its spaces into two non-empty parts, the wider as narrow as
+/// possible, with that width at [`SEAL_INFO_SIZE`]; `None` when it has no inner space.
+fn even_break(
+    serif: &StatementFont,
+    line: &str,
+) -> Result<Option<(String, String, f32)>, SigningError> {
+    let mut best: Option<(String, String, f32)> = None;
+    for (at, _) in line.match_indices(' ') {
+        let (first, second) = (line[..at].trim_end(), line[at..].trim_start());
+        if first.is_empty() || second.is_empty() {
+            continue;
+        }
+        let widest = serif
+            .text_width(first, SEAL_INFO_SIZE)?
+            .max(serif.text_width(second, SEAL_INFO_SIZE)?);
+        if best.as_ref().is_none_or(|(_, _, w)| widest < *w) {
+            best = Some((first.to_owned(), second.to_owned(), widest));
+        }
+    }
+    Ok(best)
+}
+
 fn draw_seal(
     drawing: &mut Drawing,
-    font: &StatementFont,
+    fonts: &AppearanceFonts,
     origin: [f32; 2],
     width: f32,
     height: f32,
     mark: &SealMark,
 ) -> Result<(), SigningError> {
-    // Signing information along the bottom, left-aligned.
-    let info: Vec<String> = mark.info.iter().map(|line| nfc(line)).collect();
-    let mut size = INFO_SIZE;
-    for line in &info {
-        size = size.min(fitted_size(font, line, INFO_SIZE, width - 2.0 * PADDING)?);
+    // Signing information along the bottom, left-aligned, under the seal and the
+    // official's widget: serif, 10 pt, black.
+    let info = layout_seal_info(&fonts.serif, &mark.info, width)?;
+    let count = info.lines.len();
+    for (index, line) in info.lines.iter().enumerate() {
+        let baseline =
+            PADDING + (count - 1 - index) as f32 * info.size * LEADING + info.size * 0.25;
+        drawing.text_in(Face::Serif, line, PADDING, baseline, info.size);
     }
-    for (index, line) in info.iter().enumerate() {
-        let baseline = PADDING + (info.len() - 1 - index) as f32 * size * LEADING + size * 0.25;
-        drawing.text(line, PADDING, baseline, size);
-    }
-    let floor = PADDING + info.len() as f32 * size * LEADING + 1.0;
+    let floor = info.height();
 
     // The seal at its real size (smaller only when the widget has no room for it).
     let (natural_w, natural_h) = mark.image.as_ref().map_or(
@@ -453,7 +614,7 @@ fn draw_seal(
         Some(image) => drawing
             .images
             .push((image.in_ink(SEAL_RED), [x, y, x + seal_w, y + seal_h])),
-        None => draw_placeholder_seal(drawing, font, [x, y], seal_w, &mark.holder)?,
+        None => draw_placeholder_seal(drawing, &fonts.sans, [x, y], seal_w, &mark.holder)?,
     }
     Ok(())
 }
@@ -484,6 +645,7 @@ fn draw_placeholder_seal(
     let specimen_width = font.text_width(specimen, size)?;
     drawing.runs.push(TextRun {
         text: specimen.to_owned(),
+        face: Face::Sans,
         x: cx - specimen_width / 2.0,
         y: cy - size / 3.0,
         size,
@@ -505,6 +667,7 @@ fn draw_placeholder_seal(
         if !character.is_whitespace() {
             drawing.runs.push(TextRun {
                 text,
+                face: Face::Sans,
                 x: cx + baseline_radius * angle.cos(),
                 y: cy + baseline_radius * angle.sin(),
                 size,
@@ -619,13 +782,179 @@ mod tests {
             covers: mark.image_rect(official_rect),
             info: vec!["Cơ quan: Ủy ban nhân dân phường Bến Nghé".to_owned()],
         };
-        let font = StatementFont::dejavu_sans().unwrap();
+        let fonts = fonts();
         let mut drawing = Drawing::default();
-        draw_seal(&mut drawing, &font, [0.0, 0.0], 200.0, 130.0, &seal).unwrap();
+        draw_seal(&mut drawing, &fonts, [0.0, 0.0], 312.0, 130.0, &seal).unwrap();
         // The placeholder's centre text sits at the seal's centre.
         let specimen = drawing.runs.iter().find(|run| run.text == "MẪU").unwrap();
-        let centre = specimen.x + font.text_width("MẪU", specimen.size).unwrap() / 2.0;
+        let centre = specimen.x + fonts.sans.text_width("MẪU", specimen.size).unwrap() / 2.0;
         let right = centre + PLACEHOLDER_SEAL_DIAMETER / 2.0;
         assert!((right - (ix0 + (ix1 - ix0) / 3.0)).abs() < 0.5, "{right}");
+        // The seal stays above its information lines.
+        let bottom = specimen.y + specimen.size / 3.0 - PLACEHOLDER_SEAL_DIAMETER / 2.0;
+        assert!(
+            bottom
+                >= layout_seal_info(&fonts.serif, &seal.info, 312.0)
+                    .unwrap()
+                    .height()
+                    - 0.5
+        );
+    }
+
+    fn fonts() -> AppearanceFonts {
+        AppearanceFonts {
+            sans: StatementFont::dejavu_sans().unwrap(),
+            serif: StatementFont::dejavu_serif().unwrap(),
+        }
+    }
+
+    /// A 60 × 20 signature: a dark stroke on transparency.
+    fn signature_image() -> AppearanceImage {
+        let (width, height) = (60u32, 20u32);
+        let samples: Vec<u8> = (0..width * height)
+            .flat_map(|i| {
+                if (i / width) % 5 == 2 {
+                    [30, 30, 30, 255]
+                } else {
+                    [0, 0, 0, 0]
+                }
+            })
+            .collect();
+        let mut bytes = Vec::new();
+        let mut encoder = png::Encoder::new(&mut bytes, width, height);
+        encoder.set_color(png::ColorType::Rgba);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().unwrap();
+        writer.write_image_data(&samples).unwrap();
+        writer.finish().unwrap();
+        AppearanceImage::from_png(&bytes, &super::super::image::ImageLimits::default(), true)
+            .unwrap()
+    }
+
+    #[test]
+    fn seal_information_is_serif_10_pt_black() {
+        let mut document = Document::with_version("1.7");
+        let seal = SealMark {
+            holder: "Ủy ban nhân dân phường Bến Nghé".to_owned(),
+            image: None,
+            covers: [150.0, 60.0, 300.0, 110.0],
+            info: vec![
+                "Cơ quan: Ủy ban nhân dân phường Bến Nghé".to_owned(),
+                "Thời gian ký: 2026-11-28T14:05:09+07:00".to_owned(),
+            ],
+        };
+        let stream = appearance_stream(
+            &mut document,
+            [0.0, 0.0, 312.0, 130.0],
+            Some(&AppearanceContent::Seal(seal)),
+        )
+        .unwrap();
+        let resources = stream.dict.get(b"Resources").unwrap().as_dict().unwrap();
+        let fonts = resources.get(b"Font").unwrap().as_dict().unwrap();
+        let serif_id = fonts.get(b"F2").unwrap().as_reference().unwrap();
+        let serif = document.get_dictionary(serif_id).unwrap();
+        let base_font = serif.get(b"BaseFont").unwrap().as_name().unwrap();
+        assert!(
+            String::from_utf8_lossy(base_font).contains("DejaVuSerif"),
+            "{base_font:?}"
+        );
+        assert!(serif.get(b"ToUnicode").is_ok());
+        let ops = String::from_utf8(stream.content).unwrap();
+        // Both information lines, one run each, black, at 10 pt.
+        assert_eq!(ops.matches("BT 0 g /F2 10 Tf").count(), 2, "{ops}");
+        assert!(!ops.contains("/F2 6 Tf"), "{ops}");
+    }
+
+    #[test]
+    fn a_long_office_name_wraps_at_10_pt_and_shrinks_only_without_a_break() {
+        let serif = StatementFont::dejavu_serif().unwrap();
+        let long = "Cơ quan: Ủy ban nhân dân xã Phước Vĩnh An, huyện Củ Chi, Thành phố Hồ Chí Minh";
+        let time = "Thời gian ký: 2026-11-28T14:05:09+07:00";
+        let layout = layout_seal_info(&serif, &[long.to_owned(), time.to_owned()], 312.0).unwrap();
+        assert_eq!(layout.size, SEAL_INFO_SIZE);
+        assert_eq!(layout.lines.len(), 3, "{:?}", layout.lines);
+        assert_eq!(format!("{} {}", layout.lines[0], layout.lines[1]), long);
+        assert_eq!(layout.lines[2], time);
+        for line in &layout.lines {
+            assert!(serif.text_width(line, SEAL_INFO_SIZE).unwrap() <= 312.0 - 2.0 * PADDING);
+        }
+        // The office name fits: one line each, and the band the assembly reserves holds it.
+        let short = layout_seal_info(
+            &serif,
+            &[
+                "Cơ quan: Ủy ban nhân dân phường Bến Nghé".to_owned(),
+                time.to_owned(),
+            ],
+            312.0,
+        )
+        .unwrap();
+        assert_eq!((short.lines.len(), short.size), (2, SEAL_INFO_SIZE));
+        assert!(short.height() <= 28.0, "{}", short.height());
+        // Last resort: one word wider than the widget is set smaller.
+        let unbreakable = layout_seal_info(&serif, &["Đ".repeat(60)], 312.0).unwrap();
+        assert!(unbreakable.size < SEAL_INFO_SIZE);
+    }
+
+    #[test]
+    fn a_wrapped_office_name_raises_the_officials_widget_bottom() {
+        let seal = SealMark {
+            holder: String::new(),
+            image: None,
+            covers: [0.0; 4],
+            info: vec![
+                "Cơ quan: Ủy ban nhân dân xã Phước Vĩnh An, huyện Củ Chi, Thành phố Hồ Chí Minh"
+                    .to_owned(),
+                "Thời gian ký: 2026-11-28T14:05:09+07:00".to_owned(),
+            ],
+        };
+        let top = seal.info_top([40.0, 100.0, 352.0, 230.0]).unwrap();
+        assert!(
+            (top - (100.0 + PADDING + 3.0 * 12.0 + 1.0)).abs() < 0.01,
+            "{top}"
+        );
+    }
+
+    #[test]
+    fn the_officials_lines_keep_clear_of_the_seal() {
+        let mark = OfficialMark {
+            position: "Phó Chủ tịch Ủy ban nhân dân phường".to_owned(),
+            name: "Người Thử lanhdao.anh".to_owned(),
+            image: Some(signature_image()),
+            info: vec![
+                "Ký bởi: Người Thử lanhdao.anh".to_owned(),
+                "Thời gian ký: 2026-11-28T19:16:07+07:00".to_owned(),
+            ],
+        };
+        let (width, height) = (212.0, 102.0);
+        let [bx0, _, bx1, _] = mark.image_box(width, height);
+        let seal_right = bx0 + (bx1 - bx0) / 3.0;
+        let sans = fonts().sans;
+        let mut drawing = Drawing::default();
+        draw_official(&mut drawing, &sans, width, height, &mark).unwrap();
+        assert_eq!(drawing.runs.len(), 4);
+        for run in &drawing.runs {
+            let right = run.x + sans.text_width(&run.text, run.size).unwrap();
+            assert!(
+                run.x > seal_right && right <= width - PADDING + 0.01,
+                "{}",
+                run.text
+            );
+        }
+    }
+
+    #[test]
+    fn the_signature_image_is_inked_blue() {
+        let image = signature_image();
+        let mark = OfficialMark {
+            position: "Phó Chủ tịch".to_owned(),
+            name: "Nguyễn Văn Minh".to_owned(),
+            image: Some(image.clone()),
+            info: vec![],
+        };
+        let mut drawing = Drawing::default();
+        draw_official(&mut drawing, &fonts().sans, 212.0, 102.0, &mark).unwrap();
+        assert_eq!(drawing.images.len(), 1);
+        assert_eq!(drawing.images[0].0, image.in_ink(SIGNATURE_BLUE));
+        assert_ne!(drawing.images[0].0, image);
     }
 }

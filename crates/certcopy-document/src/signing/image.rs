@@ -248,8 +248,9 @@ impl AppearanceImage {
 
     /// The same image in one ink colour: every pixel takes `ink`, and its opacity is its
     /// own alpha times how much ink it holds (`255 - min(r, g, b)`: white paper vanishes,
-    /// red or black ink stays). A seal is shown red this way (Decree 30/2020, Appendix I),
-    /// whether the file is a red seal on transparency or a scan on white paper.
+    /// red, blue or black ink stays). A seal is shown red and a signature blue this way
+    /// (Decree 30/2020, Appendix I), whether the file is a mark on transparency or a scan
+    /// on white paper.
     pub fn in_ink(&self, ink: [u8; 3]) -> AppearanceImage {
         let alpha = self
             .rgb

@@ -25,7 +25,9 @@ mod pdf;
 mod signature_field;
 mod signer;
 
-pub use appearance::{Appearance, AppearanceContent, OfficialMark, SEAL_RED, SealMark};
+pub use appearance::{
+    Appearance, AppearanceContent, OfficialMark, SEAL_RED, SIGNATURE_BLUE, SealMark,
+};
 pub use cms::{
     EssCertIdV2, IssuerSerial, SHA256_LEN, SigningCertificateV2, build_detached_signed_data,
     max_signed_data_len,
