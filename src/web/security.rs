@@ -50,6 +50,16 @@ pub fn set_headers(path: &str, https: bool, response: &mut Response<'_>) {
     response.set_header(Header::new("Referrer-Policy", referrer));
     response.set_header(Header::new("X-Content-Type-Options", "nosniff"));
     response.set_header(Header::new("X-Frame-Options", "DENY"));
+    // Pages follow the chosen language and the session: never reuse a stored one.
+    if response
+        .content_type()
+        .is_some_and(|content_type| content_type.is_html())
+    {
+        if response.headers().get_one("Cache-Control").is_none() {
+            response.set_header(Header::new("Cache-Control", "no-cache"));
+        }
+        response.set_header(Header::new("Vary", "Accept-Language, Cookie"));
+    }
     if https {
         response.set_header(Header::new(
             "Strict-Transport-Security",

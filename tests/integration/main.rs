@@ -18,6 +18,7 @@ mod limits;
 mod office_day;
 mod official_grants;
 mod oidc;
+mod pages;
 mod pkcs11;
 mod pki_fixtures;
 mod register;

@@ -121,6 +121,22 @@ const MATRIX: &[Line] = &[
         Body::None,
         EVERYONE,
     ),
+    // The public pages.
+    line(Get, "/", "/", Body::None, EVERYONE),
+    line(
+        Get,
+        "/check?<code>",
+        "/check?code=ABCD",
+        Body::None,
+        EVERYONE,
+    ),
+    line(
+        Get,
+        "/lang/<code>?<next>",
+        "/lang/en?next=/",
+        Body::None,
+        EVERYONE,
+    ),
     line(
         Get,
         "/assets/page.css",

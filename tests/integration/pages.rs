@@ -1,0 +1,149 @@
+//! The web application's foundation: the home page in Vietnamese by default (English by
+//! `Accept-Language`, by `?lang=en`, and by the remembered switch), one layout with the
+//! security headers and no inline script or style, the code box that leads to a copy's
+//! page or answers its error at the field, and a language switch that only goes back to
+//! this site.
+
+use rocket::http::{Cookie, Header, Status};
+
+use crate::common::{Backend, TestApp};
+
+async fn html(
+    app: &TestApp,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> (Status, String, Vec<String>) {
+    let mut request = app.client.get(path.to_owned());
+    for (name, value) in headers {
+        request = request.header(Header::new(name.to_string(), value.to_string()));
+    }
+    let response = request.dispatch().await;
+    let status = response.status();
+    let csp: Vec<String> = response
+        .headers()
+        .get("Content-Security-Policy")
+        .map(str::to_owned)
+        .collect();
+    (
+        status,
+        response.into_string().await.unwrap_or_default(),
+        csp,
+    )
+}
+
+#[rocket::async_test]
+async fn the_home_page_speaks_vietnamese_first_and_english_on_request() {
+    let app = TestApp::builder(Backend::Sqlite).build().await.unwrap();
+    let (status, page, csp) = html(&app, "/", &[]).await;
+    assert_eq!(status, Status::Ok);
+    assert!(
+        page.starts_with("<!DOCTYPE html><html lang=\"vi\">"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<h1>Bản sao điện tử được chứng thực từ bản chính</h1>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<label for=\"code\">Mã tra cứu</label>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("href=\"/lang/en?next=/\""),
+        "the switch: {page}"
+    );
+    // Strict CSP; no inline script or style anywhere in the page.
+    assert!(
+        csp.iter()
+            .any(|c| c.contains("script-src 'self'") || c.contains("default-src 'self'")),
+        "{csp:?}"
+    );
+    assert!(
+        !page.contains("<script") && !page.contains("style="),
+        "{page}"
+    );
+
+    let (_, english, _) = html(&app, "/", &[("Accept-Language", "en-GB,en;q=0.9")]).await;
+    assert!(english.contains("<html lang=\"en\">"), "{english}");
+    assert!(english.contains("Electronic copies certified from the original"));
+    assert!(english.contains("href=\"/lang/vi?next=/\""));
+    let (_, asked, _) = html(&app, "/?lang=en", &[]).await;
+    assert!(asked.contains("<html lang=\"en\">"));
+}
+
+#[rocket::async_test]
+async fn the_language_switch_is_remembered_and_goes_back_only_to_this_site() {
+    let app = TestApp::builder(Backend::Sqlite).build().await.unwrap();
+    let response = app.client.get("/lang/en?next=/v/ABCD").dispatch().await;
+    assert_eq!(response.status(), Status::SeeOther);
+    assert_eq!(response.headers().get_one("Location"), Some("/v/ABCD"));
+    let cookie = response.cookies().get("lang").expect("lang cookie").clone();
+    assert_eq!(cookie.value(), "en");
+    assert_eq!(cookie.http_only(), Some(true));
+    // The remembered choice wins over the browser's Vietnamese.
+    let page = app
+        .client
+        .get("/")
+        .cookie(Cookie::new("lang", "en"))
+        .header(Header::new("Accept-Language", "vi"))
+        .dispatch()
+        .await
+        .into_string()
+        .await
+        .unwrap();
+    assert!(page.contains("<html lang=\"en\">"), "{page}");
+    for hostile in [
+        "//evil.example/",
+        "https:%2F%2Fevil.example",
+        "/%5Cevil.example",
+    ] {
+        let response = app
+            .client
+            .get(format!("/lang/vi?next={hostile}"))
+            .dispatch()
+            .await;
+        assert_eq!(
+            response.headers().get_one("Location"),
+            Some("/"),
+            "{hostile}"
+        );
+    }
+    assert_eq!(
+        app.client.get("/lang/fr").dispatch().await.status(),
+        Status::NotFound
+    );
+}
+
+#[rocket::async_test]
+async fn the_code_box_leads_to_the_copy_or_says_what_is_wrong_at_the_field() {
+    let app = TestApp::builder(Backend::Sqlite).build().await.unwrap();
+    // Any case, spaces and look-alike letters: the copy's page under the printed code.
+    let response = app
+        .client
+        .get("/check?code=abcd+efgh+jkmn%20pqrs-tvwx")
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::SeeOther);
+    assert_eq!(
+        response.headers().get_one("Location"),
+        Some("/v/ABCD-EFGH-JKMN-PQRS-TVWX")
+    );
+    let (status, page, _) = html(&app, "/check?code=", &[]).await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert!(page.contains("class=\"error-summary\""), "{page}");
+    assert!(
+        page.contains("<a href=\"#code\">Hãy nhập mã tra cứu in dưới mã QR.</a>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("aria-describedby=\"code-hint code-error\""),
+        "{page}"
+    );
+    let (status, page, _) = html(&app, "/check?code=%3Cscript%3Ex", &[]).await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert!(
+        page.contains("value=\"&lt;script&gt;x\""),
+        "escaped: {page}"
+    );
+    assert!(!page.contains("<script>"), "{page}");
+}
