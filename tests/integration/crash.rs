@@ -266,6 +266,15 @@ fn walk_ins(db_path: &Path, round: u32, count: u32) -> Vec<String> {
     ids
 }
 
+/// The demo office's id.
+fn demo_office(db_path: &Path) -> String {
+    let db = Db::open(db_path.to_str().unwrap(), 1).unwrap();
+    let mut conn = db.get().unwrap();
+    certcopy::db::models::Office::list(&mut conn).unwrap()[0]
+        .id
+        .to_string()
+}
+
 /// Scans and hands over a request through the API; whether both steps were answered 200
 /// (a killed server answers nothing).
 fn scan_and_hand_over(port: u16, clerk: &str, request: &str, jpeg: &[u8]) -> bool {
@@ -415,6 +424,7 @@ fn sigkill_during_certification_leaves_no_half_state() {
         let port = server.port;
         let clerk = login(port, &data, "canbo.bennghe");
         let official = login(port, &data, "lanhdao.bennghe");
+        let office = demo_office(&db_path);
         // A third are scanned and handed over before the kill, then certified during it;
         // a third are refused during it; a third are scanned and handed over during it.
         let group = |k: usize| -> Vec<String> {
@@ -455,6 +465,19 @@ fn sigkill_during_certification_leaves_no_half_state() {
                 }
             })
         };
+        // The register book is exported meanwhile (an export writes only its audit row).
+        let exporter = {
+            let official = official.clone();
+            std::thread::spawn(move || {
+                let path = "/api/v1/offices/{office}/register/export?year=2026&format=pdf";
+                let path = path.replace("{office}", &office);
+                for _ in 0..20 {
+                    if http(port, "GET", &path, Some(&official), "").is_err() {
+                        break;
+                    }
+                }
+            })
+        };
         let scanner = {
             let jpeg = jpeg.clone();
             std::thread::spawn(move || {
@@ -470,6 +493,7 @@ fn sigkill_during_certification_leaves_no_half_state() {
         certifier.join().unwrap();
         refuser.join().unwrap();
         scanner.join().unwrap();
+        exporter.join().unwrap();
         all.extend(ids);
         let (certified, refused, claimed) = assert_no_half_state(&db_path, &data.join("blobs"));
         eprintln!(

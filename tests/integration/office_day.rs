@@ -396,6 +396,22 @@ db_test!(
             "desk-copy.pdf",
             &issued,
         );
+        // The signatures' visible text, with its diacritics.
+        let (ok, text) = run(
+            dir.path(),
+            "pdftotext",
+            &[dir.path().join("desk-copy.pdf").to_str().unwrap(), "-"],
+        );
+        assert!(ok);
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        for expected in [
+            format!("Ký bởi: {}", official.full_name),
+            "Cơ quan: UBND Phường Tân Định".to_owned(),
+            "Thời gian ký:".to_owned(),
+            "+07:00".to_owned(),
+        ] {
+            assert!(text.contains(&expected), "`{expected}` not in:\n{text}");
+        }
 
         // Fees: paid once at the desk; only an official changes a fee, with a reason.
         let pay = |request: String| format!("/api/v1/desk/requests/{request}/payment");
@@ -569,6 +585,21 @@ fn check_sealed(dir: &Path, root: &Path, name: &str, pdf: &[u8], expected: &[&st
         "{name}: {pdfsig}"
     );
     assert!(pdfsig.contains("Total document signed"), "{name}: {pdfsig}");
+    let (ok, pyhanko) = run(
+        dir,
+        "pyhanko",
+        &[
+            "sign",
+            "validate",
+            "--trust",
+            root,
+            "--trust-replace",
+            "--no-revocation-check",
+            path.to_str().unwrap(),
+        ],
+    );
+    assert!(ok, "{name}: pyHanko rejected it: {pyhanko}");
+    assert!(pyhanko.contains("INTACT:TRUSTED"), "{name}: {pyhanko}");
     let (ok, text) = run(dir, "pdftotext", &[path.to_str().unwrap(), "-"]);
     assert!(ok);
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
