@@ -299,6 +299,15 @@ async fn qr_landing_page_checks_a_file() {
         !html.contains("079203007777"),
         "no personal data on the public page"
     );
+    // The issue time in Viet Nam time, the way dates are written here.
+    let today = time::OffsetDateTime::now_utc()
+        .to_offset(time::macros::offset!(+7))
+        .date();
+    assert!(
+        html.contains("Thời điểm cấp (giờ Việt Nam)")
+            && html.contains(&certcopy::local_time::date_dmy(today)),
+        "{html}"
+    );
     let english = app
         .client
         .get(format!("{url}?lang=en"))
@@ -373,7 +382,7 @@ async fn page_check_is_the_api_path() {
     assert_eq!(refused.status(), Status::TooManyRequests);
     let html = refused.into_string().await.unwrap();
     assert!(
-        html.starts_with("<!doctype html>") && html.contains("quá nhiều tệp"),
+        html.to_ascii_lowercase().starts_with("<!doctype html>") && html.contains("quá nhiều tệp"),
         "the page answers its refusals as a page: {html}"
     );
     let limited = post_pdf(&app, copy.pdf.clone(), vec![]).await;

@@ -63,15 +63,18 @@ fn esc(text: &str) -> String {
         .replace('\'', "&#39;")
 }
 
+/// A page of this file in the common layout; `body` is HTML already escaped by its
+/// builder. The language switch leads back to the copy pages' entry point.
 fn page(lang: Lang, title: &str, body: &str) -> RawHtml<String> {
-    RawHtml(format!(
-        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title>\
-         <link rel=\"stylesheet\" href=\"/assets/page.css\"><link rel=\"icon\" href=\"data:,\"></head>\
-         <body><main>{body}</main></body></html>",
-        lang = lang.pick("vi", "en"),
-        title = esc(title),
-    ))
+    RawHtml(layout::layout(lang, title, "/", maud::PreEscaped(body.to_owned())).into_string())
+}
+
+/// An RFC 3339 instant as `HH:MM dd/mm/yyyy` in Viet Nam time (the text as is when it does
+/// not parse).
+fn local_text(rfc3339: &str) -> String {
+    time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
+        .map(crate::local_time::local_moment)
+        .unwrap_or_else(|_| rfc3339.to_owned())
 }
 
 fn not_found_page(lang: Lang) -> (Status, RawHtml<String>) {
@@ -114,9 +117,13 @@ fn status_block(lang: Lang, status: &PublicStatus) -> String {
         ),
         field("Quyển số", "Book", &status.book),
         field(
-            "Thời điểm cấp (UTC)",
-            "Issued (UTC)",
-            status.issued_at.as_deref().unwrap_or_default()
+            "Thời điểm cấp (giờ Việt Nam)",
+            "Issued (Viet Nam time)",
+            &status
+                .issued_at
+                .as_deref()
+                .map(local_text)
+                .unwrap_or_default()
         ),
         field("Số trang", "Pages", &status.page_count.to_string()),
         esc(status.sha256.as_deref().unwrap_or("")),
