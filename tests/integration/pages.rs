@@ -147,3 +147,53 @@ async fn the_code_box_leads_to_the_copy_or_says_what_is_wrong_at_the_field() {
     );
     assert!(!page.contains("<script>"), "{page}");
 }
+
+#[rocket::async_test]
+async fn offices_are_found_by_name_and_show_their_hours_and_free_places() {
+    let app = TestApp::builder(Backend::Sqlite).build().await.unwrap();
+    app.app
+        .booking
+        .clock
+        .freeze(time::macros::datetime!(2026-03-02 06:00 +7));
+    let office = app.office("UBND Phường Võ Thị Sáu").await;
+    app.office("UBND Xã Tân Nhựt").await;
+    let (status, page, _) = html(&app, "/offices?name=v%C3%B5%20th%E1%BB%8B", &[]).await;
+    assert_eq!(status, Status::Ok);
+    assert!(page.contains("Kết quả (1)"), "{page}");
+    assert!(
+        page.contains(&format!("href=\"/offices/{}\"", office.id)),
+        "{page}"
+    );
+    assert!(!page.contains("Tân Nhựt"), "{page}");
+    assert!(page.contains("<label for=\"province\">Tỉnh, thành phố</label>"));
+    let (_, none, _) = html(&app, "/offices?name=kh%C3%B4ng%20c%C3%B3", &[]).await;
+    assert!(none.contains("Kết quả (0)") && none.contains("Không có cơ quan nào khớp"));
+
+    let (status, page, _) = html(&app, &format!("/offices/{}", office.id), &[]).await;
+    assert_eq!(status, Status::Ok);
+    assert!(page.contains("<h1>UBND Phường Võ Thị Sáu</h1>"), "{page}");
+    // The standard calendar: weekdays 07:30–11:30 and 13:30–17:00, weekends closed.
+    assert!(
+        page.contains("<th scope=\"row\">Thứ Hai</th><td>07:30–11:30, 13:30–17:00</td>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<th scope=\"row\">Chủ nhật</th><td>Nghỉ</td>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Thứ Hai 02/03/2026: "),
+        "free places today: {page}"
+    );
+    let (_, english, _) = html(&app, &format!("/offices/{}?lang=en", office.id), &[]).await;
+    assert!(english.contains("<th scope=\"row\">Monday</th>") && english.contains("Closed"));
+
+    let unknown = certcopy::db::ids::OfficeId::generate();
+    let (status, page, _) = html(&app, &format!("/offices/{unknown}"), &[]).await;
+    assert_eq!(status, Status::NotFound);
+    assert!(page.contains("Không tìm thấy trang"), "{page}");
+    assert_eq!(
+        html(&app, "/offices/not-an-id", &[]).await.0,
+        Status::NotFound
+    );
+}

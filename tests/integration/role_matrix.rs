@@ -132,6 +132,20 @@ const MATRIX: &[Line] = &[
     ),
     line(
         Get,
+        "/offices?<province>&<district>&<name>",
+        "/offices?name=Ma",
+        Body::None,
+        EVERYONE,
+    ),
+    line(
+        Get,
+        "/offices/<office_id>",
+        "/offices/{office}",
+        Body::None,
+        EVERYONE,
+    ),
+    line(
+        Get,
         "/lang/<code>?<next>",
         "/lang/en?next=/",
         Body::None,

@@ -48,6 +48,16 @@ use crate::local_time::to_utc_primitive;
 /// (two reschedules swapping slots) or a serialization failure.
 const TRANSIENT_RETRIES: usize = 3;
 
+/// An office's public face and its calendar (the standard one when none was saved): what
+/// the office's page shows to anyone.
+pub fn public_office(
+    conn: &mut DbConn,
+    office_id: &OfficeId,
+) -> Result<(crate::booking::OfficeSummary, OfficeCalendar), BookingError> {
+    let (office, calendar) = office_and_calendar(conn, office_id)?;
+    Ok((crate::booking::OfficeSummary::from(&office), calendar))
+}
+
 /// An office and its calendar (the standard one when none was saved), in one query.
 fn office_and_calendar(
     conn: &mut DbConn,

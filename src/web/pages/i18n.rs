@@ -154,4 +154,45 @@ pub mod words {
         "A lookup code has 20 letters and digits (dashes allowed). Please check it.",
     );
     pub const ERROR_SUMMARY: Text = text("Có lỗi cần sửa", "There is a problem");
+    pub const NAV_OFFICES: Text = text("Tìm cơ quan chứng thực", "Find a certifying office");
+    pub const OFFICES_TITLE: Text = text("Tìm cơ quan chứng thực", "Find a certifying office");
+    pub const OFFICES_HINT: Text = text(
+        "Nhập một phần tên tỉnh, thành phố, quận, huyện hoặc tên cơ quan; để trống để xem tất cả.",
+        "Type part of a province, city, district or office name; leave empty to see all.",
+    );
+    pub const PROVINCE: Text = text("Tỉnh, thành phố", "Province or city");
+    pub const DISTRICT: Text = text("Quận, huyện", "District");
+    pub const OFFICE_NAME: Text = text("Tên cơ quan", "Office name");
+    pub const SEARCH: Text = text("Tìm", "Search");
+    pub const OFFICES_FOUND: Text = text("Kết quả", "Results");
+    pub const OFFICES_NONE: Text = text(
+        "Không có cơ quan nào khớp. Hãy thử bớt từ tìm kiếm.",
+        "No office matches. Try fewer words.",
+    );
+    pub const ADDRESS: Text = text("Địa chỉ", "Address");
+    pub const OPENING_HOURS: Text = text("Giờ tiếp nhận", "Opening hours");
+    pub const CLOSED: Text = text("Nghỉ", "Closed");
+    pub const FREE_SEATS: Text = text(
+        "Chỗ còn trống trong 7 ngày tới",
+        "Free places in the next 7 days",
+    );
+    pub const FREE_SEATS_NONE: Text = text(
+        "Không còn chỗ trống trong 7 ngày tới.",
+        "No free places in the next 7 days.",
+    );
+    pub const PLACES: Text = text("chỗ", "places");
+    pub const NOT_FOUND_TITLE: Text = text("Không tìm thấy trang", "Page not found");
+    pub const NOT_FOUND_TEXT: Text = text(
+        "Địa chỉ này không có trên trang. Hãy kiểm tra lại hoặc quay về trang chủ.",
+        "There is nothing at this address. Check it or go back to the home page.",
+    );
+    pub const WEEKDAYS: [Text; 7] = [
+        text("Thứ Hai", "Monday"),
+        text("Thứ Ba", "Tuesday"),
+        text("Thứ Tư", "Wednesday"),
+        text("Thứ Năm", "Thursday"),
+        text("Thứ Sáu", "Friday"),
+        text("Thứ Bảy", "Saturday"),
+        text("Chủ nhật", "Sunday"),
+    ];
 }

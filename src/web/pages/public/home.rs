@@ -29,6 +29,7 @@ fn home_page(lang: Lang, code: &str, error: Option<&str>) -> Markup {
                 li { (lang.t(words::HOME_STEP_DESK)) }
                 li { (lang.t(words::HOME_STEP_COPY)) }
             }
+            p { a href="/offices" { (lang.t(words::NAV_OFFICES)) } }
             section.card aria-labelledby="check-title" {
                 h2 #check-title { (lang.t(words::CHECK_TITLE)) }
                 form method="get" action="/check" novalidate {

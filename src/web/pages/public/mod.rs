@@ -1,11 +1,18 @@
-//! Pages for everyone, signed in or not: the home page, checking a copy by its code, and
-//! the language switch.
+//! Pages for everyone, signed in or not: the home page, checking a copy by its code, the
+//! language switch, finding an office and an office's page.
 
 mod home;
+mod offices;
 
 use rocket::Route;
 
 /// The public pages.
 pub fn routes() -> Vec<Route> {
-    rocket::routes![home::home, home::check_code, home::switch_language]
+    rocket::routes![
+        home::home,
+        home::check_code,
+        home::switch_language,
+        offices::offices,
+        offices::office
+    ]
 }
