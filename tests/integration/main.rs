@@ -8,6 +8,7 @@ mod common;
 mod accounts;
 mod admin;
 mod booking;
+mod browser;
 mod crash;
 mod hardening;
 mod health;
