@@ -423,37 +423,10 @@ fn row_height(lines: usize) -> f32 {
     lines as f32 * BODY_LEADING + 2.0 * CELL_PADDING
 }
 
-/// Greedy word wrap at `width` points; a word longer than the width is cut.
+/// Greedy word wrap at `width` points in the body size (see
+/// [`super::text_document::wrap_words`]).
 fn wrap(font: &StatementFont, text: &str, width: f32) -> Result<Vec<String>, AssemblyError> {
-    let mut lines = Vec::new();
-    let mut current = String::new();
-    for word in text.split_whitespace() {
-        let candidate = if current.is_empty() {
-            word.to_owned()
-        } else {
-            format!("{current} {word}")
-        };
-        if font.text_width(&candidate, BODY_SIZE)? <= width {
-            current = candidate;
-            continue;
-        }
-        if !current.is_empty() {
-            lines.push(std::mem::take(&mut current));
-        }
-        // The word alone: cut it where it overflows.
-        for c in word.chars() {
-            current.push(c);
-            if font.text_width(&current, BODY_SIZE)? > width && current.chars().count() > 1 {
-                current.pop();
-                lines.push(std::mem::take(&mut current));
-                current.push(c);
-            }
-        }
-    }
-    if !current.is_empty() {
-        lines.push(current);
-    }
-    Ok(lines)
+    super::text_document::wrap_words(font, text, BODY_SIZE, width)
 }
 
 /// A row taller than a whole page's table room keeps what fits, its cut cells ending

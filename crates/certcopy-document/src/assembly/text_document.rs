@@ -56,8 +56,48 @@ struct SetLine {
     page: usize,
 }
 
-/// Splits `text` into lines no wider than `width` at `size`, breaking between words (a
-/// word longer than the line is broken between characters).
+/// Greedy word wrap of one paragraph at `width` points in `size`: words stay whole when
+/// they fit a line; a word longer than the line is cut between characters. An empty text
+/// gives no line.
+pub(crate) fn wrap_words(
+    font: &StatementFont,
+    text: &str,
+    size: f32,
+    width: f32,
+) -> Result<Vec<String>, AssemblyError> {
+    let mut lines = Vec::new();
+    let mut current = String::new();
+    for word in text.split_whitespace() {
+        let candidate = if current.is_empty() {
+            word.to_owned()
+        } else {
+            format!("{current} {word}")
+        };
+        if font.text_width(&candidate, size)? <= width {
+            current = candidate;
+            continue;
+        }
+        if !current.is_empty() {
+            lines.push(std::mem::take(&mut current));
+        }
+        // The word alone: cut it where it overflows.
+        for c in word.chars() {
+            current.push(c);
+            if font.text_width(&current, size)? > width && current.chars().count() > 1 {
+                current.pop();
+                lines.push(std::mem::take(&mut current));
+                current.push(c);
+            }
+        }
+    }
+    if !current.is_empty() {
+        lines.push(current);
+    }
+    Ok(lines)
+}
+
+/// Splits `text` into lines no wider than `width` at `size`; explicit `\n` starts a new
+/// paragraph (an empty one keeps an empty line).
 fn wrap(
     font: &StatementFont,
     text: &str,
@@ -66,32 +106,12 @@ fn wrap(
 ) -> Result<Vec<String>, AssemblyError> {
     let mut lines = Vec::new();
     for paragraph in text.split('\n') {
-        let mut line = String::new();
-        for word in paragraph.split_whitespace() {
-            let candidate = if line.is_empty() {
-                word.to_owned()
-            } else {
-                format!("{line} {word}")
-            };
-            if font.text_width(&candidate, size)? <= width {
-                line = candidate;
-                continue;
-            }
-            if !line.is_empty() {
-                lines.push(std::mem::take(&mut line));
-            }
-            let mut piece = String::new();
-            for c in word.chars() {
-                piece.push(c);
-                if font.text_width(&piece, size)? > width {
-                    piece.pop();
-                    lines.push(std::mem::take(&mut piece));
-                    piece.push(c);
-                }
-            }
-            line = piece;
+        let wrapped = wrap_words(font, paragraph, size, width)?;
+        if wrapped.is_empty() {
+            lines.push(String::new());
+        } else {
+            lines.extend(wrapped);
         }
-        lines.push(line);
     }
     Ok(lines)
 }
