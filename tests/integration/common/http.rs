@@ -21,29 +21,17 @@ pub fn http(
     token: Option<&str>,
     body: &str,
 ) -> std::io::Result<(u16, String)> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
-    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
     let authorization = token
         .map(|token| format!("Authorization: Bearer {token}\r\n"))
         .unwrap_or_default();
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\
-         Content-Type: application/json\r\n{authorization}Content-Length: {}\r\n\r\n{body}",
-        body.len()
-    )?;
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response)?;
-    let response = String::from_utf8_lossy(&response);
-    let status = response
-        .get(9..12)
-        .and_then(|code| code.parse().ok())
-        .unwrap_or(0);
-    let body = response
-        .split_once("\r\n\r\n")
-        .map(|(_, body)| body.to_owned())
-        .unwrap_or_default();
-    Ok((status, body))
+    exchange(
+        port,
+        method,
+        path,
+        &format!("Content-Type: application/json\r\n{authorization}"),
+        body.as_bytes(),
+        Duration::from_secs(30),
+    )
 }
 
 /// Sends one request with a body of any type (e.g. multipart) and a bearer token;
@@ -56,12 +44,30 @@ pub fn http_bytes(
     content_type: &str,
     body: &[u8],
 ) -> std::io::Result<(u16, String)> {
+    exchange(
+        port,
+        method,
+        path,
+        &format!("Content-Type: {content_type}\r\nAuthorization: Bearer {token}\r\n"),
+        body,
+        Duration::from_secs(60),
+    )
+}
+
+/// One request on its own connection (`headers`: complete lines, each ending in CRLF).
+fn exchange(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &str,
+    body: &[u8],
+    timeout: Duration,
+) -> std::io::Result<(u16, String)> {
     let mut stream = TcpStream::connect(("127.0.0.1", port))?;
-    stream.set_read_timeout(Some(Duration::from_secs(60)))?;
+    stream.set_read_timeout(Some(timeout))?;
     write!(
         stream,
-        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\
-         Content-Type: {content_type}\r\nAuthorization: Bearer {token}\r\n\
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n{headers}\
          Content-Length: {}\r\n\r\n",
         body.len()
     )?;
