@@ -35,7 +35,8 @@ pub fn build_rocket(figment: Figment, app: App) -> Rocket<Build> {
         .manage(app)
         .attach(request_id::RequestLog)
         .register("/", catchers![default_catcher])
-        .register("/v", pages::catchers());
+        .register("/v", pages::catchers())
+        .register("/verify", pages::catchers());
     for (base, routes) in api::mounts() {
         rocket = rocket.mount(base, routes);
     }

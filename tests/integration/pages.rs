@@ -197,3 +197,68 @@ async fn offices_are_found_by_name_and_show_their_hours_and_free_places() {
         Status::NotFound
     );
 }
+
+#[rocket::async_test]
+async fn a_copy_uploaded_on_the_verify_page_gets_a_readable_report() {
+    use certcopy::intake::ScanFile;
+    use certcopy::registry::issuance::IssueOptions;
+    let app = TestApp::builder(Backend::Sqlite).build().await.unwrap();
+    let (status, form, _) = html(&app, "/verify", &[]).await;
+    assert_eq!(status, Status::Ok);
+    assert!(
+        form.contains("<label for=\"file\">Tệp PDF</label>"),
+        "{form}"
+    );
+    assert!(form.contains("enctype=\"multipart/form-data\""));
+
+    let (_, official, _) =
+        crate::issuing::office_with_official(&app, "UBND Phường Đa Kao", "lanhdao.dakao.trang")
+            .await;
+    let issued = app
+        .app
+        .issuer()
+        .issue(
+            &official,
+            crate::issuing::request(vec![ScanFile {
+                name: "1.jpg".into(),
+                bytes: crate::issuing::small_jpeg(1),
+            }]),
+            IssueOptions::default(),
+            None,
+        )
+        .await
+        .expect("issued");
+    let post = |file: &[u8]| {
+        let (content_type, body) = crate::issuing::multipart(&[], &[("file", "ban-sao.pdf", file)]);
+        app.client
+            .post("/verify")
+            .header(content_type)
+            .body(body)
+            .dispatch()
+    };
+    let response = post(&issued.pdf).await;
+    assert_eq!(response.status(), Status::Ok);
+    let page = response.into_string().await.unwrap();
+    for expected in [
+        "<h1>Kết quả kiểm tra</h1>",
+        "Tất cả chữ ký số hợp lệ.",
+        "Bản sao có trong sổ chứng thực và đang có hiệu lực.",
+        "UBND Phường Đa Kao",
+        "Chữ ký số hợp lệ (2/2)",
+        "Thời điểm cấp (giờ Việt Nam)",
+    ] {
+        assert!(
+            page.contains(expected),
+            "`{expected}` not on the page:\n{page}"
+        );
+    }
+
+    // A file that is no PDF: the form again, the reason at the field, 422.
+    let response = post(b"not a pdf at all").await;
+    assert_eq!(response.status(), Status::UnprocessableEntity);
+    let page = response.into_string().await.unwrap();
+    assert!(
+        page.contains("class=\"error-summary\"") && page.contains("id=\"file-error\""),
+        "{page}"
+    );
+}

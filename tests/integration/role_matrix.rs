@@ -144,6 +144,9 @@ const MATRIX: &[Line] = &[
         Body::None,
         EVERYONE,
     ),
+    line(Get, "/verify", "/verify", Body::None, EVERYONE),
+    // A page anyone may post a file to (rate-limited); the body here is no form.
+    line(Post, "/verify", "/verify", Body::Json("{}"), EVERYONE),
     line(
         Get,
         "/lang/<code>?<next>",

@@ -195,4 +195,54 @@ pub mod words {
         text("Thứ Bảy", "Saturday"),
         text("Chủ nhật", "Sunday"),
     ];
+    pub const VERIFY_TITLE: Text = text("Kiểm tra tệp bản sao", "Check a copy's file");
+    pub const VERIFY_LEAD: Text = text(
+        "Tải lên tệp PDF bạn nhận được: dịch vụ kiểm tra từng chữ ký số (toàn vẹn, người ký, chứng thư) và đối chiếu với sổ chứng thực.",
+        "Upload the PDF you received: the service checks each digital signature (integrity, signer, certificate) and looks the copy up in the certification register.",
+    );
+    pub const VERIFY_FILE: Text = text("Tệp PDF", "PDF file");
+    pub const VERIFY_HINT: Text = text(
+        "Tệp bản sao điện tử có chữ ký số, định dạng PDF.",
+        "The signed electronic copy, as a PDF file.",
+    );
+    pub const VERIFY_BUTTON: Text = text("Kiểm tra tệp", "Check the file");
+    pub const VERIFY_CHOOSE: Text = text("Hãy chọn một tệp PDF.", "Choose a PDF file.");
+    pub const VERIFY_BY_CODE: Text = text("Chỉ có mã tra cứu?", "Only have the lookup code?");
+    pub const VERIFY_ANOTHER: Text = text("Kiểm tra tệp khác", "Check another file");
+    pub const REPORT_TITLE: Text = text("Kết quả kiểm tra", "Check result");
+    pub const VERDICT_PASSED: Text = text(
+        "Tất cả chữ ký số hợp lệ.",
+        "Every digital signature is valid.",
+    );
+    pub const VERDICT_FAILED: Text = text(
+        "Có chữ ký số không hợp lệ hoặc tệp đã bị sửa.",
+        "A digital signature is invalid or the file was changed.",
+    );
+    pub const VERDICT_INDETERMINATE: Text = text(
+        "Chưa xác định được tính hợp lệ của chữ ký số.",
+        "The validity of the signatures could not be established.",
+    );
+    pub const REGISTER_STATUS: Text = text("Trong sổ chứng thực", "In the certification register");
+    pub const REGISTER_FOUND: Text = text(
+        "Bản sao có trong sổ chứng thực và đang có hiệu lực.",
+        "The copy is in the certification register and valid.",
+    );
+    pub const REGISTER_ANNULLED: Text = text("Bản sao đã bị hủy:", "The copy was annulled:");
+    pub const REGISTER_MISMATCH: Text = text(
+        "Tệp ghi là bản sao của sổ này nhưng không khớp bản đã cấp: không phải tệp đã cấp.",
+        "The file claims to be a copy from this register but does not match the copy issued: it is not the file that was issued.",
+    );
+    pub const REGISTER_UNKNOWN: Text = text(
+        "Không phải bản sao do dịch vụ này cấp.",
+        "Not a copy issued by this service.",
+    );
+    pub const CERTIFYING_OFFICE: Text = text("Cơ quan chứng thực", "Certifying office");
+    pub const CERTIFICATION_NUMBER: Text = text("Số chứng thực", "Certification number");
+    pub const ISSUED_AT: Text = text("Thời điểm cấp (giờ Việt Nam)", "Issued (Viet Nam time)");
+    pub const SIGNATURES: Text = text("Chữ ký số hợp lệ", "Valid signatures");
+    pub const SIGNATURE: Text = text("Chữ ký", "Signature");
+    pub const SIGNED_BY: Text = text("Người ký", "Signed by");
+    pub const SIGNED_AT: Text = text("Thời điểm ký", "Signed at");
+    pub const CLAIMED: Text = text("theo tệp, giờ Việt Nam", "as the file says, Viet Nam time");
+    pub const CERTIFICATE_ISSUER: Text = text("Chứng thư do", "Certificate issued by");
 }

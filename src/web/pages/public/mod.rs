@@ -1,8 +1,9 @@
 //! Pages for everyone, signed in or not: the home page, checking a copy by its code, the
-//! language switch, finding an office and an office's page.
+//! language switch, finding an office and an office's page, and verifying a file.
 
 mod home;
 mod offices;
+mod verify;
 
 use rocket::Route;
 
@@ -13,6 +14,8 @@ pub fn routes() -> Vec<Route> {
         home::check_code,
         home::switch_language,
         offices::offices,
-        offices::office
+        offices::office,
+        verify::verify_form,
+        verify::verify_upload
     ]
 }
