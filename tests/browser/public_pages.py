@@ -5,7 +5,8 @@ Usage: public_pages.py BASE_URL OFFICE_ID SCREENSHOT_DIR
 Checks, at 360 px wide and on a desktop width: the home page in Vietnamese, no horizontal
 scrolling, no axe-core violations; the language switch (English, remembered on the next
 page); the code box (an error at the field and in the summary, then a valid code leading
-to the copy's page); finding the office and opening its page. Prints one line per check
+to the copy's page); finding the office and opening its page; a file that is no PDF on
+the verify page. Prints one line per check
 and exits non-zero on the first failure.
 """
 import sys
@@ -71,11 +72,23 @@ with sync_playwright() as playwright:
         accessible(page, f"office {width}px")
         page.screenshot(path=f"{SHOTS}/office-{width}.png", full_page=True)
 
+        # Verify a file: a file that is no PDF gets its reason at the field.
+        page.goto(f"{BASE}/verify")
+        accessible(page, f"verify {width}px")
+        not_pdf = f"{SHOTS}/not-a-pdf.txt"
+        with open(not_pdf, "w") as handle:
+            handle.write("not a pdf")
+        page.set_input_files("#file", not_pdf)
+        with page.expect_navigation():
+            page.click("button[type=submit]")
+        check(page.is_visible("#file-error"), f"verify {width}px: the reason at the field")
+        accessible(page, f"verify error {width}px")
+
         # The switch: English here, and remembered on the next page.
         with page.expect_navigation():
             page.click("a.lang")
         check(page.evaluate("document.documentElement.lang") == "en", f"switch {width}px: English")
-        check("Opening hours" in page.content(), f"switch {width}px: same page in English")
+        check("Check a copy" in page.content(), f"switch {width}px: same page in English")
         page.goto(f"{BASE}/")
         check(page.evaluate("document.documentElement.lang") == "en", f"switch {width}px: remembered")
         context.close()
