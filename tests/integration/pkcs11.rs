@@ -99,7 +99,13 @@ fn certcopy(app: &TestApp, hsm: &SoftHsm, settings: &str, pin: &str, args: &[&st
         success: output.status.success(),
         code: output.status.code(),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        stderr: format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stderr),
+            std::os::unix::process::ExitStatusExt::signal(&output.status)
+                .map(|signal| format!("\n(ended by signal {signal})"))
+                .unwrap_or_default()
+        ),
     };
     assert!(
         !run.stderr.contains("panicked"),
