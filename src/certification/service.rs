@@ -351,12 +351,7 @@ impl CertificationDesk {
                     .limit(store::MAX_LIST)
                     .select(CertificationRequest::as_select())
                     .load(conn)?;
-                rows.iter()
-                    .map(|row| {
-                        let scans = CertificationScan::of_request(conn, &row.id)?;
-                        Ok(RequestView::new(row, &scans))
-                    })
-                    .collect()
+                store::views_of(conn, &rows)
             })
             .await
     }

@@ -383,12 +383,32 @@ pub fn list_at_office(
         .limit(MAX_LIST)
         .select(CertificationRequest::as_select())
         .load(conn)?;
-    rows.iter()
-        .map(|row| {
-            let scans = CertificationScan::of_request(conn, &row.id)?;
-            Ok(RequestView::new(row, &scans))
-        })
-        .collect()
+    views_of(conn, &rows)
+}
+
+/// The views of `rows`, their scans read in one query.
+pub fn views_of(
+    conn: &mut DbConn,
+    rows: &[CertificationRequest],
+) -> Result<Vec<RequestView>, CertificationError> {
+    let ids: Vec<&RequestId> = rows.iter().map(|row| &row.id).collect();
+    let mut scans: std::collections::HashMap<RequestId, Vec<CertificationScan>> =
+        std::collections::HashMap::new();
+    for scan in certification_scans::table
+        .filter(certification_scans::request_id.eq_any(ids))
+        .order((
+            certification_scans::request_id.asc(),
+            certification_scans::position.asc(),
+        ))
+        .select(CertificationScan::as_select())
+        .load::<CertificationScan>(conn)?
+    {
+        scans.entry(scan.request_id.clone()).or_default().push(scan);
+    }
+    Ok(rows
+        .iter()
+        .map(|row| RequestView::new(row, scans.get(&row.id).map_or(&[][..], Vec::as_slice)))
+        .collect())
 }
 
 /// One move of a request: the states it may start from, what it is called in a refusal
