@@ -186,6 +186,13 @@ pub mod words {
         "Địa chỉ này không có trên trang. Hãy kiểm tra lại hoặc quay về trang chủ.",
         "There is nothing at this address. Check it or go back to the home page.",
     );
+    pub const BACK_HOME: Text = text("Về trang chủ", "Back to the home page");
+    pub const UNAVAILABLE_TITLE: Text =
+        text("Hệ thống đang gặp sự cố", "The service has a problem");
+    pub const UNAVAILABLE_TEXT: Text = text(
+        "Vui lòng thử lại sau ít phút.",
+        "Please try again in a few minutes.",
+    );
     pub const WEEKDAYS: [Text; 7] = [
         text("Thứ Hai", "Monday"),
         text("Thứ Ba", "Tuesday"),

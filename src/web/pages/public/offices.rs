@@ -29,7 +29,11 @@ fn not_found(lang: Lang, here: &str) -> (Status, Markup) {
             lang,
             title,
             here,
-            html! { h1 { (title) } p { (lang.t(words::NOT_FOUND_TEXT)) } p { a href="/" { "certcopy" } } },
+            html! {
+                h1 { (title) }
+                p { (lang.t(words::NOT_FOUND_TEXT)) }
+                p { a href="/" { (lang.t(words::BACK_HOME)) } }
+            },
         ),
     )
 }
@@ -37,14 +41,14 @@ fn not_found(lang: Lang, here: &str) -> (Status, Markup) {
 /// A failure of the database behind a page (500, logged).
 fn unavailable(lang: Lang, here: &str, error: &BookingError) -> (Status, Markup) {
     tracing::error!(page = here, "page failed: {error}");
-    let title = lang.pick("Hệ thống đang gặp sự cố", "The service has a problem");
+    let title = lang.t(words::UNAVAILABLE_TITLE);
     (
         Status::InternalServerError,
         layout(
             lang,
             title,
             here,
-            html! { h1 { (title) } p { (lang.pick("Vui lòng thử lại sau ít phút.", "Please try again in a few minutes.")) } },
+            html! { h1 { (title) } p { (lang.t(words::UNAVAILABLE_TEXT)) } },
         ),
     )
 }
