@@ -29,6 +29,19 @@ use crate::secrets::token_hash;
 /// Name of the private cookie holding the session token on pages.
 pub const SESSION_COOKIE: &str = "certcopy_session";
 
+/// The private session cookie of a login: HTTP only, same-site lax, secure when the
+/// service is served over HTTPS, kept for the session's hours.
+pub fn session_cookie(app: &App, token: String) -> rocket::http::Cookie<'static> {
+    let mut cookie = rocket::http::Cookie::new(SESSION_COOKIE, token);
+    cookie.set_http_only(true);
+    cookie.set_same_site(rocket::http::SameSite::Lax);
+    // Over HTTPS the session cookie never travels in clear.
+    cookie.set_secure(app.config.base_url.starts_with("https://"));
+    cookie.set_path("/");
+    cookie.set_max_age(time::Duration::hours(i64::from(app.config.session_hours)));
+    cookie
+}
+
 /// How the request proved who it is.
 #[derive(Debug, Clone)]
 pub enum Credential {

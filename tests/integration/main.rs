@@ -14,6 +14,7 @@ mod hardening;
 mod health;
 mod identity;
 mod issuing;
+mod journey;
 mod lifecycle;
 mod limits;
 mod office_day;

@@ -262,3 +262,81 @@ async fn a_copy_uploaded_on_the_verify_page_gets_a_readable_report() {
         "{page}"
     );
 }
+
+/// The value of the hidden form-token field of a page.
+fn form_token(page: &str) -> String {
+    let at = page
+        .find("name=\"csrf\" value=\"")
+        .expect("a form token on the page")
+        + "name=\"csrf\" value=\"".len();
+    page[at..].split('"').next().unwrap().to_owned()
+}
+
+#[rocket::async_test]
+async fn signed_in_pages_ask_to_sign_in_and_forms_need_this_browsers_token() {
+    let app = TestApp::builder(Backend::Sqlite).build().await.unwrap();
+    let (_, clerk_token) = app.signed_in(certcopy::db::models::Role::Clerk, "canbo.form").await;
+    drop(clerk_token);
+
+    // A page that needs a session answers 401 with the sign-in form coming back to it.
+    let (status, page, _) = html(&app, "/desk", &[]).await;
+    assert_eq!(status, Status::Unauthorized);
+    assert!(page.contains("action=\"/login\""), "{page}");
+    assert!(page.contains("name=\"next\" value=\"/desk\""), "{page}");
+
+    // The sign-in page sets this browser's token cookie and puts the token in the form.
+    let response = app.client.get("/login").dispatch().await;
+    let cookie = response
+        .cookies()
+        .get_private("certcopy_csrf")
+        .map(|c| Cookie::new("certcopy_csrf", c.value().to_owned()));
+    let page = response.into_string().await.unwrap();
+    let token = form_token(&page);
+    let cookie = cookie.expect("the token cookie");
+    let client = &app.client;
+    let post = |csrf: String| {
+        let cookie = cookie.clone();
+        async move {
+            let response = client
+                .post("/login")
+                .header(rocket::http::ContentType::Form)
+                .private_cookie(cookie)
+                .body(format!(
+                    "csrf={csrf}&next=%2F&login=canbo.form&password={}",
+                    crate::common::PASSWORD
+                ))
+                .dispatch()
+                .await;
+            let status = response.status();
+            let location = response.headers().get_one("Location").map(str::to_owned);
+            let body = response.into_string().await.unwrap_or_default();
+            (status, location, body)
+        }
+    };
+    // Another token (a page of another site cannot read this browser's): refused, and
+    // nobody is signed in.
+    let (status, _, body) = post("forged".to_owned()).await;
+    assert_eq!(status, Status::Forbidden, "{body}");
+    assert!(body.contains("Biểu mẫu đã hết hạn"), "{body}");
+    // This browser's token: signed in, to the desk.
+    let (status, location, body) = post(token).await;
+    assert_eq!(status, Status::SeeOther, "{body}");
+    assert_eq!(location.as_deref(), Some("/desk"));
+
+    // A form sent without its fields: 422 with a page, nothing done.
+    let response = app
+        .client
+        .post("/login")
+        .header(rocket::http::ContentType::Form)
+        .body("")
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::UnprocessableEntity);
+    assert!(
+        response
+            .into_string()
+            .await
+            .unwrap()
+            .contains("Biểu mẫu gửi lên không đầy đủ")
+    );
+}

@@ -78,6 +78,8 @@ const NOBODY: &[Who] = &[];
 enum Body {
     None,
     Json(&'static str),
+    /// A page form (`application/x-www-form-urlencoded`).
+    Form(&'static str),
 }
 
 /// One line: method, the mounted route as Rocket prints it, the path actually called
@@ -153,6 +155,202 @@ const MATRIX: &[Line] = &[
         "/lang/en?next=/",
         Body::None,
         EVERYONE,
+    ),
+    // Signing in and out (forms sent empty are refused as incomplete, nothing changes).
+    line(
+        Get,
+        "/login?<next>",
+        "/login?next=/me",
+        Body::None,
+        EVERYONE,
+    ),
+    line(Post, "/login", "/login", Body::Form(""), EVERYONE),
+    line(Post, "/logout", "/logout", Body::Form(""), EVERYONE),
+    line(Get, "/register", "/register", Body::None, EVERYONE),
+    line(Post, "/register", "/register", Body::Form(""), EVERYONE),
+    line(
+        Get,
+        "/account/password",
+        "/account/password",
+        Body::None,
+        SIGNED_IN,
+    ),
+    line(
+        Post,
+        "/account/password",
+        "/account/password",
+        Body::Form(""),
+        SIGNED_IN,
+    ),
+    // The citizen's pages.
+    line(Get, "/me", "/me", Body::None, CITIZENS),
+    line(Get, "/me/identity", "/me/identity", Body::None, CITIZENS),
+    line(
+        Post,
+        "/me/identity",
+        "/me/identity",
+        Body::Form(""),
+        CITIZENS,
+    ),
+    line(
+        Get,
+        "/me/copies",
+        "/me/copies",
+        Body::None,
+        &[Holder, OtherCitizen],
+    ),
+    line(
+        Get,
+        "/me/appointments/<id>",
+        "/me/appointments/{appointment}",
+        Body::None,
+        &[Holder],
+    ),
+    line(
+        Get,
+        "/me/appointments/<id>/reschedule?<day>",
+        "/me/appointments/{appointment}/reschedule",
+        Body::None,
+        &[Holder],
+    ),
+    line(
+        Post,
+        "/me/appointments/<id>/reschedule",
+        "/me/appointments/{appointment}/reschedule",
+        Body::Form(""),
+        &[Holder],
+    ),
+    line(
+        Post,
+        "/me/appointments/<id>/cancel",
+        "/me/appointments/{appointment}/cancel",
+        Body::Form(""),
+        &[Holder],
+    ),
+    line(
+        Get,
+        "/book/<office>?<day>",
+        "/book/{office}",
+        Body::None,
+        CITIZENS,
+    ),
+    line(
+        Get,
+        "/book/<office>/documents?<slot>",
+        "/book/{office}/documents?slot=2026-03-02T08:00:00%2B07:00",
+        Body::None,
+        CITIZENS,
+    ),
+    line(
+        Post,
+        "/book/<office>/estimate",
+        "/book/{office}/estimate",
+        Body::Form(""),
+        CITIZENS,
+    ),
+    line(
+        Post,
+        "/book/<office>/confirm",
+        "/book/{office}/confirm",
+        Body::Form(""),
+        CITIZENS,
+    ),
+    // The desk's pages.
+    line(Get, "/desk?<date>", "/desk", Body::None, DESK),
+    line(
+        Post,
+        "/desk/check-in",
+        "/desk/check-in",
+        Body::Form(""),
+        DESK,
+    ),
+    line(
+        Post,
+        "/desk/identity",
+        "/desk/identity",
+        Body::Form(""),
+        DESK,
+    ),
+    line(Get, "/desk/walk-in", "/desk/walk-in", Body::None, DESK),
+    line(Post, "/desk/walk-in", "/desk/walk-in", Body::Form(""), DESK),
+    line(
+        Get,
+        "/desk/requests/<id>",
+        "/desk/requests/{request}",
+        Body::None,
+        &[Clerk, Official],
+    ),
+    line(
+        Post,
+        "/desk/requests/<id>/scans",
+        "/desk/requests/{request}/scans",
+        Body::Form(""),
+        &[Clerk, Official],
+    ),
+    line(
+        Post,
+        "/desk/requests/<id>/order",
+        "/desk/requests/{request}/order",
+        Body::Form(""),
+        &[Clerk, Official],
+    ),
+    line(
+        Post,
+        "/desk/requests/<id>/hand-over",
+        "/desk/requests/{request}/hand-over",
+        Body::Form(""),
+        &[Clerk, Official],
+    ),
+    line(
+        Post,
+        "/desk/requests/<id>/refuse",
+        "/desk/requests/{request}/refuse",
+        Body::Form(""),
+        &[Clerk, Official],
+    ),
+    line(
+        Post,
+        "/desk/requests/<id>/payment",
+        "/desk/requests/{request}/payment",
+        Body::Form(""),
+        &[Clerk, Official],
+    ),
+    line(
+        Post,
+        "/desk/requests/<id>/withdraw",
+        "/desk/requests/{request}/withdraw",
+        Body::Form(""),
+        &[Clerk, Official],
+    ),
+    // The official's pages.
+    line(Get, "/review", "/review", Body::None, OFFICIALS),
+    line(
+        Post,
+        "/review/certify-batch",
+        "/review/certify-batch",
+        Body::Form(""),
+        OFFICIALS,
+    ),
+    line(
+        Get,
+        "/review/<id>",
+        "/review/{request}",
+        Body::None,
+        &[Official],
+    ),
+    line(
+        Post,
+        "/review/<id>/certify",
+        "/review/{request}/certify",
+        Body::Form(""),
+        &[Official],
+    ),
+    line(
+        Post,
+        "/review/<id>/send-back",
+        "/review/{request}/send-back",
+        Body::Form(""),
+        &[Official],
     ),
     line(
         Get,
@@ -916,8 +1114,10 @@ async fn every_route_refuses_whom_it_must(backend: Backend) {
             .chain(EVERYONE.iter().filter(|who| line.through.contains(who)));
         for &who in order {
             let mut request = app.client.req(line.method, path.clone());
-            if let Body::Json(text) = line.body {
-                request = request.header(ContentType::JSON).body(text);
+            match line.body {
+                Body::Json(text) => request = request.header(ContentType::JSON).body(text),
+                Body::Form(text) => request = request.header(ContentType::Form).body(text),
+                Body::None => {}
             }
             if let Some(header) = credential(who) {
                 request = request.header(header);

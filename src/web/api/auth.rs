@@ -1,7 +1,7 @@
 //! `/api/v1/auth/*` and `/api/v1/me`.
 
 use crate::web::json_body::JsonBody;
-use rocket::http::{Cookie, CookieJar, SameSite, Status};
+use rocket::http::{Cookie, CookieJar, Status};
 use rocket::serde::json::{Json, Value, json};
 use rocket::{Route, State, get, post, routes};
 use serde::Deserialize;
@@ -62,7 +62,6 @@ async fn login(
     body: JsonBody<'_, LoginRequest>,
 ) -> Result<Json<Value>, ApiError> {
     let request = body.map_err(|e| ApiError::bad_json(&e))?.into_inner();
-    let hours = app.config.session_hours;
     let attempt = LoginAttempt {
         login: request.login,
         password: request.password,
@@ -70,14 +69,10 @@ async fn login(
         request_id: Some(request_id.0),
     };
     let outcome = app.auth().login(attempt, app.booking.clock.now()).await?;
-    let mut cookie = Cookie::new(SESSION_COOKIE, outcome.token.clone());
-    cookie.set_http_only(true);
-    cookie.set_same_site(SameSite::Lax);
-    // Over HTTPS the session cookie never travels in clear.
-    cookie.set_secure(app.config.base_url.starts_with("https://"));
-    cookie.set_path("/");
-    cookie.set_max_age(time::Duration::hours(i64::from(hours)));
-    cookies.add_private(cookie);
+    cookies.add_private(crate::web::guards::session_cookie(
+        app,
+        outcome.token.clone(),
+    ));
     let expires_at = outcome
         .expires_at
         .assume_utc()

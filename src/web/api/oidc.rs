@@ -20,7 +20,7 @@ use crate::auth::oidc::{self, Callback, OidcError, PendingLogin, RelyingParty};
 use crate::config::Config;
 use crate::db::models::{OidcUsedState, Session};
 use crate::db::now_utc;
-use crate::web::guards::{AuthUser, Credential, SESSION_COOKIE};
+use crate::web::guards::{AuthUser, Credential};
 use crate::web::{ApiError, RequestId};
 
 /// The private cookie holding a login in progress.
@@ -191,12 +191,6 @@ async fn callback(
     );
 
     // The session cookie as for a password login.
-    let mut cookie = Cookie::new(SESSION_COOKIE, login.token);
-    cookie.set_http_only(true);
-    cookie.set_same_site(SameSite::Lax);
-    cookie.set_secure(app.config.base_url.starts_with("https://"));
-    cookie.set_path("/");
-    cookie.set_max_age(time::Duration::hours(i64::from(hours)));
-    cookies.add_private(cookie);
+    cookies.add_private(crate::web::guards::session_cookie(app, login.token));
     Ok(Redirect::to(party.config().after_login_path.clone()))
 }

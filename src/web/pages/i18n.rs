@@ -98,7 +98,8 @@ pub struct Text {
     pub en: &'static str,
 }
 
-const fn text(vi: &'static str, en: &'static str) -> Text {
+/// A catalogue entry: the Vietnamese and English wording.
+pub const fn text(vi: &'static str, en: &'static str) -> Text {
     Text { vi, en }
 }
 
@@ -251,5 +252,321 @@ pub mod words {
     pub const SIGNED_BY: Text = text("Người ký", "Signed by");
     pub const SIGNED_AT: Text = text("Thời điểm ký", "Signed at");
     pub const CLAIMED: Text = text("theo tệp, giờ Việt Nam", "as the file says, Viet Nam time");
+    pub const NAV_LABEL: Text = text("Trình đơn", "Menu");
+    pub const NAV_MY_PAGE: Text = text("Trang của tôi", "My page");
+    pub const NAV_BOOK: Text = text("Đặt lịch hẹn", "Book an appointment");
+    pub const NAV_MY_COPIES: Text = text("Bản sao của tôi", "My copies");
+    pub const NAV_DESK: Text = text("Bộ phận một cửa", "Front desk");
+    pub const NAV_REVIEW: Text = text("Duyệt, ký chứng thực", "Review and certify");
+    pub const NAV_REGISTER: Text = text("Sổ chứng thực", "Certification register");
+    pub const NAV_ADMIN: Text = text("Quản trị", "Administration");
+    pub const NAV_VERIFY: Text = text("Kiểm tra bản sao", "Verify a copy");
+    pub const SIGN_IN: Text = text("Đăng nhập", "Sign in");
+    pub const SIGN_OUT: Text = text("Đăng xuất", "Sign out");
+    pub const SIGN_IN_OIDC: Text = text(
+        "Đăng nhập bằng tài khoản định danh điện tử",
+        "Sign in with your electronic identity account",
+    );
+    pub const PROBLEM_TITLE: Text = text("Không thực hiện được", "This could not be done");
+    pub const LOGIN_NAME: Text = text(
+        "Số căn cước, tên đăng nhập, số điện thoại hoặc thư điện tử",
+        "Citizen ID number, username, phone or e-mail",
+    );
+    pub const LOGIN_NAME_MISSING: Text = text(
+        "Hãy nhập số căn cước, tên đăng nhập, số điện thoại hoặc thư điện tử.",
+        "Enter your citizen ID number, username, phone or e-mail.",
+    );
+    pub const PASSWORD: Text = text("Mật khẩu", "Password");
+    pub const PASSWORD_MISSING: Text = text("Hãy nhập mật khẩu.", "Enter your password.");
+    pub const NO_ACCOUNT: Text = text("Chưa có tài khoản?", "No account yet?");
+    pub const HAVE_ACCOUNT: Text = text(
+        "Đã có tài khoản? Đăng nhập",
+        "Already have an account? Sign in",
+    );
+    pub const REGISTER_TITLE: Text = text("Đăng ký tài khoản công dân", "Create a citizen account");
+    pub const REGISTER_LEAD: Text = text(
+        "Khai đúng họ tên và số căn cước như trên thẻ. Số căn cước được xác minh khi bạn đến bộ phận một cửa lần đầu.",
+        "Give your full name and citizen ID number exactly as on your card. The number is verified at the front desk on your first visit.",
+    );
+    pub const FULL_NAME: Text = text("Họ và tên", "Full name");
+    pub const CITIZEN_ID: Text = text("Số căn cước (12 chữ số)", "Citizen ID number (12 digits)");
+    pub const PHONE: Text = text("Số điện thoại di động", "Mobile phone");
+    pub const EMAIL: Text = text("Thư điện tử", "E-mail");
+    pub const CONTACT_HINT: Text = text(
+        "Cần ít nhất số điện thoại hoặc thư điện tử; bạn sẽ đăng nhập bằng một trong hai.",
+        "Give at least a phone or an e-mail; you will sign in with either.",
+    );
+    pub const NEW_PASSWORD: Text = text("Mật khẩu mới", "New password");
+    pub const CURRENT_PASSWORD: Text = text("Mật khẩu hiện tại", "Current password");
+    pub const PASSWORD_HINT: Text = text(
+        "Ít nhất 10 ký tự, có cả chữ và số, không chứa số căn cước hay số điện thoại của bạn.",
+        "At least 10 characters, with letters and digits, not containing your ID or phone number.",
+    );
+    pub const REGISTER_BUTTON: Text = text("Đăng ký", "Create the account");
+    pub const REGISTER_DONE_TITLE: Text = text("Đã nhận đăng ký", "Registration received");
+    pub const REGISTER_DONE_TEXT: Text = text(
+        "Nếu thông tin là mới, tài khoản của bạn đã được tạo. Chúng tôi đã gửi tin nhắn tới số điện thoại hoặc thư điện tử bạn khai; hãy đăng nhập bằng số điện thoại hoặc thư điện tử đó.",
+        "If the details are new, your account has been created. We sent a message to the phone or e-mail you gave; sign in with that phone or e-mail.",
+    );
+    pub const PASSWORD_CHANGE_TITLE: Text = text("Đổi mật khẩu", "Change your password");
+    pub const PASSWORD_TEMPORARY: Text = text(
+        "Bạn đang dùng mật khẩu tạm do quản trị viên cấp. Hãy đặt mật khẩu của riêng bạn trước khi tiếp tục.",
+        "You signed in with a temporary password from an administrator. Choose your own password before going on.",
+    );
+    pub const PASSWORD_CHANGE_BUTTON: Text = text("Đổi mật khẩu", "Change the password");
+    pub const BOOK_HERE: Text = text("Đặt lịch hẹn tại đây", "Book an appointment here");
+    pub const CONTINUE: Text = text("Tiếp tục", "Continue");
+    pub const STATUS: Text = text("Trạng thái", "Status");
+    pub const HELLO: Text = text("Xin chào", "Hello");
+    pub const BOOK_TITLE: Text = text("Chọn ngày và giờ hẹn", "Choose a day and time");
+    pub const BOOK_STEP_1: Text = text("Bước 1/3", "Step 1 of 3");
+    pub const BOOK_STEP_2: Text = text("Bước 2/3", "Step 2 of 3");
+    pub const BOOK_STEP_3: Text = text("Bước 3/3", "Step 3 of 3");
+    pub const BOOK_CHOOSE_DAY: Text = text("Ngày còn chỗ", "Days with free places");
+    pub const BOOK_CHOOSE_TIME: Text = text("Giờ còn chỗ", "Free times");
+    pub const BOOK_TIME_LEGEND: Text = text("Chọn giờ hẹn", "Choose a time");
+    pub const BOOK_DAY_FULL: Text = text(
+        "Ngày này đã hết chỗ. Hãy chọn ngày khác.",
+        "This day is full. Choose another day.",
+    );
+    pub const BOOK_DOCUMENTS_TITLE: Text = text("Giấy tờ cần chứng thực", "Documents to certify");
+    pub const BOOK_DOCUMENTS_HINT: Text = text(
+        "Với mỗi bản chính: tên giấy tờ, số trang có thông tin, và số bản sao cần chứng thực. Để trống các dòng không dùng.",
+        "For each original: what it is, the pages carrying information, and how many certified copies you need. Leave unused rows empty.",
+    );
+    pub const BOOK_DOCUMENT: Text = text("Giấy tờ", "Document");
+    pub const BOOK_ANOTHER_DOCUMENT: Text = text("Thêm giấy tờ", "Add another document");
+    pub const DOCUMENT_TITLE: Text = text("Tên giấy tờ", "Document");
+    pub const DOCUMENT_PAGES: Text = text("Số trang", "Pages");
+    pub const DOCUMENT_COPIES: Text = text("Số bản sao", "Copies");
+    pub const PAGES_UNIT: Text = text("trang", "pages");
+    pub const DOCUMENT_TITLE_MISSING: Text = text(
+        "Hãy nhập tên giấy tờ (ví dụ: Giấy khai sinh).",
+        "Enter what the document is (for example: Birth certificate).",
+    );
+    pub const DOCUMENT_PAGES_INVALID: Text = text(
+        "Số trang phải là một số từ 1 trở lên.",
+        "Pages must be a number, 1 or more.",
+    );
+    pub const DOCUMENT_COPIES_INVALID: Text = text(
+        "Số bản sao phải là một số từ 1 trở lên.",
+        "Copies must be a number, 1 or more.",
+    );
+    pub const DOCUMENTS_NONE: Text = text(
+        "Hãy khai ít nhất một giấy tờ.",
+        "List at least one document.",
+    );
+    pub const BOOK_CHECK_TITLE: Text = text("Kiểm tra và xác nhận", "Check and confirm");
+    pub const APPOINTMENT_TIME: Text = text("Giờ hẹn", "Appointment");
+    pub const FEE_ESTIMATE: Text = text("Lệ phí dự kiến", "Estimated fee");
+    pub const FEE: Text = text("Lệ phí", "Fee");
+    pub const FEE_TOTAL: Text = text("Tổng lệ phí", "Total fee");
+    pub const FEE_HINT: Text = text(
+        "Lệ phí theo Thông tư 226/2016/TT-BTC: 2.000 ₫ mỗi trang cho hai trang đầu, 1.000 ₫ mỗi trang từ trang thứ ba, tối đa 200.000 ₫ mỗi bản; nộp tại bộ phận một cửa.",
+        "Fee by Circular 226/2016/TT-BTC: 2.000 ₫ a page for the first two pages, 1.000 ₫ a page from the third, at most 200.000 ₫ per copy; paid at the front desk.",
+    );
+    pub const BOOK_CONFIRM: Text = text("Xác nhận đặt lịch", "Confirm the booking");
+    pub const BOOK_CHANGE_TIME: Text = text("Đổi giờ hẹn", "Change the time");
+    pub const BOOKED_TITLE: Text = text("Đã đặt lịch hẹn", "Appointment booked");
+    pub const BOOKING_CODE: Text = text("Mã lịch hẹn", "Booking code");
+    pub const BOOKING_QR_ALT: Text = text(
+        "Mã QR của lịch hẹn, đưa cán bộ quét tại bộ phận một cửa",
+        "QR code of the booking, for the clerk to scan at the front desk",
+    );
+    pub const BOOKED_BRING: Text = text(
+        "Đến đúng giờ, mang theo bản chính các giấy tờ và thẻ căn cước. Đưa mã lịch hẹn hoặc mã QR cho cán bộ.",
+        "Come on time with the originals and your ID card. Show the booking code or the QR code to the clerk.",
+    );
+    pub const RESULT_DATE: Text = text("Ngày trả kết quả dự kiến", "Expected result date");
+    pub const MANAGE_TITLE: Text = text("Đổi hoặc hủy lịch hẹn", "Change or cancel");
+    pub const MANAGE_HINT: Text = text(
+        "Giữ đường dẫn này: dùng để đổi giờ hoặc hủy lịch mà không cần đăng nhập. Đường dẫn chỉ hiện một lần.",
+        "Keep this link: it changes or cancels the appointment without signing in. It is shown only this once.",
+    );
+    pub const ADD_TO_CALENDAR: Text = text("Thêm vào lịch (.ics)", "Add to calendar (.ics)");
+    pub const SEE_APPOINTMENT: Text = text("Xem lịch hẹn", "See the appointment");
+    pub const APPOINTMENT_TITLE: Text = text("Lịch hẹn", "Appointment");
+    pub const CHANGEABLE_UNTIL: Text =
+        text("Có thể đổi hoặc hủy đến", "You can change or cancel until");
+    pub const RESCHEDULE: Text = text("Đổi giờ hẹn", "Reschedule");
+    pub const CANCEL_APPOINTMENT: Text = text("Hủy lịch hẹn", "Cancel the appointment");
+    pub const NOW_AT: Text = text("hiện hẹn lúc", "now at");
+    pub const MY_APPOINTMENTS: Text = text("Lịch hẹn của tôi", "My appointments");
+    pub const NO_APPOINTMENTS: Text = text("Bạn chưa có lịch hẹn nào.", "You have no appointment.");
+    pub const MY_REQUESTS: Text = text("Giấy tờ đang chứng thực", "Documents being certified");
+    pub const NO_REQUESTS: Text = text(
+        "Chưa có giấy tờ nào được tiếp nhận.",
+        "No document has been received yet.",
+    );
+    pub const REFUSAL_NOTICE: Text = text("Văn bản từ chối (PDF)", "Refusal notice (PDF)");
+    pub const IDENTITY_TITLE: Text = text("Xác minh số căn cước", "Prove your citizen ID");
+    pub const IDENTITY_UNVERIFIED_TITLE: Text = text(
+        "Số căn cước chưa được xác minh",
+        "Your citizen ID is not verified yet",
+    );
+    pub const IDENTITY_UNVERIFIED_TEXT: Text = text(
+        "Để xem các bản sao và lịch hẹn lưu theo số căn cước của bạn, hãy lấy mã xác minh và đưa cán bộ bộ phận một cửa cùng thẻ căn cước.",
+        "To see the copies and appointments kept under your citizen ID, get a verification code and show it with your ID card to a clerk at the front desk.",
+    );
+    pub const IDENTITY_GET_CODE: Text = text("Lấy mã xác minh", "Get a verification code");
+    pub const IDENTITY_VERIFIED: Text = text(
+        "Số căn cước của bạn đã được xác minh.",
+        "Your citizen ID is verified.",
+    );
+    pub const IDENTITY_CODE: Text = text("Mã xác minh", "Verification code");
+    pub const IDENTITY_QR_ALT: Text = text(
+        "Mã QR xác minh danh tính, đưa cán bộ quét",
+        "Identity verification QR code, for the clerk to scan",
+    );
+    pub const IDENTITY_CODE_HINT: Text = text(
+        "Đưa mã này (hoặc mã QR) cùng thẻ căn cước cho cán bộ. Mã dùng một lần; lấy mã mới sẽ thay mã cũ.",
+        "Show this code (or the QR code) with your ID card to the clerk. It works once; a new code replaces it.",
+    );
+    pub const VALID_UNTIL: Text = text("Hiệu lực đến", "Valid until");
+    pub const NO_COPIES: Text = text("Bạn chưa có bản sao nào.", "You have no copy yet.");
+    pub const FILE: Text = text("Tệp", "File");
+    pub const COPY_VALID: Text = text("Có hiệu lực", "Valid");
+    pub const COPY_ANNULLED: Text = text("Đã hủy", "Annulled");
+    pub const DOWNLOAD_PDF: Text = text("Tải PDF", "Download PDF");
+    pub const STATUS_BOOKED: Text = text("Đã đặt", "Booked");
+    pub const STATUS_CHECKED_IN: Text = text("Đã đến", "Checked in");
+    pub const STATUS_IN_SERVICE: Text = text("Đang tiếp nhận", "Being served");
+    pub const STATUS_DONE: Text = text("Đã tiếp nhận", "Received");
+    pub const STATUS_CANCELLED: Text = text("Đã hủy", "Cancelled");
+    pub const STATUS_NO_SHOW: Text = text("Không đến", "No-show");
+    pub const STATE_RECEIVED: Text = text("Đã nhận bản chính", "Original received");
+    pub const STATE_SCANNED: Text = text("Đã quét", "Scanned");
+    pub const STATE_AWAITING: Text = text("Chờ ký chứng thực", "Awaiting certification");
+    pub const STATE_CERTIFIED: Text = text("Đã chứng thực", "Certified");
+    pub const STATE_REFUSED: Text = text("Từ chối chứng thực", "Refused");
+    pub const STATE_WITHDRAWN: Text = text("Đã rút hồ sơ", "Withdrawn");
+    pub const PREVIOUS_DAY: Text = text("Ngày trước", "Previous day");
+    pub const NEXT_DAY: Text = text("Ngày sau", "Next day");
+    pub const TODAY: Text = text("Hôm nay", "Today");
+    pub const TIME: Text = text("Giờ", "Time");
+    pub const REQUESTER: Text = text("Người yêu cầu", "Requester");
+    pub const WALK_IN: Text = text("Không hẹn trước", "Walk-in");
+    pub const CHECK_IN_TITLE: Text = text("Tiếp nhận theo lịch hẹn", "Check in a booking");
+    pub const CHECK_IN_HINT: Text = text(
+        "Nhập mã lịch hẹn (ví dụ K7QM-3XPA) hoặc quét mã QR bằng máy đọc.",
+        "Type the booking code (for example K7QM-3XPA) or scan the QR code with the reader.",
+    );
+    pub const CHECK_IN: Text = text("Tiếp nhận", "Check in");
+    pub const WALK_IN_TITLE: Text = text(
+        "Tiếp nhận người không hẹn trước",
+        "Receive a citizen without a booking",
+    );
+    pub const WALK_IN_HINT: Text = text(
+        "Ghi họ tên và số căn cước như trên thẻ, và các giấy tờ cần chứng thực. Người dân được xếp vào khung giờ hôm nay còn chỗ.",
+        "Write the name and ID number as on the card, and the documents to certify. The citizen takes a free place of today.",
+    );
+    pub const WALK_IN_BUTTON: Text = text("Tiếp nhận", "Receive");
+    pub const DESK_DAY_LIST: Text = text("Lịch hẹn trong ngày", "Appointments of the day");
+    pub const DESK_NONE: Text = text("Không có lịch hẹn nào.", "No appointment.");
+    pub const CONFIRM_IDENTITY_TITLE: Text = text(
+        "Xác minh số căn cước của tài khoản",
+        "Confirm an account's citizen ID",
+    );
+    pub const CONFIRM_IDENTITY_HINT: Text = text(
+        "Người dân đưa mã xác minh trên điện thoại và thẻ căn cước; nhập số đọc từ thẻ.",
+        "The citizen shows the verification code on their phone and their ID card; type the number read from the card.",
+    );
+    pub const CITIZEN_ID_ON_CARD: Text = text(
+        "Số căn cước (đọc từ thẻ)",
+        "Citizen ID number (read from the card)",
+    );
+    pub const CONFIRM_IDENTITY: Text = text("Xác minh", "Confirm");
+    pub const IDENTITY_CONFIRMED: Text =
+        text("Đã xác minh số căn cước của", "Citizen ID confirmed for");
+    pub const REQUEST_TITLE: Text = text("Hồ sơ", "Request");
+    pub const SENT_BACK: Text = text("Người có thẩm quyền trả lại:", "Sent back by the official:");
+    pub const ORIGINAL_PAGES: Text = text("Số trang bản chính", "Pages of the original");
+    pub const RECEIVED_AT: Text = text("Tiếp nhận lúc", "Received at");
+    pub const PAID: Text = text("Đã nộp", "Paid");
+    pub const UNPAID: Text = text("Chưa nộp", "Not paid");
+    pub const SCANS: Text = text("Bản quét", "Scans");
+    pub const SCAN: Text = text("Bản quét", "Scan");
+    pub const NO_SCANS: Text = text("Chưa có bản quét.", "No scan yet.");
+    pub const MOVE_UP: Text = text("Chuyển lên bản quét", "Move up scan");
+    pub const MOVE_DOWN: Text = text("Chuyển xuống bản quét", "Move down scan");
+    pub const REMOVE: Text = text("Bỏ", "Remove");
+    pub const ADD_SCANS: Text = text("Thêm bản quét", "Add scans");
+    pub const SCAN_FILES: Text = text("Tệp bản quét", "Scan files");
+    pub const SCAN_FILES_HINT: Text = text(
+        "JPEG, PNG hoặc PDF (mỗi trang là một ảnh quét); chọn được nhiều tệp, theo thứ tự trang.",
+        "JPEG, PNG or PDF (each page one scanned image); several files allowed, in page order.",
+    );
+    pub const REPLACE_SCANS: Text = text(
+        "Thay thế các bản quét hiện có",
+        "Replace the scans already here",
+    );
+    pub const UPLOAD: Text = text("Tải lên", "Upload");
+    pub const HAND_OVER_TITLE: Text =
+        text("Chuyển người có thẩm quyền ký", "Hand over to the official");
+    pub const CHECKLIST: Text = text("Đã đối chiếu", "Comparison checklist");
+    pub const CHECK_ORIGINAL_SHOWN: Text = text(
+        "Người dân xuất trình bản chính (không phải bản sao)",
+        "The original itself was shown (not a copy)",
+    );
+    pub const CHECK_PAGES_COUNTED: Text = text(
+        "Đã đếm trang: bản quét đủ các trang có thông tin",
+        "Pages counted: the scans have every page with information",
+    );
+    pub const CHECK_NO_ERASURE: Text = text(
+        "Không thấy tẩy xóa, sửa chữa trên bản chính",
+        "No erasure or alteration seen on the original",
+    );
+    pub const HAND_OVER: Text = text("Chuyển ký", "Hand over");
+    pub const PAYMENT_TITLE: Text = text("Thu lệ phí", "Collect the fee");
+    pub const PAYMENT_METHOD: Text = text("Hình thức nộp", "How it was paid");
+    pub const PAYMENT_CASH: Text = text("Tiền mặt", "Cash");
+    pub const PAYMENT_TRANSFER: Text = text("Chuyển khoản", "Bank transfer");
+    pub const RECEIPT_NO: Text = text("Số biên lai (nếu có)", "Receipt number (if any)");
+    pub const RECORD_PAYMENT: Text = text("Ghi nhận đã nộp", "Record the payment");
+    pub const REFUSE_TITLE: Text = text(
+        "Từ chối hoặc trả lại bản chính",
+        "Refuse or give the original back",
+    );
+    pub const REFUSAL_GROUND: Text = text(
+        "Căn cứ từ chối (Điều 22 Nghị định 23/2015/NĐ-CP)",
+        "Ground of refusal (Decree 23/2015/NĐ-CP, Art. 22)",
+    );
+    pub const REFUSAL_DETAIL: Text = text("Ghi chú (không bắt buộc)", "Details (optional)");
+    pub const REFUSE: Text = text("Từ chối chứng thực", "Refuse");
+    pub const WITHDRAW_HINT: Text = text(
+        "Người dân nhận lại bản chính và không chứng thực nữa.",
+        "The citizen takes the original back and no longer wants it certified.",
+    );
+    pub const WITHDRAW: Text = text("Rút hồ sơ", "Withdraw");
+    pub const QUEUE_EMPTY: Text = text(
+        "Không có hồ sơ nào chờ ký.",
+        "No request is waiting for certification.",
+    );
+    pub const QUEUE_CAPTION: Text = text(
+        "Hồ sơ chờ ký, hạn trả sớm nhất trước",
+        "Requests waiting, earliest result date first",
+    );
+    pub const SELECT: Text = text("Chọn", "Select");
+    pub const BATCH_HINT: Text = text(
+        "Chứng thực các hồ sơ đã chọn, mỗi hồ sơ một số chứng thực (tối đa 50).",
+        "Certify the chosen requests, each with its own number (at most 50).",
+    );
+    pub const CERTIFY_SELECTED: Text = text(
+        "Ký chứng thực các hồ sơ đã chọn",
+        "Certify the chosen requests",
+    );
+    pub const DETAILS: Text = text("Thông tin", "Details");
+    pub const CERTIFY_HINT: Text = text(
+        "Tôi đã đối chiếu bản quét với bản chính: bản sao đúng với bản chính. Ký số của tôi và con dấu của cơ quan sẽ được đóng lên bản sao.",
+        "I compared the scans with the original: the copy is true to the original. My digital signature and the office seal will be applied.",
+    );
+    pub const CERTIFY: Text = text("Ký chứng thực", "Certify");
+    pub const SEND_BACK_REASON: Text = text(
+        "Lý do trả lại bộ phận một cửa",
+        "Reason for sending back to the desk",
+    );
+    pub const SEND_BACK: Text = text("Trả lại", "Send back");
+    pub const CERTIFIED_TITLE: Text = text("Kết quả ký chứng thực", "Certification result");
+    pub const NOT_CERTIFIED: Text = text("Chưa chứng thực", "Not certified");
     pub const CERTIFICATE_ISSUER: Text = text("Chứng thư do", "Certificate issued by");
 }

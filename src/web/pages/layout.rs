@@ -6,9 +6,56 @@
 use maud::{DOCTYPE, Markup, html};
 
 use super::i18n::{Lang, words};
+use super::session::Viewer;
+use crate::db::models::Role;
 
-/// A whole page: `title` in the tab and the heading of the content.
+/// A whole page for someone not known to be signed in: `title` in the tab and the heading
+/// of the content.
 pub fn layout(lang: Lang, title: &str, here: &str, content: Markup) -> Markup {
+    chrome(lang, title, here, None, content)
+}
+
+/// A whole page for `viewer`: with the menu of their role and the sign-out button when
+/// they are signed in.
+pub fn page(viewer: &Viewer, title: &str, content: Markup) -> Markup {
+    let nav = viewer.signed_in().map(|user| {
+        let lang = viewer.lang;
+        let links: &[(&str, super::i18n::Text)] = match user.role() {
+            Role::Citizen => &[
+                ("/me", words::NAV_MY_PAGE),
+                ("/offices", words::NAV_BOOK),
+                ("/me/copies", words::NAV_MY_COPIES),
+            ],
+            Role::Clerk => &[("/desk", words::NAV_DESK)],
+            Role::Official => &[
+                ("/desk", words::NAV_DESK),
+                ("/review", words::NAV_REVIEW),
+            ],
+            Role::Admin => &[],
+            Role::Agency => &[("/verify", words::NAV_VERIFY)],
+        };
+        html! {
+            nav.site aria-label=(lang.t(words::NAV_LABEL)) {
+                ul {
+                    @for (href, text) in links {
+                        li { a href=(href) aria-current=[(viewer.here == *href).then_some("page")] { (lang.t(*text)) } }
+                    }
+                    li.who { (user.user.full_name) }
+                    li {
+                        form method="post" action="/logout" {
+                            (viewer.csrf_field())
+                            button.link type="submit" { (lang.t(words::SIGN_OUT)) }
+                        }
+                    }
+                }
+            }
+        }
+    });
+    chrome(viewer.lang, title, &viewer.here, nav, content)
+}
+
+/// The frame of every page.
+fn chrome(lang: Lang, title: &str, here: &str, nav: Option<Markup>, content: Markup) -> Markup {
     let other = lang.other();
     html! {
         (DOCTYPE)
@@ -28,6 +75,11 @@ pub fn layout(lang: Lang, title: &str, here: &str, content: Markup) -> Markup {
                         hreflang=(other.code()) lang=(other.code())
                         aria-label=(lang.t(words::SWITCH_LANGUAGE_LABEL)) {
                         (lang.t(words::SWITCH_LANGUAGE))
+                    }
+                    @if let Some(nav) = nav {
+                        (nav)
+                    } @else {
+                        a.sign-in href={ "/login?next=" (query_value(here)) } { (lang.t(words::SIGN_IN)) }
                     }
                 }
                 main #content { (content) }

@@ -7,9 +7,14 @@
 //! the copy's public status and an upload box that checks a file against this code (same
 //! digest as the register, and full signature validation).
 
+pub mod citizen;
+pub mod desk;
+pub mod format;
 pub mod i18n;
 pub mod layout;
+pub mod official;
 pub mod public;
+pub mod session;
 
 pub use i18n::Lang;
 
@@ -31,6 +36,9 @@ use crate::web::{ApiError, RequestId};
 pub fn routes() -> Vec<Route> {
     let mut all = routes![copy_page, check_file];
     all.extend(public::routes());
+    all.extend(citizen::routes());
+    all.extend(desk::routes());
+    all.extend(official::routes());
     all
 }
 
@@ -71,7 +79,7 @@ fn page(lang: Lang, title: &str, body: &str) -> RawHtml<String> {
 
 /// An RFC 3339 instant as `HH:MM dd/mm/yyyy` in Viet Nam time (the text as is when it does
 /// not parse).
-fn local_text(rfc3339: &str) -> String {
+pub(crate) fn local_text(rfc3339: &str) -> String {
     time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
         .map(crate::local_time::local_moment)
         .unwrap_or_else(|_| rfc3339.to_owned())

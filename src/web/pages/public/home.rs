@@ -9,16 +9,17 @@ use rocket::response::Redirect;
 
 use crate::registry::code::{display_code, normalize_verification_code};
 use crate::web::pages::i18n::{Lang, words};
-use crate::web::pages::layout::{error_summary, layout};
+use crate::web::pages::layout::{error_summary, page};
+use crate::web::pages::session::Viewer;
 
 /// The home page, with an optional error for the code box.
-fn home_page(lang: Lang, code: &str, error: Option<&str>) -> Markup {
+fn home_page(viewer: &Viewer, code: &str, error: Option<&str>) -> Markup {
+    let lang = viewer.lang;
     let title = lang.t(words::HOME_TITLE);
     let errors: Vec<(&str, &str)> = error.map(|e| ("code", e)).into_iter().collect();
-    layout(
-        lang,
+    page(
+        viewer,
         title,
-        "/",
         html! {
             (error_summary(lang, &errors))
             h1 { (title) }
@@ -53,33 +54,34 @@ fn home_page(lang: Lang, code: &str, error: Option<&str>) -> Markup {
 
 /// `GET /`.
 #[get("/")]
-pub fn home(lang: Lang) -> Markup {
-    home_page(lang, "", None)
+pub fn home(viewer: Viewer) -> Markup {
+    home_page(&viewer, "", None)
 }
 
 /// `GET /check?code=…`: the copy's page for a well-formed code, else the home page with
 /// the error at the box (422).
 #[get("/check?<code>")]
-pub fn check_code(lang: Lang, code: Option<String>) -> Result<Redirect, (Status, Markup)> {
+pub fn check_code(viewer: Viewer, code: Option<String>) -> Result<Redirect, (Status, Markup)> {
+    let lang = viewer.lang;
     let typed = code.as_deref().unwrap_or("").trim();
     if typed.is_empty() {
         return Err((
             Status::UnprocessableEntity,
-            home_page(lang, "", Some(lang.t(words::CHECK_EMPTY))),
+            home_page(&viewer, "", Some(lang.t(words::CHECK_EMPTY))),
         ));
     }
     match normalize_verification_code(typed) {
         Some(code) => Ok(Redirect::to(format!("/v/{}", display_code(&code)))),
         None => Err((
             Status::UnprocessableEntity,
-            home_page(lang, typed, Some(lang.t(words::CHECK_INVALID))),
+            home_page(&viewer, typed, Some(lang.t(words::CHECK_INVALID))),
         )),
     }
 }
 
 /// Only a path of this site: starts with one `/`, no scheme, no host, no backslash or
 /// control character. Anything else goes home.
-fn same_site_path(next: Option<&str>) -> String {
+pub fn same_site_path(next: Option<&str>) -> String {
     match next {
         Some(path)
             if path.starts_with('/')

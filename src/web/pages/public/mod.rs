@@ -1,8 +1,9 @@
 //! Pages for everyone, signed in or not: the home page, checking a copy by its code, the
 //! language switch, finding an office and an office's page, and verifying a file.
 
-mod home;
+pub(crate) mod home;
 mod offices;
+pub mod sign_in;
 mod verify;
 
 use rocket::Route;
@@ -16,6 +17,13 @@ pub fn routes() -> Vec<Route> {
         offices::offices,
         offices::office,
         verify::verify_form,
-        verify::verify_upload
+        verify::verify_upload,
+        sign_in::login_form,
+        sign_in::login,
+        sign_in::logout,
+        sign_in::register_form,
+        sign_in::register,
+        sign_in::password_form,
+        sign_in::change_password
     ]
 }

@@ -15,20 +15,21 @@ use crate::booking::store::{self, OfficeFilter};
 use crate::db::ids::OfficeId;
 use crate::local_time::{date_dmy, local_date};
 use crate::web::pages::i18n::{Lang, words};
-use crate::web::pages::layout::layout;
+use crate::web::pages::layout::page;
+use crate::web::pages::session::Viewer;
 
 /// Days of free places shown on an office's page.
 const DAYS_SHOWN: i64 = 7;
 
 /// The page answering an unknown office (404).
-fn not_found(lang: Lang, here: &str) -> (Status, Markup) {
+fn not_found(viewer: &Viewer) -> (Status, Markup) {
+    let lang = viewer.lang;
     let title = lang.t(words::NOT_FOUND_TITLE);
     (
         Status::NotFound,
-        layout(
-            lang,
+        page(
+            viewer,
             title,
-            here,
             html! {
                 h1 { (title) }
                 p { (lang.t(words::NOT_FOUND_TEXT)) }
@@ -39,15 +40,15 @@ fn not_found(lang: Lang, here: &str) -> (Status, Markup) {
 }
 
 /// A failure of the database behind a page (500, logged).
-fn unavailable(lang: Lang, here: &str, error: &BookingError) -> (Status, Markup) {
-    tracing::error!(page = here, "page failed: {error}");
+fn unavailable(viewer: &Viewer, error: &BookingError) -> (Status, Markup) {
+    let lang = viewer.lang;
+    tracing::error!(page = %viewer.here, "page failed: {error}");
     let title = lang.t(words::UNAVAILABLE_TITLE);
     (
         Status::InternalServerError,
-        layout(
-            lang,
+        page(
+            viewer,
             title,
-            here,
             html! { h1 { (title) } p { (lang.t(words::UNAVAILABLE_TEXT)) } },
         ),
     )
@@ -63,7 +64,7 @@ fn part(text: Option<String>) -> Option<String> {
 #[get("/offices?<province>&<district>&<name>")]
 pub async fn offices(
     app: &State<App>,
-    lang: Lang,
+    viewer: Viewer,
     province: Option<String>,
     district: Option<String>,
     name: Option<String>,
@@ -78,13 +79,13 @@ pub async fn offices(
         .db
         .run(move |conn| store::find_offices(conn, &filter))
         .await
-        .map_err(|e| unavailable(lang, "/offices", &e))?;
+        .map_err(|e| unavailable(&viewer, &e))?;
+    let lang = viewer.lang;
     let title = lang.t(words::OFFICES_TITLE);
     let value = |v: &Option<String>| v.clone().unwrap_or_default();
-    Ok(layout(
-        lang,
+    Ok(page(
+        &viewer,
         title,
-        "/offices",
         html! {
             h1 { (title) }
             form method="get" action="/offices" {
@@ -145,12 +146,12 @@ fn hours_text(lang: Lang, intervals: &[crate::booking::OpeningInterval]) -> Stri
 #[get("/offices/<office_id>")]
 pub async fn office(
     app: &State<App>,
-    lang: Lang,
+    viewer: Viewer,
     office_id: &str,
 ) -> Result<Markup, (Status, Markup)> {
-    let here = format!("/offices/{office_id}");
+    let lang = viewer.lang;
     let Some(id) = OfficeId::parse(office_id) else {
-        return Err(not_found(lang, &here));
+        return Err(not_found(&viewer));
     };
     let ctx = app.booking.clone();
     let today = local_date(ctx.clock.now()).unwrap_or(time::OffsetDateTime::now_utc().date());
@@ -165,8 +166,8 @@ pub async fn office(
         .await;
     let (office, calendar, slots) = match found {
         Ok(found) => found,
-        Err(BookingError::OfficeNotFound) => return Err(not_found(lang, &here)),
-        Err(error) => return Err(unavailable(lang, &here, &error)),
+        Err(BookingError::OfficeNotFound) => return Err(not_found(&viewer)),
+        Err(error) => return Err(unavailable(&viewer, &error)),
     };
     let mut free: BTreeMap<time::Date, u32> = BTreeMap::new();
     for slot in &slots.slots {
@@ -184,16 +185,16 @@ pub async fn office(
         Weekday::Saturday,
         Weekday::Sunday,
     ];
-    Ok(layout(
-        lang,
+    Ok(page(
+        &viewer,
         &office.name,
-        &here,
         html! {
             h1 { (office.name) }
             dl {
                 dt { (lang.t(words::ADDRESS)) }
                 dd { (office.address) br; (office.district) ", " (office.province) }
             }
+            p { a.button href={ "/book/" (office.id) } { (lang.t(words::BOOK_HERE)) } }
             h2 { (lang.t(words::OPENING_HOURS)) }
             table.hours {
                 tbody {

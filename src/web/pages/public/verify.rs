@@ -16,19 +16,18 @@ use crate::verification::{DocumentReport, Indication, RegisterStatus, ReportMess
 use crate::web::RequestId;
 use crate::web::api::verifications::{Verifier, read_upload};
 use crate::web::pages::i18n::{Lang, words};
-use crate::web::pages::layout::{error_summary, layout};
+use crate::web::pages::layout::{error_summary, page};
+use crate::web::pages::session::Viewer;
 use crate::web::upload::{Bounded, UploadRefused};
 
-const HERE: &str = "/verify";
-
 /// The upload form, with an error at the field when there is one.
-fn form_page(lang: Lang, error: Option<&str>) -> Markup {
+fn form_page(viewer: &Viewer, error: Option<&str>) -> Markup {
+    let lang = viewer.lang;
     let title = lang.t(words::VERIFY_TITLE);
     let errors: Vec<(&str, &str)> = error.map(|e| ("file", e)).into_iter().collect();
-    layout(
-        lang,
+    page(
+        viewer,
         title,
-        HERE,
         html! {
             (error_summary(lang, &errors))
             h1 { (title) }
@@ -52,8 +51,8 @@ fn form_page(lang: Lang, error: Option<&str>) -> Markup {
 
 /// `GET /verify`.
 #[get("/verify")]
-pub fn verify_form(lang: Lang) -> Markup {
-    form_page(lang, None)
+pub fn verify_form(viewer: Viewer) -> Markup {
+    form_page(&viewer, None)
 }
 
 #[derive(FromForm)]
@@ -81,13 +80,13 @@ fn utc_text_local(rfc3339: &str) -> String {
 }
 
 /// The report as a page.
-fn report_page(lang: Lang, report: &DocumentReport) -> Markup {
+fn report_page(viewer: &Viewer, report: &DocumentReport) -> Markup {
+    let lang = viewer.lang;
     let title = lang.t(words::REPORT_TITLE);
     let (class, verdict) = verdict_text(lang, &report.verdict);
-    layout(
-        lang,
+    page(
+        viewer,
         title,
-        HERE,
         html! {
             h1 { (title) }
             p class=(class) { strong { (verdict) } }
@@ -145,15 +144,16 @@ fn report_page(lang: Lang, report: &DocumentReport) -> Markup {
 #[post("/verify", data = "<upload>")]
 pub async fn verify_upload(
     app: &State<App>,
-    lang: Lang,
+    viewer: Viewer,
     verifier: Verifier,
     request_id: RequestId,
     upload: Result<Bounded<Form<VerifyUpload<'_>>, form::Errors<'_>>, UploadRefused>,
 ) -> Result<Markup, (Status, Markup)> {
+    let lang = viewer.lang;
     let refused = |status: u16, vi: &str, en: &str| {
         (
             Status::from_code(status).unwrap_or(Status::UnprocessableEntity),
-            form_page(lang, Some(lang.pick(vi, en))),
+            form_page(&viewer, Some(lang.pick(vi, en))),
         )
     };
     let (form, _hold) = match upload {
@@ -189,7 +189,7 @@ pub async fn verify_upload(
         .verify(&verifier.0, bytes, Some(&request_id.0))
         .await
     {
-        Ok(report) => Ok(report_page(lang, &report)),
+        Ok(report) => Ok(report_page(&viewer, &report)),
         Err(error) => {
             let public = error.public();
             Err(refused(

@@ -1,0 +1,129 @@
+//! The whole journey through the pages in a real browser (`tests/browser/journey.py`, Debian's
+//! Chromium driven by Playwright, axe-core on every page): a citizen registers and books,
+//! the clerk checks them in and uploads a scan, the official certifies, the citizen
+//! downloads the copy, an anonymous visitor verifies it by upload and by its code.
+//!
+//! The service runs in this process on a loopback port, so that its booking clock can be
+//! set to 06:00 of the next day the office takes bookings: the appointment booked is then
+//! "today" for the check-in, whatever the hour and day the test runs. The screenshots of
+//! every step are kept in `target/tmp/screenshots/journey/` (CI keeps that folder).
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use certcopy::booking::store;
+use certcopy::db::models::Role;
+use time::OffsetDateTime;
+
+use crate::common::http::{free_port, http};
+use crate::common::{Backend, PASSWORD, TestApp};
+use crate::issuing::{office_with_official, small_jpeg};
+
+/// The folder of the screenshots, emptied first.
+fn screenshot_dir() -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots/journey");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("screenshot folder");
+    dir
+}
+
+#[test]
+fn a_citizen_books_and_the_office_certifies_in_chromium() {
+    let runtime = rocket::tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let test = runtime
+        .block_on(TestApp::builder(Backend::Sqlite).build())
+        .expect("SQLite app");
+    let (office, official, _) = runtime.block_on(office_with_official(
+        &test,
+        "UBND Phường Bến Thành",
+        "lanhdao.benthanh",
+    ));
+    let clerk = runtime.block_on(test.user(Role::Clerk, "canbo.benthanh", Some(&office.id)));
+
+    // The booking clock at 06:00 (Viet Nam) of the first day after today with free slots.
+    let ctx = test.app.booking.clone();
+    let office_id = office.id.clone();
+    let first_day = runtime.block_on(test.db(move |conn| {
+        let today = certcopy::local_time::local_date(ctx.clock.now()).expect("today");
+        let found = store::available_slots(
+            conn,
+            &ctx,
+            &office_id,
+            today.next_day().expect("tomorrow"),
+            today + time::Duration::days(30),
+        )
+        .expect("slots");
+        found
+            .slots
+            .iter()
+            .find(|slot| slot.remaining > 0)
+            .and_then(|slot| certcopy::local_time::local_date(slot.start_local))
+            .expect("a bookable day within 30 days")
+    }));
+    let morning = OffsetDateTime::new_in_offset(
+        first_day,
+        time::macros::time!(06:00),
+        certcopy::local_time::VIETNAM_OFFSET,
+    );
+    test.app.booking.clock.freeze(morning);
+
+    // The same application served on a real port.
+    let port = free_port();
+    let figment = rocket::Config::figment()
+        .merge(("address", "127.0.0.1"))
+        .merge(("port", port))
+        .merge(("secret_key", "hPRYyVRiMyxpw5sBB1XeCMN1kFsDCqKvBi2QJxBVHQk="))
+        .merge(("log_level", "off"));
+    let rocket = certcopy::web::build_rocket(figment, test.app.clone());
+    runtime.spawn(async move {
+        let _ = rocket.launch().await;
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !matches!(http(port, "GET", "/api/v1/health", None, ""), Ok((200, _))) {
+        assert!(Instant::now() < deadline, "the server did not answer");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    let scan = test.dir.join("scan-1.jpg");
+    std::fs::write(&scan, small_jpeg(1)).expect("scan file");
+    let shots = screenshot_dir();
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/browser/journey.py");
+    let output = Command::new("python3")
+        .arg(script)
+        .arg(format!("http://127.0.0.1:{port}"))
+        .arg(office.id.to_string())
+        .arg(clerk.username.as_deref().expect("clerk username"))
+        .arg(official.username.as_deref().expect("official username"))
+        .arg(PASSWORD)
+        .arg(&scan)
+        .arg(&shots)
+        .output()
+        .unwrap_or_else(|e| panic!("python3 is required for the browser test: {e}"));
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.status.success() && report.contains("all journey checks passed"),
+        "the journey failed (Chromium, playwright and axe-playwright-python are needed; see .ci/run; screenshots in {}):\n{report}",
+        shots.display()
+    );
+    // The copy the citizen downloaded is the one in the register.
+    let copy = std::fs::read(shots.join("copy.pdf")).expect("downloaded copy");
+    let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&copy));
+    let registered = runtime.block_on(test.db(move |conn| {
+        certcopy::db::models::RegisterEntry::find_by_digest(conn, &digest)
+            .expect("register lookup")
+            .is_some()
+    }));
+    assert!(
+        registered,
+        "the downloaded file is the copy in the register"
+    );
+    drop(runtime);
+}
