@@ -18,6 +18,7 @@ mod journey;
 mod lifecycle;
 mod limits;
 mod office_day;
+mod office_pages;
 mod official_grants;
 mod oidc;
 mod pages;

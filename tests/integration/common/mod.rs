@@ -6,6 +6,7 @@
 
 pub mod http;
 pub mod oidc_provider;
+pub mod pages;
 pub mod server;
 
 use std::path::PathBuf;
