@@ -199,6 +199,10 @@ with sync_playwright() as playwright:
     clerk.set_input_files("#scans", SCAN)
     with clerk.expect_navigation():
         clerk.click("#upload-title ~ form button[type=submit]")
+    clerk.wait_for_function(
+        "() => { const i = document.querySelector('ol.scans img'); return i && i.complete && i.naturalWidth > 0 }",
+        timeout=10000,
+    )
     check(clerk.is_visible("ol.scans img"), "the scan's thumbnail")
     step(clerk, "request-scanned")
     for box in ("#original_shown", "#pages_counted", "#no_erasure_seen"):
@@ -217,7 +221,12 @@ with sync_playwright() as playwright:
     step(official, "review-queue")
     with official.expect_navigation():
         official.click('a[href^="/review/"] >> nth=0')
+    official.wait_for_function(
+        "() => [...document.querySelectorAll('figure img')].every(i => i.complete && i.naturalWidth > 0)",
+        timeout=10000,
+    )
     step(official, "review")
+    review_url = official.url
     with official.expect_navigation():
         official.click('form[action$="/certify"] button')
     check(official.is_visible(".certified-number"), "certified: a number in the register")
@@ -254,6 +263,19 @@ with sync_playwright() as playwright:
         visitor.press("#code", "Enter")
     check("Bản sao có hiệu lực" in visitor.inner_text("main"), f"verify by code {lookup}: valid")
     step(visitor, "verify-code")
+
+    # The staff pages on a desktop screen (the desk and the review side by side).
+    for page, url, name in (
+        (clerk, f"{BASE}/desk", "desk-1280"),
+        (official, review_url, "review-1280"),
+        (citizen, f"{BASE}/me", "my-page-1280"),
+    ):
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        check(not problems, f"{name}: no console error or failed request {problems}")
+        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
+        page.set_viewport_size(viewport)
 
     # Sign out.
     with citizen.expect_navigation():

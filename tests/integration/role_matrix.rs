@@ -281,6 +281,13 @@ const MATRIX: &[Line] = &[
         &[Clerk, Official],
     ),
     line(
+        Get,
+        "/desk/requests/<id>/scans/<position>/thumbnail?<large>",
+        "/desk/requests/{request}/scans/1/thumbnail",
+        Body::None,
+        &[Clerk, Official],
+    ),
+    line(
         Post,
         "/desk/requests/<id>/scans",
         "/desk/requests/{request}/scans",

@@ -17,11 +17,13 @@ mod pdf;
 mod png;
 #[cfg(any(test, feature = "test-support"))]
 pub mod synthetic;
+mod thumbnail;
 
 use sha2::{Digest, Sha256};
 
 pub use error::IntakeError;
 use jpeg::{JpegProblem, parse_jpeg};
+pub use thumbnail::{ThumbnailError, thumbnail_jpeg};
 
 /// Resolution used when a file declares none (JFIF/EXIF/pHYs absent or aspect-only):
 /// the usual document-scanner setting.

@@ -18,6 +18,7 @@ pub fn routes() -> Vec<Route> {
         today::walk_in,
         today::confirm_identity,
         request::request_page,
+        request::thumbnail,
         request::upload_scans,
         request::reorder,
         request::hand_over,

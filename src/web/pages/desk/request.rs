@@ -33,12 +33,6 @@ fn id_or_404(viewer: &Viewer, text: &str) -> Result<RequestId, PageFailure> {
         .ok_or_else(|| viewer.error(&crate::certification::CertificationError::NotFound))
 }
 
-/// Whether a scan is shown as a picture (JPEG/PNG) or only as a link (PDF).
-fn is_picture(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    !lower.ends_with(".pdf")
-}
-
 /// The request named in the path, if it is one of the office of `staff` (else 404),
 /// checked before the form is read.
 async fn at_office(
@@ -138,11 +132,8 @@ pub async fn request_page_with(
                         @let href = format!("/api/v1/desk/requests/{}/scans/{}", r.id, scan.position);
                         li {
                             a href=(href) {
-                                @if is_picture(&scan.file_name) {
-                                    img src=(href) alt={ (lang.t(words::SCAN)) " " (index + 1) ": " (scan.file_name) } loading="lazy";
-                                } @else {
-                                    (scan.file_name)
-                                }
+                                img src={ "/desk/requests/" (r.id) "/scans/" (scan.position) "/thumbnail" }
+                                    alt={ (lang.t(words::SCAN)) " " (index + 1) ": " (scan.file_name) } loading="lazy";
                             }
                             p.hint { (index + 1) ". " (scan.file_name) " — " (scan.pages) " " (lang.t(words::PAGES_UNIT)) }
                             @if editable {
@@ -287,6 +278,73 @@ pub async fn request_page(app: &State<App>, viewer: Viewer, id: &str) -> PageRes
     let clerk = viewer.require(DESK)?.clone();
     let id = id_or_404(&viewer, id)?;
     request_page_with(app, &viewer, &clerk, id, Status::Ok, Vec::new()).await
+}
+
+/// A small JPEG of a scan's first page.
+#[derive(rocket::Responder)]
+pub struct Thumbnail {
+    bytes: Vec<u8>,
+    content_type: rocket::http::ContentType,
+    cache: rocket::http::Header<'static>,
+}
+
+/// `GET /desk/requests/{id}/scans/{position}/thumbnail?large=`: the first page of a scan,
+/// at most 320 px on its longer side, or 1400 px with `large=true` (what the official
+/// compares); staff of the office. The scan is content-addressed, so the browser may keep
+/// it.
+#[get("/desk/requests/<id>/scans/<position>/thumbnail?<large>")]
+pub async fn thumbnail(
+    app: &State<App>,
+    viewer: Viewer,
+    id: &str,
+    position: i32,
+    large: Option<bool>,
+) -> Result<Thumbnail, PageFailure> {
+    let side = if large == Some(true) { 1400 } else { 320 };
+    let staff = viewer.require(DESK)?.clone();
+    let id = at_office(app, &viewer, &staff, id).await?;
+    let scan = app
+        .db
+        .run(move |conn| {
+            crate::db::models::CertificationScan::of_request(conn, &id)?
+                .into_iter()
+                .find(|scan| scan.position == position)
+                .ok_or(crate::certification::CertificationError::NotFound)
+        })
+        .await
+        .map_err(|e| viewer.error(&e))?;
+    let digest = crate::storage::Sha256Hex::parse(&scan.sha256)
+        .map_err(|e| viewer.error(&crate::certification::CertificationError::from(e)))?;
+    let bytes = app
+        .blobs
+        .get(&digest)
+        .await
+        .map_err(|e| viewer.error(&crate::certification::CertificationError::from(e)))?;
+    let limits = app.scan_limits();
+    let name = scan.file_name.clone();
+    let made = rocket::tokio::task::spawn_blocking(move || {
+        let pages =
+            crate::intake::read_scans_owned(vec![crate::intake::ScanFile { name, bytes }], &limits)
+                .map_err(|e| e.to_string())?;
+        let first = pages.first().ok_or_else(|| "no page".to_owned())?;
+        crate::intake::thumbnail_jpeg(first, side).map_err(|e| e.to_string())
+    })
+    .await;
+    match made {
+        Ok(Ok(bytes)) => Ok(Thumbnail {
+            bytes,
+            content_type: rocket::http::ContentType::JPEG,
+            cache: rocket::http::Header::new("Cache-Control", "private, max-age=86400"),
+        }),
+        Ok(Err(error)) => {
+            tracing::error!(scan = %scan.sha256, "thumbnail failed: {error}");
+            Err(viewer.problem(&PublicError::internal_error()))
+        }
+        Err(error) => {
+            tracing::error!(scan = %scan.sha256, "thumbnail task failed: {error}");
+            Err(viewer.problem(&PublicError::internal_error()))
+        }
+    }
 }
 
 /// After a change: back to the page, or the page with the error of `field`.

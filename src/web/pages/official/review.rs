@@ -135,10 +135,9 @@ async fn review_page(
                     @for (index, scan) in r.scans.iter().enumerate() {
                         @let href = format!("/api/v1/desk/requests/{}/scans/{}", r.id, scan.position);
                         figure {
-                            @if scan.file_name.to_ascii_lowercase().ends_with(".pdf") {
-                                a href=(href) { (scan.file_name) }
-                            } @else {
-                                a href=(href) { img src=(href) alt={ (lang.t(words::SCAN)) " " (index + 1) ": " (scan.file_name) }; }
+                            a href=(href) {
+                                img src={ "/desk/requests/" (r.id) "/scans/" (scan.position) "/thumbnail?large=true" }
+                                    alt={ (lang.t(words::SCAN)) " " (index + 1) ": " (scan.file_name) };
                             }
                             figcaption.hint { (index + 1) ". " (scan.file_name) " — " (scan.pages) " " (lang.t(words::PAGES_UNIT)) }
                         }
