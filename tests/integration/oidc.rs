@@ -127,6 +127,11 @@ async fn register(app: &TestApp, phone: &str) -> String {
 }
 
 oidc_test!(oidc_login_creates_a_verified_account, |app, provider| {
+    // The sign-in page offers the identity provider's button.
+    let page = app.client.get("/login").dispatch().await;
+    let page = page.into_string().await.unwrap();
+    assert!(page.contains("href=\"/api/v1/auth/oidc/start\""), "{page}");
+
     let answer = oidc_login(&app, "an", None).await;
     assert_eq!(answer.status, Status::SeeOther, "{}", answer.body);
     assert_eq!(answer.location.as_deref(), Some("/"));
@@ -353,7 +358,12 @@ oidc_test!(oidc_follows_a_key_rotation, |app, provider| {
 });
 
 db_test!(oidc_routes_answer_not_configured_when_off, |app| {
-    // Without an `[oidc]` section the routes say so.
+    // Without an `[oidc]` section the sign-in page has no provider button and the routes
+    // say so.
+    let page = app.client.get("/login").dispatch().await;
+    let page = page.into_string().await.unwrap();
+    assert!(page.contains("action=\"/login\""), "{page}");
+    assert!(!page.contains("/api/v1/auth/oidc/start"), "{page}");
     let answer = app.get("/api/v1/auth/oidc/start", None).await;
     assert_error(&answer, Status::NotFound, "oidc_not_configured");
     let answer = app
