@@ -26,6 +26,7 @@ pub mod pki;
 pub mod private_files;
 pub mod rate_limit;
 pub mod registry;
+pub mod reuse;
 pub mod secrets;
 pub mod storage;
 pub mod web;

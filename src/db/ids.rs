@@ -116,3 +116,8 @@ typed_id!(
     /// Identifies a certification request (one document at the desk).
     RequestId
 );
+
+typed_id!(
+    /// Identifies a share of a certified copy.
+    ShareId
+);

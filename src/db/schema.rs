@@ -343,3 +343,33 @@ diesel::table! {
         uploaded_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    copy_shares (id) {
+        id -> Text,
+        register_entry_id -> Text,
+        citizen_user_id -> Text,
+        token_hash -> Text,
+        agency_user_id -> Nullable<Text>,
+        purpose -> Text,
+        procedure_code -> Nullable<Text>,
+        max_uses -> Nullable<Integer>,
+        uses -> Integer,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    copy_uses (id) {
+        id -> Text,
+        register_entry_id -> Text,
+        share_id -> Nullable<Text>,
+        agency_user_id -> Text,
+        kind -> Text,
+        procedure -> Nullable<Text>,
+        used_at -> Timestamp,
+        request_id -> Nullable<Text>,
+    }
+}

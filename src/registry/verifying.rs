@@ -417,6 +417,13 @@ impl VerifyService {
                         detail,
                     };
                     audit::record(conn, Some(&actor), event, request_id.as_deref())?;
+                    crate::reuse::record_verification(
+                        conn,
+                        &actor,
+                        &entry.id,
+                        crate::db::now_utc(),
+                        request_id.as_deref(),
+                    )?;
                 }
                 report.register = Some(matched.status);
                 Ok::<_, VerifyError>(report)

@@ -32,3 +32,4 @@ mod signature_appearance;
 mod throttling;
 mod validators;
 mod verifying;
+mod wallet;

@@ -156,6 +156,56 @@ const MATRIX: &[Line] = &[
         Body::None,
         EVERYONE,
     ),
+    // The wallet and shares (bodies incomplete on purpose: nothing is shared or redeemed).
+    line(
+        Get,
+        "/api/v1/me/wallet",
+        "/api/v1/me/wallet",
+        Body::None,
+        &[Holder, OtherCitizen],
+    ),
+    line(
+        Get,
+        "/api/v1/me/wallet/<id>",
+        "/api/v1/me/wallet/{copy}",
+        Body::None,
+        &[Holder],
+    ),
+    line(
+        Post,
+        "/api/v1/me/wallet/<id>/shares",
+        "/api/v1/me/wallet/{copy}/shares",
+        Body::Json(r#"{"purpose": ""}"#),
+        &[Holder],
+    ),
+    line(
+        Post,
+        "/api/v1/me/shares/<id>/revoke",
+        "/api/v1/me/shares/00000000-0000-4000-8000-000000000000/revoke",
+        Body::None,
+        NOBODY,
+    ),
+    line(
+        Get,
+        "/api/v1/agencies",
+        "/api/v1/agencies",
+        Body::None,
+        SIGNED_IN,
+    ),
+    line(
+        Post,
+        "/api/v1/shares/redeem",
+        "/api/v1/shares/redeem",
+        Body::Json("{}"),
+        &[Agency],
+    ),
+    line(
+        Post,
+        "/api/v1/shares/pdf",
+        "/api/v1/shares/pdf",
+        Body::Json("{}"),
+        &[Agency],
+    ),
     // Signing in and out (forms sent empty are refused as incomplete, nothing changes).
     line(
         Get,

@@ -18,6 +18,7 @@ mod register_book;
 mod signature_images;
 pub(crate) mod verifications;
 mod views;
+mod wallet;
 
 use rocket::Route;
 
@@ -44,6 +45,7 @@ pub fn mounts() -> Vec<(&'static str, Vec<Route>)> {
         ("/api/v1/desk/requests", certification::desk_routes()),
         ("/api/v1/review", certification::review_routes()),
         ("/api/v1", certification::other_routes()),
+        ("/api/v1", wallet::routes()),
         ("/a", manage_link::routes()),
     ]
 }

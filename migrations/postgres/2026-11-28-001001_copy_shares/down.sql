@@ -1,0 +1,2 @@
+DROP TABLE copy_uses;
+DROP TABLE copy_shares;
