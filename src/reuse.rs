@@ -538,6 +538,13 @@ pub fn share(
     })
 }
 
+/// One of the citizen's shares (another's is not found).
+pub fn own_share(conn: &mut DbConn, citizen: &User, id: &ShareId) -> Result<CopyShare, ReuseError> {
+    CopyShare::find(conn, id)?
+        .filter(|share| share.citizen_user_id == citizen.id)
+        .ok_or(ReuseError::ShareNotFound)
+}
+
 /// Revokes one of the citizen's shares at once (a share already revoked stays so).
 pub fn revoke(
     conn: &mut DbConn,
@@ -547,9 +554,7 @@ pub fn revoke(
     request_id: Option<&str>,
 ) -> Result<ShareView, ReuseError> {
     write_transaction(conn, |conn| {
-        let share = CopyShare::find(conn, id)?
-            .filter(|share| share.citizen_user_id == citizen.id)
-            .ok_or(ReuseError::ShareNotFound)?;
+        let share = own_share(conn, citizen, id)?;
         if share.revoked_at.is_none() {
             diesel::update(copy_shares::table.find(&share.id))
                 .set(copy_shares::revoked_at.eq(Some(now)))

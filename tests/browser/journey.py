@@ -244,6 +244,16 @@ with sync_playwright() as playwright:
     verify_href = citizen.get_attribute('a[href^="/v/"] >> nth=0', "href")
     lookup = verify_href.rsplit("/", 1)[1]
 
+    # ... and shares it for a procedure: a code shown once.
+    with citizen.expect_navigation():
+        citizen.click('a[href^="/me/copies/"] >> nth=0')
+    step(citizen, "wallet-copy")
+    citizen.fill("#purpose", "Hồ sơ tuyển sinh lớp 10")
+    with citizen.expect_navigation():
+        citizen.click("#share-title ~ form button[type=submit]")
+    check(len(citizen.inner_text("#share-code").strip()) >= 43, "shared: a code of 256 bits")
+    step(citizen, "wallet-shared")
+
     # --- anyone verifies it, by upload and by code -------------------------------------
     visitor_ctx = browser.new_context(viewport=viewport, locale="vi-VN")
     visitor = visitor_ctx.new_page()

@@ -251,6 +251,27 @@ const MATRIX: &[Line] = &[
     ),
     line(
         Get,
+        "/me/copies/<id>",
+        "/me/copies/{copy}",
+        Body::None,
+        &[Holder],
+    ),
+    line(
+        Post,
+        "/me/copies/<id>/shares",
+        "/me/copies/{copy}/shares",
+        Body::Form(""),
+        &[Holder],
+    ),
+    line(
+        Post,
+        "/me/shares/<id>/revoke",
+        "/me/shares/00000000-0000-4000-8000-000000000000/revoke",
+        Body::Form(""),
+        NOBODY,
+    ),
+    line(
+        Get,
         "/me/appointments/<id>",
         "/me/appointments/{appointment}",
         Body::None,

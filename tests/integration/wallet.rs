@@ -334,3 +334,133 @@ db_test!(an_unverified_citizen_has_no_wallet_yet, |app| {
     assert_eq!(status, Status::Forbidden, "{answer}");
     assert_eq!(answer["error"]["code"], "identity_unverified");
 });
+
+db_test!(the_wallet_pages_share_and_revoke, |app| {
+    let (_office, _, official) = office_with_official(&app, "UBND Phường Ví", "lanhdao.vi2").await;
+    let holder = person(&app, Role::Citizen, 3_001_234, None).await;
+    app.mark_verified(HOLDER_ID).await;
+    let admin = person(&app, Role::Admin, 91, None).await;
+    let (school, school_key) = agency(&app, &admin.token, "so.giaoduc2").await;
+    let (_, copy) = post_issue(
+        &app,
+        &official,
+        FIELDS,
+        &[("scans", "a.jpg", &small_jpeg(1))],
+    )
+    .await;
+    let copy_id = copy["id"].as_str().unwrap().to_owned();
+    let page = crate::common::pages::PageClient::new(&app.client, &holder.token).await;
+
+    let list = page.get("/me/copies").await;
+    assert!(
+        list.body
+            .contains(&format!("href=\"/me/copies/{copy_id}\"")),
+        "{}",
+        list.body
+    );
+    let shown = page.get(&format!("/me/copies/{copy_id}")).await;
+    assert_eq!(shown.status, Status::Ok, "{}", shown.body);
+    assert!(
+        shown.body.contains("Sở Giáo dục so.giaoduc2"),
+        "the agency to choose"
+    );
+
+    let path = format!("/me/copies/{copy_id}/shares");
+    let empty = page
+        .post(
+            &path,
+            &[
+                ("purpose", ""),
+                ("procedure_code", ""),
+                ("agency_id", ""),
+                ("days", "30"),
+                ("max_uses", ""),
+            ],
+        )
+        .await;
+    assert_eq!(empty.status, Status::UnprocessableEntity, "{}", empty.body);
+    assert!(empty.body.contains("href=\"#purpose\""), "{}", empty.body);
+    assert!(empty.body.contains("id=\"purpose-error\""));
+    let many = page
+        .post(
+            &path,
+            &[
+                ("purpose", "Hồ sơ"),
+                ("procedure_code", ""),
+                ("agency_id", ""),
+                ("days", "400"),
+                ("max_uses", ""),
+            ],
+        )
+        .await;
+    assert_eq!(many.status, Status::UnprocessableEntity);
+    assert!(many.body.contains("id=\"days-error\""), "{}", many.body);
+
+    let made = page
+        .post(
+            &path,
+            &[
+                ("purpose", "Tuyển sinh lớp 10"),
+                ("procedure_code", "1.005095"),
+                ("agency_id", &school),
+                ("days", "7"),
+                ("max_uses", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, Status::Ok, "{}", made.body);
+    let code = made
+        .body
+        .split("id=\"share-code\"><code>")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .expect("the code on the page")
+        .to_owned();
+    let (status, _) = as_agency(
+        &app,
+        &school_key,
+        "/api/v1/shares/redeem",
+        &json!({"code": code}),
+    )
+    .await;
+    assert_eq!(status, Status::Ok);
+
+    let shown = page.get(&format!("/me/copies/{copy_id}")).await;
+    assert!(shown.body.contains("Đã dùng hết"), "{}", shown.body);
+    assert!(
+        shown.body.contains("đã nhận qua mã chia sẻ"),
+        "{}",
+        shown.body
+    );
+
+    // A second share, revoked from the page.
+    let made = page
+        .post(
+            &path,
+            &[
+                ("purpose", "Hồ sơ xin việc"),
+                ("procedure_code", ""),
+                ("agency_id", ""),
+                ("days", "30"),
+                ("max_uses", ""),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, Status::Ok);
+    let shown = page.get(&format!("/me/copies/{copy_id}")).await;
+    let share = shown
+        .body
+        .split("action=\"/me/shares/")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .expect("a revoke form")
+        .to_owned();
+    let revoked = page.post(&format!("/me/shares/{share}/revoke"), &[]).await;
+    assert_eq!(revoked.status, Status::SeeOther, "{}", revoked.body);
+    let shown = page.get(&format!("/me/copies/{copy_id}")).await;
+    assert!(shown.body.contains("Đã thu hồi"), "{}", shown.body);
+    assert!(
+        !shown.body.contains("action=\"/me/shares/"),
+        "nothing left to revoke"
+    );
+});

@@ -568,5 +568,72 @@ pub mod words {
     pub const SEND_BACK: Text = text("Trả lại", "Send back");
     pub const CERTIFIED_TITLE: Text = text("Kết quả ký chứng thực", "Certification result");
     pub const NOT_CERTIFIED: Text = text("Chưa chứng thực", "Not certified");
+    pub const SHARES: Text = text("Các lần chia sẻ", "Shares");
+    pub const NO_SHARES: Text = text(
+        "Bạn chưa chia sẻ bản sao này.",
+        "You have not shared this copy.",
+    );
+    pub const SHARE_PURPOSE: Text = text("Dùng cho thủ tục", "For the procedure");
+    pub const SHARE_PURPOSE_HINT: Text = text(
+        "Ví dụ: Hồ sơ tuyển sinh lớp 10, Hồ sơ xin việc tại Công ty A.",
+        "For example: Grade 10 admission file, job application at Company A.",
+    );
+    pub const PROCEDURE_CODE: Text = text(
+        "Mã thủ tục hành chính (nếu có)",
+        "Administrative procedure code (if any)",
+    );
+    pub const PROCEDURE_CODE_HINT: Text = text(
+        "Mã trên Cổng dịch vụ công quốc gia, ví dụ 1.005095.",
+        "The code on the national public-service portal, for example 1.005095.",
+    );
+    pub const SHARE_AGENCY: Text = text("Cơ quan tiếp nhận", "Receiving agency");
+    pub const ANY_AGENCY: Text = text("Bất kỳ cơ quan nào có mã", "Any agency holding the code");
+    pub const SHARE_USES: Text = text("Số lần đã dùng", "Uses");
+    pub const SHARE_DAYS: Text = text(
+        "Hiệu lực (số ngày, tối đa 365)",
+        "Valid for (days, at most 365)",
+    );
+    pub const SHARE_MAX_USES: Text = text(
+        "Số lần được dùng (để trống: không giới hạn đến khi hết hạn)",
+        "Number of uses (empty: unlimited until it expires)",
+    );
+    pub const SHARE_DAYS_INVALID: Text = text(
+        "Số ngày phải là một số từ 1 đến 365.",
+        "Days must be a number from 1 to 365.",
+    );
+    pub const SHARE_MAX_USES_INVALID: Text = text(
+        "Số lần phải là một số từ 1 đến 1000, hoặc để trống.",
+        "Uses must be a number from 1 to 1000, or empty.",
+    );
+    pub const SHARE_AGENCY_UNKNOWN: Text = text(
+        "Hãy chọn một cơ quan trong danh sách.",
+        "Choose an agency from the list.",
+    );
+    pub const SHARE_ACTIVE: Text = text("Đang hiệu lực", "Active");
+    pub const SHARE_EXPIRED: Text = text("Hết hạn", "Expired");
+    pub const SHARE_REVOKED: Text = text("Đã thu hồi", "Revoked");
+    pub const SHARE_USED_UP: Text = text("Đã dùng hết", "Used up");
+    pub const REVOKE: Text = text("Thu hồi", "Revoke");
+    pub const USES_TITLE: Text = text("Cơ quan đã dùng bản sao", "Agencies that used this copy");
+    pub const NO_USES: Text = text(
+        "Chưa cơ quan nào dùng bản sao này.",
+        "No agency has used this copy yet.",
+    );
+    pub const USE_VERIFIED: Text = text("đã kiểm tra tệp", "checked the file");
+    pub const USE_REDEEMED: Text = text("đã nhận qua mã chia sẻ", "received it through a share");
+    pub const SHARE_TITLE: Text = text("Chia sẻ cho một thủ tục", "Share for a procedure");
+    pub const SHARE_HINT: Text = text(
+        "Cơ quan tiếp nhận dùng mã chia sẻ để nhận bản sao và kết quả kiểm tra chữ ký, không cần bạn nộp bản giấy. Bạn thấy mỗi lần cơ quan dùng mã và có thể thu hồi bất cứ lúc nào.",
+        "The receiving agency uses the share code to get the copy and its signature check, without paper from you. You see each use and can revoke the share at any time.",
+    );
+    pub const SHARE_BUTTON: Text = text("Tạo mã chia sẻ", "Create a share code");
+    pub const SHARED_TITLE: Text = text("Đã tạo mã chia sẻ", "Share code created");
+    pub const SHARE_CODE: Text = text("Mã chia sẻ", "Share code");
+    pub const SHARE_QR_ALT: Text = text("Mã QR của mã chia sẻ", "QR code of the share code");
+    pub const SHARE_CODE_HINT: Text = text(
+        "Gửi mã này (hoặc mã QR) cho cơ quan tiếp nhận. Mã chỉ hiện một lần: hãy lưu lại ngay. Ai có mã đều dùng được trong phạm vi bạn đã chọn, nên chỉ gửi cho cơ quan cần.",
+        "Give this code (or the QR code) to the receiving agency. It is shown only once: keep it now. Anyone with the code can use it within what you chose, so give it only to the agency.",
+    );
+    pub const BACK_TO_COPY: Text = text("Về trang bản sao", "Back to the copy");
     pub const CERTIFICATE_ISSUER: Text = text("Chứng thư do", "Certificate issued by");
 }

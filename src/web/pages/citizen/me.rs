@@ -222,7 +222,7 @@ pub async fn my_copies(app: &State<App>, viewer: Viewer) -> PageResult {
                         @for copy in &copies {
                             tr {
                                 td data-label=(lang.t(words::DOCUMENT_TITLE)) {
-                                    (copy.document_title) br;
+                                    a href={ "/me/copies/" (copy.id) } { (copy.document_title) } br;
                                     span.hint { (lang.t(words::CERTIFICATION_NUMBER)) " " (copy.certification_number) " — " (copy.book) " — " (copy.page_count) " " (lang.t(words::PAGES_UNIT)) }
                                 }
                                 td data-label=(lang.t(words::ISSUED_AT)) { (copy.issued_at.as_deref().map(crate::web::pages::local_text).unwrap_or_default()) }

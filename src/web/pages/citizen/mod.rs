@@ -1,12 +1,13 @@
 //! Pages of a signed-in citizen: their page (`/me`: appointments, documents at the
 //! office, identity), proving their citizen ID at the desk (`/me/identity`), booking
 //! (`/book/…`), one appointment with cancel and reschedule (`/me/appointments/…`), and
-//! their copies (`/me/copies`). Each is a thin handler over the store functions the API
+//! their copies (`/me/copies`) with each copy's shares and uses (`/me/copies/{id}`). Each is a thin handler over the store functions the API
 //! uses.
 
 mod appointments;
 pub mod booking;
 mod me;
+mod wallet;
 
 use rocket::Route;
 
@@ -24,6 +25,9 @@ pub fn routes() -> Vec<Route> {
         appointments::appointment,
         appointments::cancel,
         appointments::reschedule_form,
-        appointments::reschedule
+        appointments::reschedule,
+        wallet::copy,
+        wallet::share,
+        wallet::revoke
     ]
 }
