@@ -17,6 +17,7 @@ pub mod certification;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod dossiers;
 pub mod error;
 pub mod fees;
 pub mod identity;

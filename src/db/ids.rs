@@ -121,3 +121,8 @@ typed_id!(
     /// Identifies a share of a certified copy.
     ShareId
 );
+
+typed_id!(
+    /// Identifies an agency's dossier.
+    DossierId
+);

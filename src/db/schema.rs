@@ -373,3 +373,30 @@ diesel::table! {
         request_id -> Nullable<Text>,
     }
 }
+
+diesel::table! {
+    dossiers (id) {
+        id -> Text,
+        agency_user_id -> Text,
+        reference -> Text,
+        procedure -> Text,
+        applicant_name -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    dossier_documents (id) {
+        id -> Text,
+        dossier_id -> Text,
+        sha256 -> Text,
+        register_entry_id -> Nullable<Text>,
+        attached_via -> Text,
+        verdict -> Text,
+        register_status -> Text,
+        report -> Text,
+        verified_at -> Timestamp,
+        attached_at -> Timestamp,
+    }
+}

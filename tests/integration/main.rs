@@ -10,6 +10,7 @@ mod admin;
 mod booking;
 mod browser;
 mod crash;
+mod dossiers;
 mod hardening;
 mod health;
 mod identity;

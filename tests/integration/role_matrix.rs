@@ -206,6 +206,42 @@ const MATRIX: &[Line] = &[
         Body::Json("{}"),
         &[Agency],
     ),
+    // Agency dossiers (a dossier of nobody here: the agency itself gets 404 for one).
+    line(
+        Get,
+        "/api/v1/dossiers",
+        "/api/v1/dossiers",
+        Body::None,
+        &[Agency],
+    ),
+    line(
+        Post,
+        "/api/v1/dossiers",
+        "/api/v1/dossiers",
+        Body::Json("{}"),
+        &[Agency],
+    ),
+    line(
+        Get,
+        "/api/v1/dossiers/<id>",
+        "/api/v1/dossiers/00000000-0000-4000-8000-000000000000",
+        Body::None,
+        NOBODY,
+    ),
+    line(
+        Post,
+        "/api/v1/dossiers/<id>/documents",
+        "/api/v1/dossiers/00000000-0000-4000-8000-000000000000/documents",
+        Body::Json("{}"),
+        NOBODY,
+    ),
+    line(
+        Post,
+        "/api/v1/dossiers/<id>/reverify",
+        "/api/v1/dossiers/00000000-0000-4000-8000-000000000000/reverify",
+        Body::None,
+        NOBODY,
+    ),
     // Signing in and out (forms sent empty are refused as incomplete, nothing changes).
     line(
         Get,

@@ -9,6 +9,7 @@ mod booking_input;
 mod certification;
 pub(crate) mod copies;
 mod desk;
+mod dossiers;
 mod health;
 mod manage_link;
 mod offices;
@@ -46,6 +47,7 @@ pub fn mounts() -> Vec<(&'static str, Vec<Route>)> {
         ("/api/v1/review", certification::review_routes()),
         ("/api/v1", certification::other_routes()),
         ("/api/v1", wallet::routes()),
+        ("/api/v1/dossiers", dossiers::routes()),
         ("/a", manage_link::routes()),
     ]
 }

@@ -1,0 +1,2 @@
+DROP TABLE dossier_documents;
+DROP TABLE dossiers;
