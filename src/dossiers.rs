@@ -283,6 +283,16 @@ fn view(conn: &mut crate::db::DbConn, row: DossierRow) -> Result<DossierView, Do
     })
 }
 
+/// Marks the documents of every dossier holding the copy `entry` as annulled (inside the
+/// annulment's transaction); answers how many.
+pub fn mark_annulled(conn: &mut crate::db::DbConn, entry: &CopyId) -> Result<usize, DbError> {
+    Ok(diesel::update(
+        dossier_documents::table.filter(dossier_documents::register_entry_id.eq(entry)),
+    )
+    .set(dossier_documents::register_status.eq("ANNULLED"))
+    .execute(conn)?)
+}
+
 /// Dossiers of agencies, over the register, the blob store and the verifier.
 pub struct Dossiers<'a> {
     app: &'a App,

@@ -350,6 +350,8 @@ pub fn annul_entry(
             detail: json!({ "reason": reason }),
         };
         audit::record(conn, Some(actor), event, request_id)?;
+        // Every agency dossier holding the copy shows it annulled at once.
+        crate::dossiers::mark_annulled(conn, id)?;
         RegisterEntry::find(conn, id)?.ok_or(RegistryError::NotFound)
     })
 }
