@@ -31,6 +31,7 @@ pub mod reuse;
 pub mod secrets;
 pub mod storage;
 pub mod web;
+pub mod webhooks;
 pub mod work_limit;
 
 pub use certcopy_document::{assembly, cancel, intake, signing, verification};

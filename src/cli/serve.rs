@@ -14,6 +14,11 @@ pub(super) fn serve() -> Result<(), StartError> {
     let app = App::start(config)?;
     let figment = with_secret_key(figment, &app.config)?;
     rocket::execute(async move {
+        // Annulment notices waiting in the outbox go out from every instance.
+        rocket::tokio::spawn(crate::webhooks::run(
+            app.clone(),
+            std::time::Duration::from_secs(2),
+        ));
         let rocket = crate::web::build_rocket(figment, app);
         if let Err(error) = rocket.launch().await {
             tracing::error!("server stopped: {error}");

@@ -400,3 +400,33 @@ diesel::table! {
         attached_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    agency_webhooks (agency_user_id) {
+        agency_user_id -> Text,
+        url -> Text,
+        secret -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Text,
+        agency_user_id -> Text,
+        event -> Text,
+        body -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        delivered_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(
+    dossiers,
+    dossier_documents,
+    agency_webhooks,
+    webhook_deliveries
+);

@@ -352,7 +352,10 @@ pub fn annul_entry(
         audit::record(conn, Some(actor), event, request_id)?;
         // Every agency dossier holding the copy shows it annulled at once.
         crate::dossiers::mark_annulled(conn, id)?;
-        RegisterEntry::find(conn, id)?.ok_or(RegistryError::NotFound)
+        let entry = RegisterEntry::find(conn, id)?.ok_or(RegistryError::NotFound)?;
+        // ... and each of their agencies is told, from the outbox, at least once.
+        crate::webhooks::enqueue_annulment(conn, &entry)?;
+        Ok(entry)
     })
 }
 

@@ -34,3 +34,4 @@ mod throttling;
 mod validators;
 mod verifying;
 mod wallet;
+mod webhooks;

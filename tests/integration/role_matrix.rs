@@ -206,6 +206,13 @@ const MATRIX: &[Line] = &[
         Body::Json("{}"),
         &[Agency],
     ),
+    line(
+        Put,
+        "/api/v1/agency/webhook",
+        "/api/v1/agency/webhook",
+        Body::Json("{}"),
+        &[Agency],
+    ),
     // Agency dossiers (a dossier of nobody here: the agency itself gets 404 for one).
     line(
         Get,

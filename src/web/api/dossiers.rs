@@ -29,6 +29,34 @@ pub fn routes() -> Vec<Route> {
     routes![create, list, one, attach_json, attach_file, reverify]
 }
 
+/// Routes under `/api/v1/agency`.
+pub fn agency_routes() -> Vec<Route> {
+    routes![set_webhook]
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WebhookBody {
+    url: String,
+}
+
+/// Sets the agency's webhook for annulment notices; the signing secret is answered only
+/// here.
+#[rocket::put("/webhook", data = "<body>")]
+async fn set_webhook(
+    app: &State<App>,
+    agency: Agency,
+    body: JsonBody<'_, WebhookBody>,
+) -> Result<Json<crate::webhooks::WebhookSet>, ApiError> {
+    let url = body.map_err(|e| ApiError::bad_json(&e))?.into_inner().url;
+    let user = agency.0.user;
+    Ok(Json(
+        app.db
+            .run(move |conn| crate::webhooks::set_webhook(conn, &user, &url))
+            .await?,
+    ))
+}
+
 /// Opens a dossier.
 #[post("/", data = "<body>")]
 async fn create(

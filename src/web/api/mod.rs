@@ -48,6 +48,7 @@ pub fn mounts() -> Vec<(&'static str, Vec<Route>)> {
         ("/api/v1", certification::other_routes()),
         ("/api/v1", wallet::routes()),
         ("/api/v1/dossiers", dossiers::routes()),
+        ("/api/v1/agency", dossiers::agency_routes()),
         ("/a", manage_link::routes()),
     ]
 }

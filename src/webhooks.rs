@@ -1,0 +1,336 @@
+//! Annulment notices to agencies (docs/ARCHITECTURE.md §13).
+//!
+//! An agency sets its webhook (`PUT /api/v1/agency/webhook {url}`; the signing secret is
+//! answered once). When a copy is annulled, the annulment's transaction writes one
+//! delivery per agency whose dossiers hold the copy into `webhook_deliveries` (a
+//! transactional outbox: no notice is lost if the process dies). A worker in every
+//! instance ([`run`]) claims due deliveries with a lease (a conditional update, so two
+//! instances never send the same attempt), POSTs them, and on failure retries with
+//! exponential back-off (2 s, 4 s, … up to an hour). Delivery is at least once: the
+//! `Idempotency-Key` header (the delivery's id) lets the receiver drop a repeat.
+//!
+//! Each notice carries `X-Certcopy-Timestamp: <unix seconds>` and
+//! `X-Certcopy-Signature: v1=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>`; the
+//! receiver recomputes it and refuses old timestamps.
+
+use diesel::prelude::*;
+use hmac::{Hmac, Mac};
+use serde::Serialize;
+use sha2::Sha256;
+use time::{Duration, PrimitiveDateTime};
+
+use crate::app::App;
+use crate::db::ids::{CopyId, UserId};
+use crate::db::models::{RegisterEntry, Role, User};
+use crate::db::schema::{agency_webhooks, dossier_documents, dossiers, webhook_deliveries};
+use crate::db::{DbConn, DbError, now_utc};
+use crate::error::{PublicError, UserFacing};
+
+/// How long a claimed delivery is left to its sender before another may take it.
+pub const LEASE_SECS: i64 = 30;
+/// Longest wait between two attempts.
+pub const MAX_BACKOFF_SECS: i64 = 3_600;
+/// Deliveries claimed per round.
+const BATCH: i64 = 20;
+
+/// Errors of webhook settings.
+#[derive(Debug, thiserror::Error)]
+pub enum WebhookError {
+    /// Not an agency.
+    #[error("forbidden")]
+    Forbidden,
+    /// The URL is not an `http(s)://` URL.
+    #[error("invalid url")]
+    InvalidUrl,
+    /// Database failure.
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<diesel::result::Error> for WebhookError {
+    fn from(error: diesel::result::Error) -> Self {
+        WebhookError::Db(DbError::from(error))
+    }
+}
+
+impl UserFacing for WebhookError {
+    fn public(&self) -> PublicError {
+        match self {
+            WebhookError::Forbidden => crate::auth::AuthError::Forbidden.public(),
+            WebhookError::InvalidUrl => PublicError::new(
+                422,
+                "invalid_field",
+                "Trường `url` phải là địa chỉ http:// hoặc https:// (tối đa 500 ký tự).".into(),
+                "Field `url` must be an http:// or https:// address (at most 500 characters)."
+                    .into(),
+            ),
+            WebhookError::Db(e) => e.public(),
+        }
+    }
+}
+
+/// An agency's webhook as answered when it is set: the secret only then.
+#[derive(Debug, Serialize)]
+pub struct WebhookSet {
+    /// Where notices go.
+    pub url: String,
+    /// The HMAC-SHA256 key of the signatures.
+    pub secret: String,
+}
+
+/// Sets (or replaces) the agency's webhook with a fresh secret.
+pub fn set_webhook(
+    conn: &mut DbConn,
+    agency: &User,
+    url: &str,
+) -> Result<WebhookSet, WebhookError> {
+    if agency.role() != Role::Agency {
+        return Err(WebhookError::Forbidden);
+    }
+    let url = url.trim();
+    let scheme_ok = url.starts_with("https://") || url.starts_with("http://");
+    if !scheme_ok || url.len() > 500 || url.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(WebhookError::InvalidUrl);
+    }
+    let secret = crate::secrets::new_secret_token("whsec_");
+    diesel::delete(agency_webhooks::table.find(&agency.id)).execute(conn)?;
+    diesel::insert_into(agency_webhooks::table)
+        .values((
+            agency_webhooks::agency_user_id.eq(&agency.id),
+            agency_webhooks::url.eq(url),
+            agency_webhooks::secret.eq(&secret),
+            agency_webhooks::created_at.eq(now_utc()),
+        ))
+        .execute(conn)?;
+    Ok(WebhookSet {
+        url: url.to_owned(),
+        secret,
+    })
+}
+
+/// The notice of an annulment, as sent.
+#[derive(Debug, Serialize)]
+struct AnnulmentNotice<'a> {
+    event: &'static str,
+    delivery_id: &'a str,
+    copy_id: &'a CopyId,
+    certification_number: i64,
+    book: String,
+    annulled_reason: Option<&'a str>,
+    annulled_at: Option<String>,
+    dossiers: Vec<DossierRef>,
+}
+
+#[derive(Debug, Serialize)]
+struct DossierRef {
+    id: String,
+    reference: String,
+}
+
+/// Writes one annulment notice per agency whose dossiers hold `entry` and that has a
+/// webhook, inside the annulment's transaction. Answers how many.
+pub fn enqueue_annulment(conn: &mut DbConn, entry: &RegisterEntry) -> Result<usize, DbError> {
+    let held: Vec<(String, String, UserId)> = dossier_documents::table
+        .inner_join(dossiers::table.on(dossiers::id.eq(dossier_documents::dossier_id)))
+        .inner_join(
+            agency_webhooks::table.on(agency_webhooks::agency_user_id.eq(dossiers::agency_user_id)),
+        )
+        .filter(dossier_documents::register_entry_id.eq(&entry.id))
+        .select((dossiers::id, dossiers::reference, dossiers::agency_user_id))
+        .distinct()
+        .load(conn)?;
+    let mut agencies: Vec<UserId> = held.iter().map(|(_, _, agency)| agency.clone()).collect();
+    agencies.sort();
+    agencies.dedup();
+    let now = now_utc();
+    for agency in &agencies {
+        let id = uuid::Uuid::new_v4().to_string();
+        let notice = AnnulmentNotice {
+            event: "copy.annulled",
+            delivery_id: &id,
+            copy_id: &entry.id,
+            certification_number: entry.sequence,
+            book: format!("{}-{}", entry.book, entry.type_code),
+            annulled_reason: entry.annulled_reason.as_deref(),
+            annulled_at: entry.annulled_at.map(crate::local_time::utc_text),
+            dossiers: held
+                .iter()
+                .filter(|(_, _, owner)| owner == agency)
+                .map(|(id, reference, _)| DossierRef {
+                    id: id.clone(),
+                    reference: reference.clone(),
+                })
+                .collect(),
+        };
+        let body = serde_json::to_string(&notice).unwrap_or_default();
+        diesel::insert_into(webhook_deliveries::table)
+            .values((
+                webhook_deliveries::id.eq(&id),
+                webhook_deliveries::agency_user_id.eq(agency),
+                webhook_deliveries::event.eq("copy.annulled"),
+                webhook_deliveries::body.eq(body),
+                webhook_deliveries::attempts.eq(0),
+                webhook_deliveries::next_attempt_at.eq(now),
+                webhook_deliveries::created_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(agencies.len())
+}
+
+/// `v1=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>`.
+pub fn signature(secret: &str, timestamp: i64, body: &str) -> String {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes())
+        .expect("HMAC takes a key of any length");
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body.as_bytes());
+    format!("v1={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+/// Wait before attempt `attempts + 1` after `attempts` failures: 2^n seconds, capped.
+pub fn backoff(attempts: i32) -> Duration {
+    let exponent = u32::try_from(attempts.clamp(1, 12)).unwrap_or(12);
+    Duration::seconds((1_i64 << exponent).min(MAX_BACKOFF_SECS))
+}
+
+/// A delivery claimed for sending.
+struct Claimed {
+    id: String,
+    body: String,
+    attempts: i32,
+    url: String,
+    secret: String,
+}
+
+/// Claims up to a batch of due deliveries: each is leased (its next attempt moved
+/// `LEASE_SECS` ahead) by a conditional update, so a delivery is sent by one instance.
+fn claim(conn: &mut DbConn, now: PrimitiveDateTime) -> Result<Vec<Claimed>, DbError> {
+    let due: Vec<(String, PrimitiveDateTime, String, i32, String, String)> =
+        webhook_deliveries::table
+            .inner_join(
+                agency_webhooks::table
+                    .on(agency_webhooks::agency_user_id.eq(webhook_deliveries::agency_user_id)),
+            )
+            .filter(webhook_deliveries::delivered_at.is_null())
+            .filter(webhook_deliveries::next_attempt_at.le(now))
+            .order(webhook_deliveries::next_attempt_at.asc())
+            .limit(BATCH)
+            .select((
+                webhook_deliveries::id,
+                webhook_deliveries::next_attempt_at,
+                webhook_deliveries::body,
+                webhook_deliveries::attempts,
+                agency_webhooks::url,
+                agency_webhooks::secret,
+            ))
+            .load(conn)?;
+    let mut claimed = Vec::new();
+    for (id, next, body, attempts, url, secret) in due {
+        let taken = diesel::update(
+            webhook_deliveries::table
+                .filter(webhook_deliveries::id.eq(&id))
+                .filter(webhook_deliveries::next_attempt_at.eq(next))
+                .filter(webhook_deliveries::delivered_at.is_null()),
+        )
+        .set(webhook_deliveries::next_attempt_at.eq(now + Duration::seconds(LEASE_SECS)))
+        .execute(conn)?;
+        if taken == 1 {
+            claimed.push(Claimed {
+                id,
+                body,
+                attempts,
+                url,
+                secret,
+            });
+        }
+    }
+    Ok(claimed)
+}
+
+/// Sends the due deliveries once; answers how many were delivered.
+pub async fn deliver_due(
+    app: &App,
+    http: &openidconnect::reqwest::Client,
+) -> Result<usize, DbError> {
+    let claimed = app.db.run(|conn| claim(conn, now_utc())).await?;
+    let mut delivered = 0;
+    for delivery in claimed {
+        let timestamp = time::OffsetDateTime::now_utc().unix_timestamp();
+        let sent = http
+            .post(&delivery.url)
+            .header("Content-Type", "application/json")
+            .header("Idempotency-Key", &delivery.id)
+            .header("X-Certcopy-Event", "copy.annulled")
+            .header("X-Certcopy-Timestamp", timestamp.to_string())
+            .header(
+                "X-Certcopy-Signature",
+                signature(&delivery.secret, timestamp, &delivery.body),
+            )
+            .body(delivery.body.clone())
+            .send()
+            .await;
+        let outcome = match sent {
+            Ok(response) if response.status().is_success() => Ok(()),
+            Ok(response) => Err(format!("answered {}", response.status().as_u16())),
+            Err(error) => Err(format!("not reached: {}", error.without_url())),
+        };
+        let id = delivery.id.clone();
+        let attempts = delivery.attempts + 1;
+        match outcome {
+            Ok(()) => {
+                delivered += 1;
+                app.db
+                    .run(move |conn| {
+                        diesel::update(webhook_deliveries::table.find(&id))
+                            .set((
+                                webhook_deliveries::delivered_at.eq(Some(now_utc())),
+                                webhook_deliveries::attempts.eq(attempts),
+                                webhook_deliveries::last_error.eq(None::<String>),
+                            ))
+                            .execute(conn)
+                            .map_err(DbError::from)
+                    })
+                    .await?;
+            }
+            Err(error) => {
+                tracing::warn!(delivery = %delivery.id, attempts, "annulment notice not delivered: {error}");
+                app.db
+                    .run(move |conn| {
+                        diesel::update(webhook_deliveries::table.find(&id))
+                            .set((
+                                webhook_deliveries::attempts.eq(attempts),
+                                webhook_deliveries::next_attempt_at
+                                    .eq(now_utc() + backoff(attempts)),
+                                webhook_deliveries::last_error.eq(Some(error)),
+                            ))
+                            .execute(conn)
+                            .map_err(DbError::from)
+                    })
+                    .await?;
+            }
+        }
+    }
+    Ok(delivered)
+}
+
+/// The worker of a serving instance: every `poll` sends what is due.
+pub async fn run(app: App, poll: std::time::Duration) {
+    let http = match openidconnect::reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(10))
+        .redirect(openidconnect::reqwest::redirect::Policy::none())
+        .build()
+    {
+        Ok(http) => http,
+        Err(error) => {
+            tracing::error!("annulment notices disabled: no HTTP client: {error}");
+            return;
+        }
+    };
+    loop {
+        if let Err(error) = deliver_due(&app, &http).await {
+            tracing::error!("annulment notices: {error}");
+        }
+        rocket::tokio::time::sleep(poll).await;
+    }
+}
