@@ -26,8 +26,11 @@ use crate::db::schema::{agency_webhooks, dossier_documents, dossiers, webhook_de
 use crate::db::{DbConn, DbError, now_utc};
 use crate::error::{PublicError, UserFacing};
 
-/// How long a claimed delivery is left to its sender before another may take it.
-pub const LEASE_SECS: i64 = 30;
+/// How long a claimed delivery is left to its sender before another instance may take
+/// it: twice the HTTP timeout plus 5 s, so a sender still waiting is never overtaken.
+pub fn lease(timeout: std::time::Duration) -> Duration {
+    Duration::seconds(i64::try_from(timeout.as_secs()).unwrap_or(60) * 2 + 5)
+}
 /// Longest wait between two attempts.
 pub const MAX_BACKOFF_SECS: i64 = 3_600;
 /// Deliveries claimed per round.
@@ -203,9 +206,13 @@ struct Claimed {
     secret: String,
 }
 
-/// Claims up to a batch of due deliveries: each is leased (its next attempt moved
-/// `LEASE_SECS` ahead) by a conditional update, so a delivery is sent by one instance.
-fn claim(conn: &mut DbConn, now: PrimitiveDateTime) -> Result<Vec<Claimed>, DbError> {
+/// Claims up to a batch of due deliveries: each is leased (its next attempt moved `lease`
+/// ahead) by a conditional update, so a delivery is sent by one instance.
+fn claim(
+    conn: &mut DbConn,
+    now: PrimitiveDateTime,
+    lease: Duration,
+) -> Result<Vec<Claimed>, DbError> {
     let due: Vec<(String, PrimitiveDateTime, String, i32, String, String)> =
         webhook_deliveries::table
             .inner_join(
@@ -233,7 +240,7 @@ fn claim(conn: &mut DbConn, now: PrimitiveDateTime) -> Result<Vec<Claimed>, DbEr
                 .filter(webhook_deliveries::next_attempt_at.eq(next))
                 .filter(webhook_deliveries::delivered_at.is_null()),
         )
-        .set(webhook_deliveries::next_attempt_at.eq(now + Duration::seconds(LEASE_SECS)))
+        .set(webhook_deliveries::next_attempt_at.eq(now + lease))
         .execute(conn)?;
         if taken == 1 {
             claimed.push(Claimed {
@@ -248,12 +255,29 @@ fn claim(conn: &mut DbConn, now: PrimitiveDateTime) -> Result<Vec<Claimed>, DbEr
     Ok(claimed)
 }
 
+/// The HTTP client of the notices: the configured timeout, no redirects followed.
+pub fn client(app: &App) -> Result<openidconnect::reqwest::Client, String> {
+    openidconnect::reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(
+            app.config.webhook_timeout_secs,
+        ))
+        .redirect(openidconnect::reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| e.to_string())
+}
+
 /// Sends the due deliveries once; answers how many were delivered.
 pub async fn deliver_due(
     app: &App,
     http: &openidconnect::reqwest::Client,
 ) -> Result<usize, DbError> {
-    let claimed = app.db.run(|conn| claim(conn, now_utc())).await?;
+    let lease = lease(std::time::Duration::from_secs(
+        app.config.webhook_timeout_secs,
+    ));
+    let claimed = app
+        .db
+        .run(move |conn| claim(conn, now_utc(), lease))
+        .await?;
     let mut delivered = 0;
     for delivery in claimed {
         let timestamp = time::OffsetDateTime::now_utc().unix_timestamp();
@@ -316,11 +340,7 @@ pub async fn deliver_due(
 
 /// The worker of a serving instance: every `poll` sends what is due.
 pub async fn run(app: App, poll: std::time::Duration) {
-    let http = match openidconnect::reqwest::Client::builder()
-        .timeout(std::time::Duration::from_secs(10))
-        .redirect(openidconnect::reqwest::redirect::Policy::none())
-        .build()
-    {
+    let http = match client(&app) {
         Ok(http) => http,
         Err(error) => {
             tracing::error!("annulment notices disabled: no HTTP client: {error}");

@@ -144,6 +144,10 @@ pub struct Config {
     /// Longest an upload body may take to arrive, in seconds; a slower one is stopped and
     /// answered 408, so a slow sender cannot hold its share of the budget for ever.
     pub upload_read_timeout_secs: u64,
+    /// Longest wait for an agency's webhook to answer an annulment notice, in seconds; a
+    /// claimed notice is left to its sender for twice this plus 5 s before another
+    /// instance may take it (`webhooks::lease`).
+    pub webhook_timeout_secs: u64,
     /// PKCS#11 module (e.g. `/usr/lib/softhsm/libsofthsm2.so`) holding keys named in
     /// `official_keys` and `seal_keys`. Empty: every key is a file in `pki_dir`.
     pub pkcs11_module: PathBuf,
@@ -252,6 +256,7 @@ impl Default for Config {
             issue_deadline_ms: 20_000,
             upload_budget_mb: 64,
             upload_read_timeout_secs: 120,
+            webhook_timeout_secs: 10,
             password_hash_concurrency: 0,
             password_hash_wait_ms: 2000,
             login_free_attempts_per_account: 5,
@@ -395,6 +400,12 @@ impl Config {
             return Err(ConfigError::Invalid {
                 setting: "upload_read_timeout_secs",
                 reason: "must be between 1 and 3600 (one hour)".into(),
+            });
+        }
+        if !(1..=120).contains(&self.webhook_timeout_secs) {
+            return Err(ConfigError::Invalid {
+                setting: "webhook_timeout_secs",
+                reason: "must be between 1 and 120".into(),
             });
         }
         for proxy in &self.trusted_proxies {

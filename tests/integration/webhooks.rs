@@ -315,3 +315,148 @@ fn back_off_doubles_up_to_an_hour() {
     assert_eq!(backoff(5).whole_seconds(), 32);
     assert_eq!(backoff(40).whole_seconds(), 3_600);
 }
+
+/// A serving instance killed while its notice is on the wire: the notice stays in the
+/// outbox under its lease, and the next instance sends it (same idempotency key) once the
+/// lease has passed.
+#[test]
+fn a_notice_survives_the_death_of_its_sender() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::{Duration, Instant};
+
+    let runtime = rocket::tokio::runtime::Runtime::new().unwrap();
+    let app = runtime
+        .block_on(TestApp::builder(crate::common::Backend::Sqlite).build())
+        .unwrap();
+    let port = free_port();
+    let (key, official) = runtime.block_on(async {
+        let (_office, _, official) = office_with_official(&app, "UBND Phường Chết", "lanhdao.chet").await;
+        let admin = person(&app, Role::Admin, 94, None).await;
+        let (_, agency) = app
+            .post_json(
+                "/api/v1/admin/agencies",
+                &json!({"name": "Sở Y tế", "username": "so.yte"}),
+                Some(&admin.token),
+            )
+            .await;
+        let key = agency["api_key"].as_str().unwrap().to_owned();
+        let (_, copy) = post_issue(&app, &official, FIELDS, &[("scans", "a.jpg", &small_jpeg(1))]).await;
+        let (_, dossier) = as_agency(
+            &app,
+            &key,
+            "POST",
+            "/api/v1/dossiers",
+            &json!({"reference": "YT-1", "procedure": "Cấp chứng chỉ hành nghề", "applicant_name": "Lê Thị C"}),
+        )
+        .await;
+        let documents = format!("/api/v1/dossiers/{}/documents", dossier["id"].as_str().unwrap());
+        as_agency(&app, &key, "POST", &documents, &json!({"verification_code": copy["code"]})).await;
+        as_agency(
+            &app,
+            &key,
+            "PUT",
+            "/api/v1/agency/webhook",
+            &json!({"url": format!("http://127.0.0.1:{port}/")}),
+        )
+        .await;
+        let (status, _) = app
+            .post_json(
+                &format!("/api/v1/copies/{}/annul", copy["id"].as_str().unwrap()),
+                &json!({"reason": "Thu hồi"}),
+                Some(&official),
+            )
+            .await;
+        assert_eq!(status, Status::Ok);
+        (key, official)
+    });
+    drop((key, official));
+
+    // A receiver that keeps the first request without answering, then answers.
+    let answer = Arc::new(AtomicBool::new(false));
+    let got: Arc<Mutex<Vec<String>>> = Arc::new(Mutex::new(Vec::new()));
+    {
+        let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
+        let (answer, got) = (answer.clone(), got.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut key = String::new();
+                let mut line = String::new();
+                while reader.read_line(&mut line).unwrap_or(0) > 0 && line != "\r\n" {
+                    if let Some(value) = line.to_lowercase().strip_prefix("idempotency-key:") {
+                        key = value.trim().to_owned();
+                    }
+                    line.clear();
+                }
+                got.lock().unwrap().push(key);
+                if answer.load(Ordering::SeqCst) {
+                    let _ = write!(
+                        stream,
+                        "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    );
+                } else {
+                    std::thread::spawn(move || {
+                        std::thread::sleep(Duration::from_secs(30));
+                        drop(stream);
+                    });
+                }
+            }
+        });
+    }
+    let database = app.app.config.database_url.clone();
+    let settings = |dir: &str| {
+        (
+            app.dir.join(dir),
+            vec![
+                ("CERTCOPY_DATABASE_URL", database.clone()),
+                ("CERTCOPY_WEBHOOK_TIMEOUT_SECS", "3".to_owned()),
+            ],
+        )
+    };
+    let delivered = || {
+        runtime.block_on(app.db(|conn| {
+            use certcopy::db::schema::webhook_deliveries::dsl::*;
+            use diesel::prelude::*;
+            webhook_deliveries
+                .filter(delivered_at.is_not_null())
+                .count()
+                .get_result::<i64>(conn)
+                .unwrap()
+        }))
+    };
+
+    let (dir, env) = settings("first");
+    let first = crate::common::server::Instance::start(&dir, &env);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while got.lock().unwrap().is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "the first instance sent nothing: {}",
+            first.log_text()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    drop(first); // killed while waiting for the answer
+    assert_eq!(delivered(), 0);
+
+    answer.store(true, Ordering::SeqCst);
+    let (dir, env) = settings("second");
+    let second = crate::common::server::Instance::start(&dir, &env);
+    let deadline = Instant::now() + Duration::from_secs(40);
+    while delivered() == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the second instance did not deliver: {}",
+            second.log_text()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let keys = got.lock().unwrap().clone();
+    assert!(keys.len() >= 2, "{keys:?}");
+    assert!(
+        keys.iter().all(|k| k == &keys[0] && !k.is_empty()),
+        "one key: {keys:?}"
+    );
+    drop(second);
+}
