@@ -33,6 +33,8 @@ pub struct App {
     pub work: WorkLimits,
     /// Password hashing for requests: bounded, never holding a database connection.
     pub passwords: PasswordHasher,
+    /// Public statuses of valid copies behind their codes, kept `status_cache_secs`.
+    pub status_cache: Arc<crate::registry::status_cache::StatusCache>,
 }
 
 /// Why the service could not start.
@@ -130,8 +132,13 @@ impl App {
         .map_err(StartError::HashThreads)?;
         let mut booking = BookingContext::new();
         booking.max_active_per_citizen = config.max_active_appointments_per_citizen;
+        let status_cache = Arc::new(crate::registry::status_cache::StatusCache::new(
+            std::time::Duration::from_secs(config.status_cache_secs),
+            100_000,
+        ));
         Ok(App {
             work,
+            status_cache,
             config,
             db,
             blobs,
@@ -199,6 +206,7 @@ impl App {
             public_per_minute: self.config.public_verify_per_minute,
             limit: self.work.verify.clone(),
             deadline: self.work.verify_deadline,
+            status_cache: Some(self.status_cache.clone()),
             #[cfg(feature = "test-support")]
             test_pause: None,
         }

@@ -95,6 +95,7 @@ pub(super) fn verify(args: VerifyArgs) -> ExitCode {
         public_per_minute: 0,
         limit: work.verify,
         deadline: work.verify_deadline,
+        status_cache: None,
         #[cfg(feature = "test-support")]
         test_pause: None,
     };

@@ -148,6 +148,10 @@ pub struct Config {
     /// claimed notice is left to its sender for twice this plus 5 s before another
     /// instance may take it (`webhooks::lease`).
     pub webhook_timeout_secs: u64,
+    /// Seconds the public status of a valid copy is kept in memory for lookups by code (0:
+    /// none). An annulment made by this instance is seen at once; one made by another
+    /// instance sharing the database, within this time.
+    pub status_cache_secs: u64,
     /// PKCS#11 module (e.g. `/usr/lib/softhsm/libsofthsm2.so`) holding keys named in
     /// `official_keys` and `seal_keys`. Empty: every key is a file in `pki_dir`.
     pub pkcs11_module: PathBuf,
@@ -257,6 +261,7 @@ impl Default for Config {
             upload_budget_mb: 64,
             upload_read_timeout_secs: 120,
             webhook_timeout_secs: 10,
+            status_cache_secs: 5,
             password_hash_concurrency: 0,
             password_hash_wait_ms: 2000,
             login_free_attempts_per_account: 5,
@@ -400,6 +405,12 @@ impl Config {
             return Err(ConfigError::Invalid {
                 setting: "upload_read_timeout_secs",
                 reason: "must be between 1 and 3600 (one hour)".into(),
+            });
+        }
+        if self.status_cache_secs > 300 {
+            return Err(ConfigError::Invalid {
+                setting: "status_cache_secs",
+                reason: "must be at most 300 (five minutes)".into(),
             });
         }
         if !(1..=120).contains(&self.webhook_timeout_secs) {

@@ -17,6 +17,7 @@ pub mod copies;
 pub mod issuance;
 pub mod register;
 pub mod signature_images;
+pub mod status_cache;
 pub mod verifying;
 
 pub use code::{new_verification_code, normalize_verification_code};

@@ -323,7 +323,7 @@ pub fn annul_entry(
     if reason.is_empty() || reason.chars().count() > 500 {
         return Err(RegistryError::InvalidField("reason"));
     }
-    write_transaction(conn, |conn| {
+    let annulled = write_transaction(conn, |conn| {
         let entry = RegisterEntry::find(conn, id)?.ok_or(RegistryError::NotFound)?;
         if actor.office_id.as_ref() != Some(&entry.office_id) {
             return Err(RegistryError::NotFound);
@@ -356,7 +356,10 @@ pub fn annul_entry(
         // ... and each of their agencies is told, from the outbox, at least once.
         crate::webhooks::enqueue_annulment(conn, &entry)?;
         Ok(entry)
-    })
+    })?;
+    // Statuses cached before it are stale.
+    crate::registry::status_cache::annulled();
+    Ok(annulled)
 }
 
 #[cfg(test)]

@@ -79,6 +79,8 @@ pub struct VerifyService {
     pub limit: Arc<WorkLimit>,
     /// Longest one verification may take, its wait for a permit included.
     pub deadline: Duration,
+    /// Public statuses of valid copies, kept a few seconds (`None`: always read).
+    pub status_cache: Option<Arc<super::status_cache::StatusCache>>,
     /// A pause inside the verification's blocking work that ends early only when the work
     /// is cancelled (tests: a verification that outlives its caller or its deadline).
     #[cfg(feature = "test-support")]
@@ -303,6 +305,19 @@ impl VerifyService {
 
     /// The public status of the copy behind a code (valid or annulled copies only).
     pub async fn public_status(&self, code: &str) -> Result<PublicStatus, VerifyError> {
+        let key = normalize_verification_code(code).ok_or(VerifyError::UnknownCode)?;
+        if let Some(cached) = self.status_cache.as_ref().and_then(|c| c.get(&key)) {
+            return Ok(cached);
+        }
+        let generation = super::status_cache::StatusCache::generation();
+        let status = self.read_public_status(code).await?;
+        if let (Some(cache), PublicState::Valid) = (&self.status_cache, status.status) {
+            cache.put(key, status.clone(), generation);
+        }
+        Ok(status)
+    }
+
+    async fn read_public_status(&self, code: &str) -> Result<PublicStatus, VerifyError> {
         let (entry, office) = self.published_entry(code).await?;
         Ok(PublicStatus {
             status: match entry.status() {
