@@ -753,7 +753,7 @@ const MATRIX: &[Line] = &[
     // Administration.
     line(
         Get,
-        "/api/v1/admin/audit?<limit>",
+        "/api/v1/admin/audit?<limit>&<actor>&<office>&<action>&<from>&<to>&<before>",
         "/api/v1/admin/audit",
         Body::None,
         ADMIN,
