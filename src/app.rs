@@ -277,6 +277,22 @@ impl App {
         }
         Ok(pki)
     }
+
+    /// With the development PKI on, issues development certificates for offices and
+    /// officials that have none ([`App::ensure_dev_pki`], RSA key generation: run on the
+    /// blocking pool). Called after creating an office or approving an official. The
+    /// error is for the log only.
+    pub async fn provision_dev_certificates(&self) -> Result<(), String> {
+        if !self.config.dev_pki {
+            return Ok(());
+        }
+        let app = self.clone();
+        match rocket::tokio::task::spawn_blocking(move || app.ensure_dev_pki().map(|_| ())).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(error)) => Err(format!("development PKI: {error}")),
+            Err(join) => Err(format!("development PKI task: {join}")),
+        }
+    }
 }
 
 /// Writes the demo accounts' passwords to `{data_dir}/demo-accounts.txt`, created with

@@ -344,8 +344,10 @@ pub struct NewStaff {
     /// Position of an official (e.g. "Phó Chủ tịch UBND").
     #[serde(default)]
     pub position: Option<String>,
-    /// Initial password.
-    pub password: String,
+    /// Initial password. Without one, the account gets a one-time temporary password,
+    /// answered once, that must be changed at the first sign-in (as after a reset).
+    #[serde(default)]
+    pub password: Option<String>,
 }
 
 fn normalize_username(input: &str) -> Result<String, AuthError> {
@@ -371,7 +373,9 @@ pub fn staff_draft(request: &NewStaff) -> Result<User, AuthError> {
     }
     let username = normalize_username(&request.username)?;
     let full_name = normalize_full_name(&request.full_name)?;
-    check_password_strength(&request.password, &[&username])?;
+    if let Some(password) = &request.password {
+        check_password_strength(password, &[&username])?;
+    }
     let needs_office = matches!(request.role, Role::Clerk | Role::Official);
     let office_id = match (&request.office_id, needs_office) {
         (Some(id), _) => Some(id.clone()),
@@ -404,11 +408,13 @@ pub fn staff_draft(request: &NewStaff) -> Result<User, AuthError> {
 /// Creates a clerk, official or admin account from a checked [`staff_draft`] carrying
 /// its password hash (admin action, audited). An official is created as a clerk of the
 /// office with a pending request for the official role, in the same transaction: a
-/// second person approves it ([`super::grants`]).
+/// second person approves it ([`super::grants`]). With `temporary_until`, the password
+/// is a temporary one that signs in until then and must be changed first.
 pub fn create_staff(
     conn: &mut DbConn,
     actor: &Actor,
     draft: &User,
+    temporary_until: Option<time::PrimitiveDateTime>,
     request_id: Option<&str>,
 ) -> Result<User, LifecycleError> {
     if draft.password_hash.is_empty() {
@@ -426,11 +432,23 @@ pub fn create_staff(
             Office::find(conn, office_id)?.ok_or(AuthError::OfficeNotFound)?;
         }
         insert_user(conn, &new_user)?;
+        if let Some(expires_at) = temporary_until {
+            let mark = TemporaryPassword {
+                user_id: new_user.id.clone(),
+                set_by: actor.id.clone(),
+                expires_at,
+            };
+            mark.replace(conn)?;
+        }
         let event = AuditEvent {
             action: "staff.create",
             target: Some(new_user.id.to_string()),
             office_id: new_user.office_id.clone(),
-            detail: json!({ "role": new_user.role, "username": new_user.username }),
+            detail: json!({
+                "role": new_user.role,
+                "username": new_user.username,
+                "temporary_password": temporary_until.is_some(),
+            }),
         };
         audit::record(conn, Some(actor), event, request_id)?;
         if let (true, Some(position)) = (asked_official, &draft.position) {

@@ -206,6 +206,14 @@ pub fn decide_official_grant(
     })
 }
 
+/// The head official recorded for an office, if any.
+pub fn office_head(
+    conn: &mut DbConn,
+    office_id: &OfficeId,
+) -> Result<Option<OfficeHead>, LifecycleError> {
+    Ok(OfficeHead::of_office(conn, office_id)?)
+}
+
 /// Records the head official of an office (admin action, audited): an enabled official
 /// of that office, who may then approve further officials of it.
 pub fn appoint_office_head(

@@ -26,7 +26,7 @@ use serde_json::json;
 use super::AuthError;
 use super::password::check_password_strength;
 use crate::audit::{self, Actor, AuditEvent};
-use crate::db::ids::{ApiKeyId, UserId};
+use crate::db::ids::{ApiKeyId, OfficeId, UserId};
 use crate::db::models::{ApiKey, Role, Session, TemporaryPassword, User};
 use crate::db::{DbConn, DbError, now_utc, write_transaction};
 use crate::error::{PublicError, UserFacing};
@@ -179,6 +179,29 @@ impl UserFacing for LifecycleError {
 
 fn find_account(conn: &mut DbConn, id: &UserId) -> Result<User, LifecycleError> {
     Ok(User::find(conn, id)?.ok_or(AuthError::AccountNotFound)?)
+}
+
+/// One account, as an admin looks it up before acting on it.
+pub fn account(conn: &mut DbConn, id: &UserId) -> Result<User, LifecycleError> {
+    find_account(conn, id)
+}
+
+/// The staff accounts (clerks, officials, admins), of one office when given, by name.
+pub fn list_staff(
+    conn: &mut DbConn,
+    office_id: Option<&OfficeId>,
+) -> Result<Vec<User>, LifecycleError> {
+    Ok(User::staff(conn, office_id)?)
+}
+
+/// The agency accounts, by name.
+pub fn list_agencies(conn: &mut DbConn) -> Result<Vec<User>, LifecycleError> {
+    Ok(User::with_role(conn, Role::Agency)?)
+}
+
+/// An agency account (another kind of account is not found).
+pub fn agency(conn: &mut DbConn, agency_id: &UserId) -> Result<User, LifecycleError> {
+    find_agency(conn, agency_id)
 }
 
 fn account_event<'a>(action: &'a str, target: &User, detail: serde_json::Value) -> AuditEvent<'a> {

@@ -40,19 +40,19 @@ pub use accounts::{
     seed_demo, staff_draft,
 };
 pub use grants::{
-    appoint_office_head, decide_official_grant, list_official_grants, pending_grant_of,
-    request_official_grant,
+    appoint_office_head, decide_official_grant, list_official_grants, office_head,
+    pending_grant_of, request_official_grant,
 };
 pub use lifecycle::{
-    ApiKeyView, LifecycleError, TEMPORARY_PASSWORD_HOURS, TemporaryPasswordIssued,
-    change_own_password, end_sessions, list_api_keys, reset_password, revoke_api_key,
-    set_account_disabled,
+    ApiKeyView, LifecycleError, TEMPORARY_PASSWORD_HOURS, TemporaryPasswordIssued, account, agency,
+    change_own_password, end_sessions, list_agencies, list_api_keys, list_staff, reset_password,
+    revoke_api_key, set_account_disabled,
 };
 pub use password::{
     MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS, PasswordHasher, PasswordWeakness,
     check_password_strength, hash_password, verify_password,
 };
-pub use service::{AuthService, LoginAttempt};
+pub use service::{AuthService, LoginAttempt, StaffAccountCreated};
 pub use throttle::{
     AuthLimits, LoginKeys, backoff_ms, count_login_attempt, count_registration, login_succeeded,
 };

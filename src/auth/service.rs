@@ -20,10 +20,21 @@ use super::lifecycle::{
 use super::password::{MAX_PASSWORD_BYTES, PasswordHasher};
 use super::throttle::{self, AuthLimits, LoginKeys};
 use crate::audit::Actor;
-use crate::db::Db;
 use crate::db::ids::UserId;
 use crate::db::models::{OfficialGrant, User};
+use crate::db::{Db, now_utc};
 use crate::secrets::new_secret_token;
+
+/// A staff account just created.
+#[derive(Debug, Clone)]
+pub struct StaffAccountCreated {
+    /// The account (a clerk until an official role asked for is approved).
+    pub user: User,
+    /// The pending request for the official role, when that role was asked for.
+    pub official_grant: Option<OfficialGrant>,
+    /// The temporary password, when none was given: shown once, never stored in clear.
+    pub temporary_password: Option<TemporaryPasswordIssued>,
+}
 
 /// Login, registration and staff/agency creation over a database pool and a hasher.
 #[derive(Debug, Clone)]
@@ -123,19 +134,41 @@ impl AuthService {
 
     /// Creates a clerk, official or admin account (admin action, audited). An official
     /// comes with the pending request for the role that a second person must approve.
+    /// Without a password in the request, the account gets a temporary one, answered
+    /// once, to be changed at the first sign-in.
     pub async fn create_staff(
         &self,
         actor: Actor,
         request: NewStaff,
         request_id: Option<String>,
-    ) -> Result<(User, Option<OfficialGrant>), LifecycleError> {
+    ) -> Result<StaffAccountCreated, LifecycleError> {
         let mut draft = staff_draft(&request)?;
-        draft.password_hash = self.passwords.hash(request.password).await?;
+        let (password, temporary) = match request.password {
+            Some(password) => (password, None),
+            None => {
+                let password = temporary_password()?;
+                let expires_at =
+                    now_utc() + time::Duration::hours(super::lifecycle::TEMPORARY_PASSWORD_HOURS);
+                (
+                    password.clone(),
+                    Some(TemporaryPasswordIssued {
+                        password,
+                        expires_at,
+                    }),
+                )
+            }
+        };
+        draft.password_hash = self.passwords.hash(password).await?;
+        let expires_at = temporary.as_ref().map(|t| t.expires_at);
         self.db
             .run(move |conn| {
-                let user = create_staff(conn, &actor, &draft, request_id.as_deref())?;
-                let grant = pending_grant_of(conn, &user.id)?;
-                Ok((user, grant))
+                let user = create_staff(conn, &actor, &draft, expires_at, request_id.as_deref())?;
+                let official_grant = pending_grant_of(conn, &user.id)?;
+                Ok(StaffAccountCreated {
+                    user,
+                    official_grant,
+                    temporary_password: temporary,
+                })
             })
             .await
     }

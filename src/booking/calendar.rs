@@ -570,7 +570,7 @@ pub enum CalendarProblem {
 
 impl CalendarProblem {
     /// What is wrong, in Vietnamese (the English wording is the `Display` text).
-    fn text_vi(&self) -> String {
+    pub fn text_vi(&self) -> String {
         match self {
             CalendarProblem::OutOfRange { value, min, max } => {
                 format!("phải từ {min} đến {max}, nhận được {value}")

@@ -36,6 +36,7 @@ use crate::storage::StorageError;
 pub use service::{CertificationDesk, CertifyOutcome, NewScanFile};
 pub use store::{
     Checklist, FeeChange, Payment, RequestFilter, RequestView, ScanView, set_single_person,
+    single_person_operation,
 };
 
 /// Where a request is in its life.

@@ -12,7 +12,8 @@ use crate::audit::{self, Actor, AuditEvent};
 use crate::booking::{HolidayCalendar, OfficeCalendar, expected_result_date};
 use crate::db::ids::{CopyId, OfficeId, RequestId, UserId};
 use crate::db::models::{
-    Appointment, CertificationRequest, CertificationScan, OfficePractice, RegisterEntry, Role,
+    Appointment, CertificationRequest, CertificationScan, Office, OfficePractice, RegisterEntry,
+    Role,
 };
 use crate::db::schema::{certification_requests, certification_scans, office_practice};
 use crate::db::{DbConn, now_utc, write_transaction};
@@ -1102,6 +1103,16 @@ pub fn release_claims(
     .execute(conn)
 }
 
+/// Whether an office works with one person (the clerk who scanned may certify). An
+/// unknown office is not found.
+pub fn single_person_operation(
+    conn: &mut DbConn,
+    office: &OfficeId,
+) -> Result<bool, CertificationError> {
+    Office::find(conn, office)?.ok_or(CertificationError::NotFound)?;
+    Ok(OfficePractice::single_person(conn, office)?)
+}
+
 /// Sets whether an office works with one person (admin), audited.
 pub fn set_single_person(
     conn: &mut DbConn,
@@ -1111,6 +1122,7 @@ pub fn set_single_person(
     request_id: Option<&str>,
 ) -> Result<(), CertificationError> {
     write_transaction(conn, |conn| {
+        Office::find(conn, office)?.ok_or(CertificationError::NotFound)?;
         let row = OfficePractice {
             office_id: office.clone(),
             single_person_operation: single_person,

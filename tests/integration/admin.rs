@@ -221,3 +221,142 @@ async fn dev_pki_is_created_for_new_offices_and_officials() {
             .exists()
     );
 }
+
+db_test!(
+    staff_created_without_a_password_get_a_temporary_one,
+    |app| {
+        let (_, token) = app.signed_in(Role::Admin, "quantri.tam").await;
+        let office = app.office("UBND Phường Tạm Thời").await;
+        let (status, clerk) = app
+        .post_json(
+            "/api/v1/admin/staff",
+            &json!({"role": "clerk", "username": "canbo.tam", "full_name": "Hồ Thị Tâm", "office_id": office.id}),
+            Some(&token),
+        )
+        .await;
+        assert_eq!(status, Status::Created, "{clerk}");
+        let temporary = clerk["temporary_password"].as_str().unwrap().to_owned();
+        assert!(
+            clerk["temporary_password_expires_at"].is_string(),
+            "{clerk}"
+        );
+        // It signs in once, for changing it only; it is never in the audit log.
+        let (status, login) = app.login_answer("canbo.tam", &temporary).await;
+        assert_eq!(status, Status::Ok, "{login}");
+        assert_eq!(login["password_change_required"], true, "{login}");
+        let rows = app.audit_rows("staff.create").await;
+        assert_eq!(rows.len(), 1);
+        assert!(!rows[0].detail.contains(&temporary));
+        assert!(rows[0].detail.contains("\"temporary_password\":true"));
+        // A password given is the account's own: no temporary one answered.
+        let (status, own) = app
+        .post_json(
+            "/api/v1/admin/staff",
+            &json!({"role": "clerk", "username": "canbo.rieng", "full_name": "Hồ Văn Riêng", "office_id": office.id, "password": "Rieng-tu-2026"}),
+            Some(&token),
+        )
+        .await;
+        assert_eq!(status, Status::Created, "{own}");
+        assert!(own.get("temporary_password").is_none(), "{own}");
+        let (status, login) = app.login_answer("canbo.rieng", "Rieng-tu-2026").await;
+        assert_eq!(status, Status::Ok);
+        assert_eq!(login["password_change_required"], false, "{login}");
+    }
+);
+
+db_test!(
+    the_audit_log_is_filtered_by_actor_office_action_and_dates,
+    |app| {
+        let (admin, token) = app.signed_in(Role::Admin, "quantri.loc").await;
+        let (_, other) = app.signed_in(Role::Admin, "quantri.khac").await;
+        let mut offices = Vec::new();
+        for (name, by) in [
+            ("UBND Phường Một", &token),
+            ("UBND Phường Hai", &token),
+            ("UBND Phường Ba", &other),
+        ] {
+            let (status, office) = app
+            .post_json(
+                "/api/v1/admin/offices",
+                &json!({"name": name, "kind": "commune_committee", "province": "Huế", "address": "1 Lê Lợi"}),
+                Some(by),
+            )
+            .await;
+            assert_eq!(status, Status::Created, "{office}");
+            offices.push(office["id"].as_str().unwrap().to_owned());
+        }
+        let (status, _) = app
+            .put_json(
+                &format!("/api/v1/offices/{}/calendar", offices[0]),
+                &json!({"counters": 3}),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(status, Status::Ok);
+        let read = |query: String| {
+            let token = token.clone();
+            let app = &app;
+            async move {
+                let (status, rows) = app
+                    .get(&format!("/api/v1/admin/audit?{query}"), Some(&token))
+                    .await;
+                assert_eq!(status, Status::Ok, "{query}: {rows}");
+                rows.as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|row| row["action"].as_str().unwrap().to_owned())
+                    .collect::<Vec<_>>()
+            }
+        };
+        // By username or id, newest first (signing in is audited too).
+        assert_eq!(
+            read("actor=quantri.loc".into()).await,
+            [
+                "calendar.update",
+                "office.create",
+                "office.create",
+                "auth.login"
+            ]
+        );
+        assert_eq!(
+            read(format!("actor={}&action=office.create", admin.id)).await,
+            ["office.create", "office.create"]
+        );
+        assert!(read("actor=khong.co.ai".into()).await.is_empty());
+        // By office; by a kind of action (`office` is every `office.*`, not `office_*`).
+        assert_eq!(
+            read(format!("office={}", offices[0])).await,
+            ["calendar.update", "office.create"]
+        );
+        assert_eq!(read("action=office".into()).await.len(), 3);
+        assert_eq!(read("action=calendar.update".into()).await.len(), 1);
+        // By Viet Nam dates, inclusive.
+        let today = certcopy::local_time::local_date(time::OffsetDateTime::now_utc()).unwrap();
+        let yesterday = today.previous_day().unwrap();
+        assert_eq!(
+            read(format!("action=office&from={today}&to={today}"))
+                .await
+                .len(),
+            3
+        );
+        assert!(read(format!("to={yesterday}")).await.is_empty());
+        // A page at a time: `limit`, then `before` the last row seen.
+        let (_, first) = app
+            .get("/api/v1/admin/audit?action=office&limit=2", Some(&token))
+            .await;
+        assert_eq!(first.as_array().unwrap().len(), 2);
+        let last = first[1]["id"].as_i64().unwrap();
+        let rest = read(format!("action=office&before={last}")).await;
+        assert_eq!(rest, ["office.create"]);
+        // Malformed filters are refused.
+        for query in ["from=15/10/2026", "office=nope", "before=x"] {
+            let (status, _) = app
+                .get(&format!("/api/v1/admin/audit?{query}"), Some(&token))
+                .await;
+            assert!(
+                status.code == 422 || status.code == 404,
+                "{query}: {status}"
+            );
+        }
+    }
+);

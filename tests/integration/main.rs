@@ -7,6 +7,7 @@ mod common;
 
 mod accounts;
 mod admin;
+mod admin_pages;
 mod booking;
 mod browser;
 mod crash;

@@ -27,9 +27,12 @@ pub use appointments::{
     book, cancel, my_appointments, reschedule,
 };
 pub use availability::{
-    AvailableSlot, OfficeFilter, SlotAvailability, available_slots, find_offices,
+    AvailableSlot, MAX_OFFICES, OfficeFilter, SlotAvailability, available_slots, find_offices,
 };
-pub use calendars::{StoredCalendar, may_manage_calendar, office_calendar, save_office_calendar};
+pub use calendars::{
+    StoredCalendar, add_closure, may_manage_calendar, office_calendar, remove_closure,
+    save_office_calendar,
+};
 pub use desk::{DeskDay, WalkIn, change_status, check_in, desk_day, walk_in};
 pub use seats::{SeatReport, seat_report};
 

@@ -52,6 +52,23 @@ pub struct NewAuditEntry {
     pub request_id: Option<String>,
 }
 
+/// The narrowing of [`AuditEntry::search`], in stored terms.
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery {
+    /// Acting account.
+    pub actor_id: Option<UserId>,
+    /// Office concerned.
+    pub office_id: Option<OfficeId>,
+    /// An action, or without a dot every action that starts with it and a dot.
+    pub action: Option<String>,
+    /// At or after (UTC).
+    pub since: Option<time::PrimitiveDateTime>,
+    /// Before (UTC).
+    pub until: Option<time::PrimitiveDateTime>,
+    /// Sequence number below this.
+    pub before: Option<i64>,
+}
+
 impl AuditEntry {
     /// Appends a row; call inside the transaction of the action it records.
     pub fn append(conn: &mut DbConn, entry: &NewAuditEntry) -> DbResult<()> {
@@ -68,5 +85,48 @@ impl AuditEntry {
             .limit(limit)
             .select(AuditEntry::as_select())
             .load(conn)?)
+    }
+
+    /// Rows matching `query`, newest first, at most `limit`.
+    pub fn search(conn: &mut DbConn, query: &AuditQuery, limit: i64) -> DbResult<Vec<AuditEntry>> {
+        let mut q = audit_log::table
+            .select(AuditEntry::as_select())
+            .order(audit_log::id.desc())
+            .limit(limit)
+            .into_boxed();
+        if let Some(actor) = &query.actor_id {
+            q = q.filter(audit_log::actor_id.eq(actor.clone()));
+        }
+        if let Some(office) = &query.office_id {
+            q = q.filter(audit_log::office_id.eq(office.clone()));
+        }
+        if let Some(action) = &query.action {
+            if action.contains('.') {
+                q = q.filter(audit_log::action.eq(action.clone()));
+            } else {
+                let escaped: String = action
+                    .chars()
+                    .flat_map(|c| match c {
+                        '\\' | '%' | '_' => vec!['\\', c],
+                        other => vec![other],
+                    })
+                    .collect();
+                q = q.filter(
+                    audit_log::action
+                        .eq(action.clone())
+                        .or(audit_log::action.like(format!("{escaped}.%")).escape('\\')),
+                );
+            }
+        }
+        if let Some(since) = query.since {
+            q = q.filter(audit_log::at.ge(since));
+        }
+        if let Some(until) = query.until {
+            q = q.filter(audit_log::at.lt(until));
+        }
+        if let Some(before) = query.before {
+            q = q.filter(audit_log::id.lt(before));
+        }
+        Ok(q.load(conn)?)
     }
 }

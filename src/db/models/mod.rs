@@ -22,7 +22,7 @@ mod user;
 
 pub use api_key::ApiKey;
 pub use appointment::{Appointment, AppointmentStatus, SlotMove, StatusChange};
-pub use audit::{AuditEntry, NewAuditEntry};
+pub use audit::{AuditEntry, AuditQuery, NewAuditEntry};
 pub use auth_throttle::ThrottleCounter;
 pub use certification::{CertificationRequest, CertificationScan, OfficePractice};
 pub use identity_code::IdentityCode;

@@ -18,6 +18,20 @@ pub enum OfficeKind {
 }
 
 impl OfficeKind {
+    /// Every kind.
+    pub const ALL: [OfficeKind; 3] = [
+        OfficeKind::CommuneCommittee,
+        OfficeKind::DistrictJustice,
+        OfficeKind::Notary,
+    ];
+
+    /// Parses the stored form.
+    pub fn parse(text: &str) -> Option<OfficeKind> {
+        OfficeKind::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == text)
+    }
+
     /// Stored form.
     pub fn as_str(self) -> &'static str {
         match self {

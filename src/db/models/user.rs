@@ -210,6 +210,52 @@ impl User {
         Ok(changed > 0)
     }
 
+    /// The account with this username (usernames are unique).
+    pub fn find_by_username(conn: &mut DbConn, username: &str) -> DbResult<Option<User>> {
+        Ok(users::table
+            .filter(users::username.eq(username))
+            .select(User::as_select())
+            .first(conn)
+            .optional()?)
+    }
+
+    /// The accounts with these ids (those that exist), in no particular order.
+    pub fn find_many(conn: &mut DbConn, ids: &[UserId]) -> DbResult<Vec<User>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(users::table
+            .filter(users::id.eq_any(ids))
+            .select(User::as_select())
+            .load(conn)?)
+    }
+
+    /// Staff accounts (clerks, officials, admins), of one office when given, by name.
+    pub fn staff(conn: &mut DbConn, office_id: Option<&OfficeId>) -> DbResult<Vec<User>> {
+        let mut query = users::table
+            .filter(users::role.eq_any([
+                Role::Clerk.as_str(),
+                Role::Official.as_str(),
+                Role::Admin.as_str(),
+            ]))
+            .select(User::as_select())
+            .order((users::full_name.asc(), users::id.asc()))
+            .into_boxed();
+        if let Some(office_id) = office_id {
+            query = query.filter(users::office_id.eq(office_id.clone()));
+        }
+        Ok(query.load(conn)?)
+    }
+
+    /// The accounts of one role, by name.
+    pub fn with_role(conn: &mut DbConn, role: Role) -> DbResult<Vec<User>> {
+        Ok(users::table
+            .filter(users::role.eq(role.as_str()))
+            .select(User::as_select())
+            .order((users::full_name.asc(), users::id.asc()))
+            .load(conn)?)
+    }
+
     /// Number of accounts.
     pub fn count(conn: &mut DbConn) -> DbResult<i64> {
         Ok(users::table.count().get_result(conn)?)

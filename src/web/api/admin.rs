@@ -8,10 +8,13 @@ use rocket::serde::json::{Json, Value, json};
 use rocket::{Route, State, get, post, routes};
 use serde::{Deserialize, Serialize};
 
+use super::booking_input::parse_date;
 use super::views::UserView;
 use crate::app::App;
+use crate::audit::AuditFilter;
 use crate::auth::{self, AuthError, NewAgency, NewOffice, NewStaff};
-use crate::db::ids::UserId;
+use crate::booking::BookingError;
+use crate::db::ids::{OfficeId, UserId};
 use crate::db::models::{AuditEntry, Office, OfficialGrant};
 use crate::web::guards::Admin;
 use crate::web::{ApiError, RequestId};
@@ -27,27 +30,13 @@ pub fn routes() -> Vec<Route> {
 }
 
 /// Issues development certificates for new offices and officials when the development
-/// PKI is on (RSA key generation: blocking work).
+/// PKI is on ([`App::provision_dev_certificates`]).
 pub(super) async fn provision_dev_certificates(app: &App) -> Result<(), ApiError> {
-    if !app.config.dev_pki {
-        return Ok(());
-    }
-    let app = app.clone();
-    let outcome =
-        rocket::tokio::task::spawn_blocking(move || app.ensure_dev_pki().map(|_| ())).await;
-    match outcome {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(error)) => {
-            let mut api = ApiError::for_status(Status::InternalServerError);
-            api.internal = Some(format!("development PKI: {error}"));
-            Err(api)
-        }
-        Err(join) => {
-            let mut api = ApiError::for_status(Status::InternalServerError);
-            api.internal = Some(format!("development PKI task: {join}"));
-            Err(api)
-        }
-    }
+    app.provision_dev_certificates().await.map_err(|internal| {
+        let mut api = ApiError::for_status(Status::InternalServerError);
+        api.internal = Some(internal);
+        api
+    })
 }
 
 #[post("/offices", data = "<body>")]
@@ -67,18 +56,24 @@ async fn create_office(
     Ok((Status::Created, Json(office)))
 }
 
-/// A new staff account, and for role `official` the pending request for that role.
+/// A new staff account, for role `official` the pending request for that role, and the
+/// temporary password when none was given (answered only this once).
 #[derive(Debug, Serialize)]
 struct StaffCreated {
     #[serde(flatten)]
     account: UserView,
     #[serde(skip_serializing_if = "Option::is_none")]
     official_grant: Option<OfficialGrant>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    temporary_password: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    temporary_password_expires_at: Option<String>,
 }
 
 /// Creates a clerk or an admin (201). Role `official` creates a clerk of the office and a
 /// request for the official role that a second person must approve (202, with the
-/// request under `official_grant`).
+/// request under `official_grant`). Without `password`, the account gets a temporary one
+/// (`temporary_password`, answered once) to change at the first sign-in.
 #[post("/staff", data = "<body>")]
 async fn create_staff(
     app: &State<App>,
@@ -88,20 +83,25 @@ async fn create_staff(
 ) -> Result<(Status, Json<StaffCreated>), ApiError> {
     let request = body.map_err(|e| ApiError::bad_json(&e))?.into_inner();
     let actor = admin.0.actor();
-    let (user, grant) = app
+    let created = app
         .auth()
         .create_staff(actor, request, Some(request_id.0))
         .await?;
-    let status = if grant.is_some() {
+    let status = if created.official_grant.is_some() {
         Status::Accepted
     } else {
         Status::Created
     };
+    let temporary = created.temporary_password;
     Ok((
         status,
         Json(StaffCreated {
-            account: UserView::from(&user),
-            official_grant: grant,
+            account: UserView::from(&created.user),
+            official_grant: created.official_grant,
+            temporary_password_expires_at: temporary
+                .as_ref()
+                .map(|t| crate::local_time::utc_text(t.expires_at)),
+            temporary_password: temporary.map(|t| t.password),
         }),
     ))
 }
@@ -155,16 +155,43 @@ async fn create_api_key(
     Ok((Status::Created, Json(json!({ "api_key": key }))))
 }
 
-#[get("/audit?<limit>")]
+/// The audit log, newest first: `limit` rows (default 100, at most 1,000), narrowed by
+/// `actor` (username or id), `office` (id), `action` (`office.create`, or `account` for
+/// every `account.*`), `from`/`to` (Viet Nam local dates `YYYY-MM-DD`, inclusive), and
+/// `before` (only rows older than this `id`: the next page).
+#[allow(clippy::too_many_arguments)]
+#[get("/audit?<limit>&<actor>&<office>&<action>&<from>&<to>&<before>")]
 async fn audit_log(
     app: &State<App>,
     _admin: Admin,
     limit: Option<i64>,
+    actor: Option<String>,
+    office: Option<&str>,
+    action: Option<String>,
+    from: Option<&str>,
+    to: Option<&str>,
+    before: Option<&str>,
 ) -> Result<Json<Vec<AuditEntry>>, ApiError> {
     let limit = limit.unwrap_or(100);
+    let filter = AuditFilter {
+        actor,
+        office_id: office
+            .map(|text| OfficeId::parse(text).ok_or(BookingError::InvalidField("office")))
+            .transpose()?,
+        action,
+        from: from.map(|text| parse_date(text, "from")).transpose()?,
+        to: to.map(|text| parse_date(text, "to")).transpose()?,
+        before: before
+            .map(|text| {
+                text.trim()
+                    .parse()
+                    .map_err(|_| BookingError::InvalidField("before"))
+            })
+            .transpose()?,
+    };
     let rows = app
         .db
-        .run(move |conn| crate::audit::latest(conn, limit).map_err(AuthError::from))
+        .run(move |conn| crate::audit::search(conn, &filter, limit).map_err(AuthError::from))
         .await?;
     Ok(Json(rows))
 }

@@ -618,10 +618,7 @@ async fn office_practice(
     let actor = admin.0.actor();
     let (office, single) = (office_id.clone(), body.single_person_operation);
     app.db
-        .run(move |conn| {
-            crate::db::models::Office::find(conn, &office)?.ok_or(CertificationError::NotFound)?;
-            set_single_person(conn, &actor, &office, single, Some(&request_id.0))
-        })
+        .run(move |conn| set_single_person(conn, &actor, &office, single, Some(&request_id.0)))
         .await?;
     Ok(Json(serde_json::json!({
         "office_id": office_id,

@@ -31,7 +31,12 @@ pub fn page(viewer: &Viewer, title: &str, content: Markup) -> Markup {
                 ("/desk", words::NAV_DESK),
                 ("/review", words::NAV_REVIEW),
             ],
-            Role::Admin => &[],
+            Role::Admin => &[
+                ("/admin", words::NAV_ADMIN),
+                ("/admin/staff", super::admin::words::NAV_STAFF),
+                ("/admin/agencies", super::admin::words::NAV_AGENCIES),
+                ("/admin/audit", super::admin::words::NAV_AUDIT),
+            ],
             Role::Agency => &[("/verify", words::NAV_VERIFY)],
         };
         html! {

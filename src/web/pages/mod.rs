@@ -7,6 +7,7 @@
 //! the copy's public status and an upload box that checks a file against this code (same
 //! digest as the register, and full signature validation).
 
+pub mod admin;
 pub mod citizen;
 pub mod desk;
 pub mod format;
@@ -39,6 +40,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(citizen::routes());
     all.extend(desk::routes());
     all.extend(official::routes());
+    all.extend(admin::routes());
     all
 }
 

@@ -35,7 +35,7 @@ pub fn home_of(role: Role) -> &'static str {
         Role::Citizen => "/me",
         Role::Clerk => "/desk",
         Role::Official => "/review",
-        Role::Admin => "/",
+        Role::Admin => "/admin",
         Role::Agency => "/verify",
     }
 }
