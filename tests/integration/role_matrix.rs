@@ -352,6 +352,43 @@ const MATRIX: &[Line] = &[
         Body::Form(""),
         &[Official],
     ),
+    // The register book: the office's officials (another office's official does not
+    // find this office's line).
+    line(
+        Get,
+        "/register-book?<number>&<requester>&<title>&<from>&<to>&<status>&<page>",
+        "/register-book",
+        Body::None,
+        OFFICIALS,
+    ),
+    line(
+        Get,
+        "/register-book/exports",
+        "/register-book/exports",
+        Body::None,
+        OFFICIALS,
+    ),
+    line(
+        Get,
+        "/register-book/statistics?<from>&<to>",
+        "/register-book/statistics",
+        Body::None,
+        OFFICIALS,
+    ),
+    line(
+        Get,
+        "/register-book/<id>",
+        "/register-book/{copy}",
+        Body::None,
+        &[Official],
+    ),
+    line(
+        Post,
+        "/register-book/<id>/annul",
+        "/register-book/{copy}/annul",
+        Body::Form(""),
+        &[Official],
+    ),
     line(
         Get,
         "/assets/page.css",
