@@ -275,7 +275,9 @@ fn form_token(page: &str) -> String {
 #[rocket::async_test]
 async fn signed_in_pages_ask_to_sign_in_and_forms_need_this_browsers_token() {
     let app = TestApp::builder(Backend::Sqlite).build().await.unwrap();
-    let (_, clerk_token) = app.signed_in(certcopy::db::models::Role::Clerk, "canbo.form").await;
+    let (_, clerk_token) = app
+        .signed_in(certcopy::db::models::Role::Clerk, "canbo.form")
+        .await;
     drop(clerk_token);
 
     // A page that needs a session answers 401 with the sign-in form coming back to it.

@@ -364,6 +364,13 @@ crate::db_test!(register_book_pages_search_show_and_annul, |app| {
         !public.body.contains("079204005678"),
         "no ID number in public"
     );
+    // The same page for a signed-in official carries their menu.
+    let signed_in = get(&app, &format!("/v/{code}"), t, None).await;
+    assert!(
+        signed_in.body.contains("href=\"/register-book\""),
+        "{}",
+        signed_in.body
+    );
     // The audit names the annulment once.
     let audited: i64 = app
         .db(move |conn| {

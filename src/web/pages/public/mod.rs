@@ -1,10 +1,13 @@
-//! Pages for everyone, signed in or not: the home page, checking a copy by its code, the
-//! language switch, finding an office and an office's page, and verifying a file.
+//! Pages for everyone, signed in or not: the home page, checking a copy by its code and
+//! a copy's page (`/v/{code}`), the language switch, finding an office and an office's
+//! page, and verifying a file.
 
+pub(crate) mod copy;
 pub(crate) mod home;
 mod offices;
 pub mod sign_in;
 mod verify;
+mod words;
 
 use rocket::Route;
 
@@ -24,6 +27,8 @@ pub fn routes() -> Vec<Route> {
         sign_in::register_form,
         sign_in::register,
         sign_in::password_form,
-        sign_in::change_password
+        sign_in::change_password,
+        copy::copy_page,
+        copy::check_file
     ]
 }
