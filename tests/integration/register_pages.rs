@@ -1,12 +1,15 @@
-//! The official's register-book pages (`/register-book…`): search by number, name, title,
-//! dates and status; one line in full; the annulment (the reason required, at the field;
-//! then the line and the copy's public page say annulled); another office's official
-//! finds nothing; the exports' links answer the sealed PDF and the CSV; the statistics
-//! page counts.
+//! The official's register-book pages (`/register-book…`), a copy's page `/v/{code}` after
+//! an annulment, and the manage link's pages (`/a/{token}`) without any script: search by
+//! number, name, title, dates and status; one line in full; the annulment (the reason
+//! required, at the field; then the line and the public page say annulled); another
+//! office's official finds nothing; the exports' links answer the sealed PDF and the CSV;
+//! the statistics page counts; the manage link moves and cancels an appointment with
+//! forms alone.
 
 use certcopy::db::models::Role;
 use rocket::http::{ContentType, Cookie, Status};
 
+use crate::booking::support::{MONDAY_6AM, book, one_document, person};
 use crate::common::{TestApp, bearer};
 use crate::issuing::{office_with_official, post_issue, small_jpeg};
 
@@ -15,10 +18,18 @@ struct Answer {
     status: Status,
     location: Option<String>,
     body: String,
+    headers: Vec<(String, String)>,
     csrf: Option<Cookie<'static>>,
 }
 
 impl Answer {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
     /// The value of the hidden form-token field.
     fn form_token(&self) -> String {
         let marker = "name=\"csrf\" value=\"";
@@ -30,6 +41,11 @@ impl Answer {
 async fn answer(response: rocket::local::asynchronous::LocalResponse<'_>) -> Answer {
     let status = response.status();
     let location = response.headers().get_one("Location").map(str::to_owned);
+    let headers = response
+        .headers()
+        .iter()
+        .map(|h| (h.name().to_string(), h.value().to_owned()))
+        .collect();
     let csrf = response
         .cookies()
         .get_private("certcopy_csrf")
@@ -39,6 +55,7 @@ async fn answer(response: rocket::local::asynchronous::LocalResponse<'_>) -> Ans
         status,
         location,
         body,
+        headers,
         csrf,
     }
 }
@@ -508,5 +525,145 @@ crate::db_test!(register_book_exports_and_statistics_pages, |app| {
         bad_date.body.contains("href=\"#from\""),
         "{}",
         bad_date.body
+    );
+});
+
+crate::db_test!(manage_link_pages_work_with_forms_alone, |app| {
+    app.app.booking.clock.freeze(MONDAY_6AM);
+    let office = app.office("UBND Phường Liên Kết").await;
+    let citizen = person(&app, Role::Citizen, 41, None).await;
+    let (status, booked) = book(
+        &app,
+        &citizen.token,
+        &office.id,
+        "2026-03-05 14:00",
+        one_document(),
+    )
+    .await;
+    assert_eq!(status, Status::Created, "{booked}");
+    let token = booked["manage_token"].as_str().unwrap().to_owned();
+    let base = format!("/a/{token}");
+
+    // The appointment, private, with plain forms and no script.
+    let page = get(&app, &base, None, None).await;
+    assert_eq!(page.status, Status::Ok, "{}", page.body);
+    assert_eq!(page.header("Cache-Control"), Some("no-store"));
+    assert_eq!(page.header("Referrer-Policy"), Some("no-referrer"));
+    assert_eq!(page.header("X-Robots-Tag"), Some("noindex"));
+    for expected in [
+        "UBND Phường Liên Kết",
+        "14:00 05/03/2026",
+        "Giấy khai sinh",
+        "2.000 ₫",
+        "Đã đặt",
+        &format!("action=\"{base}/cancel\""),
+        &format!("href=\"{base}/reschedule\""),
+        &format!("href=\"/api/v1/appointments/by-token/{token}/calendar.ics\""),
+    ] {
+        assert!(page.body.contains(expected), "`{expected}`: {}", page.body);
+    }
+    assert!(!page.body.contains("<script"), "{}", page.body);
+    let cookie = page.csrf.clone().expect("the form token cookie");
+    let csrf = page.form_token();
+
+    // Reschedule: a day, then a time of that day, sent as a form.
+    let days = get(&app, &format!("{base}/reschedule"), None, Some(&cookie)).await;
+    assert_eq!(days.status, Status::Ok);
+    assert_eq!(days.header("Cache-Control"), Some("no-store"));
+    assert!(
+        days.body
+            .contains(&format!("href=\"{base}/reschedule?day=2026-03-06\"")),
+        "{}",
+        days.body
+    );
+    let times = get(
+        &app,
+        &format!("{base}/reschedule?day=2026-03-06"),
+        None,
+        Some(&cookie),
+    )
+    .await;
+    assert!(
+        times
+            .body
+            .contains(&format!("action=\"{base}/reschedule\""))
+            && times.body.contains("value=\"2026-03-06T08:30:00+07:00\""),
+        "{}",
+        times.body
+    );
+    let forged = post_form(
+        &app,
+        &format!("{base}/reschedule"),
+        None,
+        Some(&cookie),
+        "csrf=forged&slot=2026-03-06T08%3A30%3A00%2B07%3A00",
+    )
+    .await;
+    assert_eq!(forged.status, Status::Forbidden);
+    let moved = post_form(
+        &app,
+        &format!("{base}/reschedule"),
+        None,
+        Some(&cookie),
+        &format!("csrf={csrf}&slot=2026-03-06T08%3A30%3A00%2B07%3A00"),
+    )
+    .await;
+    assert_eq!(moved.status, Status::SeeOther, "{}", moved.body);
+    assert_eq!(moved.location.as_deref(), Some(base.as_str()));
+    let page = get(&app, &base, None, None).await;
+    assert!(page.body.contains("08:30 06/03/2026"), "{}", page.body);
+
+    // Cancel: back to the appointment, shown cancelled, nothing more to change.
+    let cancelled = post_form(
+        &app,
+        &format!("{base}/cancel"),
+        None,
+        Some(&cookie),
+        &format!("csrf={csrf}"),
+    )
+    .await;
+    assert_eq!(cancelled.status, Status::SeeOther, "{}", cancelled.body);
+    let page = get(&app, &base, None, None).await;
+    assert!(
+        page.body.contains("<span class=\"tag bad\">Đã hủy</span>")
+            && !page.body.contains("/cancel\""),
+        "{}",
+        page.body
+    );
+    let again = post_form(
+        &app,
+        &format!("{base}/cancel"),
+        None,
+        Some(&cookie),
+        &format!("csrf={csrf}"),
+    )
+    .await;
+    assert_eq!(again.status, Status::Conflict, "{}", again.body);
+
+    // A token that is none: a 404 page, its forms not even read.
+    let wrong = get(&app, "/a/not-the-token", None, None).await;
+    assert_eq!(wrong.status, Status::NotFound);
+    assert!(
+        wrong.body.starts_with("<!DOCTYPE html>") && wrong.body.contains("<h1>"),
+        "{}",
+        wrong.body
+    );
+    assert_eq!(wrong.header("Cache-Control"), Some("no-store"));
+    for path in ["/a/not-the-token/cancel", "/a/not-the-token/reschedule"] {
+        assert_eq!(
+            post_form(&app, path, None, None, "").await.status,
+            Status::NotFound
+        );
+    }
+    assert_eq!(
+        get(&app, "/a/not-the-token/reschedule", None, None)
+            .await
+            .status,
+        Status::NotFound
+    );
+    // The retired script is gone.
+    assert_eq!(
+        get(&app, "/assets/manage.js", None, None).await.status,
+        Status::NotFound
     );
 });

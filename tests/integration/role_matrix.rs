@@ -397,13 +397,6 @@ const MATRIX: &[Line] = &[
         EVERYONE,
     ),
     line(
-        Get,
-        "/assets/manage.js",
-        "/assets/manage.js",
-        Body::None,
-        EVERYONE,
-    ),
-    line(
         Post,
         "/api/v1/auth/register",
         "/api/v1/auth/register",
@@ -605,6 +598,27 @@ const MATRIX: &[Line] = &[
         NOBODY,
     ),
     line(Get, "/a/<token>", "/a/not-the-token", Body::None, NOBODY),
+    line(
+        Get,
+        "/a/<token>/reschedule?<day>",
+        "/a/not-the-token/reschedule",
+        Body::None,
+        NOBODY,
+    ),
+    line(
+        Post,
+        "/a/<token>/reschedule",
+        "/a/not-the-token/reschedule",
+        Body::Form(""),
+        NOBODY,
+    ),
+    line(
+        Post,
+        "/a/<token>/cancel",
+        "/a/not-the-token/cancel",
+        Body::Form(""),
+        NOBODY,
+    ),
     // The desk: each clerk and official works their own office's list.
     line(
         Get,

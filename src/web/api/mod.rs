@@ -10,7 +10,6 @@ mod certification;
 pub(crate) mod copies;
 mod desk;
 mod health;
-mod manage_link;
 mod offices;
 mod official_grants;
 pub(crate) mod oidc;
@@ -44,6 +43,5 @@ pub fn mounts() -> Vec<(&'static str, Vec<Route>)> {
         ("/api/v1/desk/requests", certification::desk_routes()),
         ("/api/v1/review", certification::review_routes()),
         ("/api/v1", certification::other_routes()),
-        ("/a", manage_link::routes()),
     ]
 }

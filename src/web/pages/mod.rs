@@ -1,6 +1,6 @@
 //! HTML pages (docs/ARCHITECTURE.md §12), grouped by who uses them: [`public`] for
-//! everyone (the home page, checking a code, a copy's page `/v/{code}`, the language
-//! switch, signing in), [`citizen`], [`desk`] and [`official`].
+//! everyone (the home page, checking a code, a copy's page `/v/{code}`, the manage link
+//! `/a/{token}`, the language switch, signing in), [`citizen`], [`desk`] and [`official`].
 //! Each page is written with `maud` beside its handler, in the one [`layout`], with its
 //! words from the catalogue in [`i18n`].
 

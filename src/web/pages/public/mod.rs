@@ -1,9 +1,10 @@
 //! Pages for everyone, signed in or not: the home page, checking a copy by its code and
 //! a copy's page (`/v/{code}`), the language switch, finding an office and an office's
-//! page, and verifying a file.
+//! page, verifying a file, and the appointment behind a manage link (`/a/{token}`).
 
 pub(crate) mod copy;
 pub(crate) mod home;
+mod manage;
 mod offices;
 pub mod sign_in;
 mod verify;
@@ -29,6 +30,10 @@ pub fn routes() -> Vec<Route> {
         sign_in::password_form,
         sign_in::change_password,
         copy::copy_page,
-        copy::check_file
+        copy::check_file,
+        manage::appointment,
+        manage::reschedule_form,
+        manage::reschedule,
+        manage::cancel
     ]
 }

@@ -1,5 +1,6 @@
-//! The words of a copy's page (`/v/{code}`), Vietnamese and English side by side; the
-//! words shared with other pages come from [`crate::web::pages::i18n::words`].
+//! The words of a copy's page (`/v/{code}`) and of the manage link's pages (`/a/{token}`),
+//! Vietnamese and English side by side; the words shared with other pages come from
+//! [`crate::web::pages::i18n::words`].
 
 #![allow(missing_docs)]
 
@@ -36,3 +37,15 @@ pub const FILE_DIFFERS: Text = text(
     "Nội dung tệp khác với bản sao đã cấp theo mã này.",
     "The file differs from the copy issued under this code.",
 );
+
+pub const MANAGE_TITLE: Text = text("Lịch hẹn chứng thực bản sao", "Certified copy appointment");
+pub const VIETNAM_TIME: Text = text("giờ Việt Nam", "Viet Nam time");
+pub const MANAGE_SECRET: Text = text(
+    "Đường dẫn của trang này là bí mật: ai có nó đều đổi hoặc hủy được lịch hẹn. Đừng chia sẻ.",
+    "The address of this page is a secret: whoever has it can change or cancel the appointment. Do not share it.",
+);
+pub const NOT_CHANGEABLE: Text = text(
+    "Lịch hẹn này không còn đổi hoặc hủy được qua đường dẫn.",
+    "This appointment can no longer be changed or cancelled through the link.",
+);
+pub const BACK_TO_APPOINTMENT: Text = text("← Quay lại lịch hẹn", "← Back to the appointment");
