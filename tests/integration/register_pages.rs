@@ -1,16 +1,19 @@
 //! The official's register-book pages (`/register-book…`), a copy's page `/v/{code}` after
 //! an annulment, and the manage link's pages (`/a/{token}`) without any script: search by
-//! number, name, title, dates and status; one line in full; the annulment (the reason
-//! required, at the field; then the line and the public page say annulled); another
-//! office's official finds nothing; the exports' links answer the sealed PDF and the CSV;
-//! the statistics page counts; the manage link moves and cancels an appointment with
-//! forms alone.
+//! number, name and status; one line in full; the annulment (the reason required, at the
+//! field; then the line and the public page say annulled); another office's official finds
+//! nothing; the exports' links answer the sealed PDF and the CSV; the statistics page
+//! counts. And in Chromium (`tests/browser/register.py`), at 360 px with axe-core.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
 
 use certcopy::db::models::Role;
 use rocket::http::{ContentType, Cookie, Status};
 
 use crate::booking::support::{MONDAY_6AM, book, one_document, person};
-use crate::common::{TestApp, bearer};
+use crate::common::http::{free_port, http};
+use crate::common::{Backend, PASSWORD, TestApp, bearer};
 use crate::issuing::{office_with_official, post_issue, small_jpeg};
 
 /// What a page answered.
@@ -667,3 +670,108 @@ crate::db_test!(manage_link_pages_work_with_forms_alone, |app| {
         Status::NotFound
     );
 });
+
+/// The folder of the screenshots, emptied first.
+fn screenshot_dir() -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots/register");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("screenshot folder");
+    dir
+}
+
+#[test]
+fn the_register_book_and_the_manage_link_in_chromium() {
+    let runtime = rocket::tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let test = runtime
+        .block_on(TestApp::builder(Backend::Sqlite).build())
+        .expect("SQLite app");
+    let (office, official, token) = runtime.block_on(office_with_official(
+        &test,
+        "UBND Phường Bến Thành",
+        "lanhdao.benthanh.trinhduyet",
+    ));
+    // Two copies in the register, and an appointment booked with its manage link.
+    runtime.block_on(issue(
+        &test,
+        &token,
+        "Nguyễn Văn An",
+        "079203001234",
+        "Bằng tốt nghiệp trung học phổ thông",
+    ));
+    runtime.block_on(issue(
+        &test,
+        &token,
+        "Trần Thị Bích Ngọc",
+        "079204005678",
+        "Giấy khai sinh",
+    ));
+    test.app.booking.clock.freeze(MONDAY_6AM);
+    let citizen = runtime.block_on(person(&test, Role::Citizen, 42, None));
+    let (status, booked) = runtime.block_on(book(
+        &test,
+        &citizen.token,
+        &office.id,
+        "2026-03-05 14:00",
+        one_document(),
+    ));
+    assert_eq!(status, Status::Created, "{booked}");
+    let manage = format!("/a/{}", booked["manage_token"].as_str().unwrap());
+
+    // The same application served on a real port.
+    let port = free_port();
+    let figment = rocket::Config::figment()
+        .merge(("address", "127.0.0.1"))
+        .merge(("port", port))
+        .merge(("secret_key", "hPRYyVRiMyxpw5sBB1XeCMN1kFsDCqKvBi2QJxBVHQk="))
+        .merge(("log_level", "off"));
+    let rocket = certcopy::web::build_rocket(figment, test.app.clone());
+    runtime.spawn(async move {
+        let _ = rocket.launch().await;
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !matches!(http(port, "GET", "/api/v1/health", None, ""), Ok((200, _))) {
+        assert!(Instant::now() < deadline, "the server did not answer");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    let shots = screenshot_dir();
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/browser/register.py");
+    let output = Command::new("python3")
+        .arg(script)
+        .arg(format!("http://127.0.0.1:{port}"))
+        .arg(official.username.as_deref().expect("official username"))
+        .arg(PASSWORD)
+        .arg(&manage)
+        .arg(&shots)
+        .output()
+        .unwrap_or_else(|e| panic!("python3 is required for the browser test: {e}"));
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.status.success() && report.contains("all register checks passed"),
+        "the register pages failed in Chromium (playwright and axe-playwright-python are needed; see .ci/run; screenshots in {}):\n{report}",
+        shots.display()
+    );
+    // The annulment made in the browser is in the register.
+    let annulled = runtime.block_on(test.db(|conn| {
+        use certcopy::db::schema::register_entries;
+        use diesel::prelude::*;
+        register_entries::table
+            .filter(register_entries::status.eq("annulled"))
+            .select(register_entries::annulled_reason)
+            .load::<Option<String>>(conn)
+            .unwrap()
+    }));
+    assert_eq!(
+        annulled,
+        vec![Some("Cấp nhầm người yêu cầu (thử)".to_owned())]
+    );
+    drop(runtime);
+}
