@@ -54,6 +54,9 @@ pub enum RegisterBookError {
     /// No such office.
     #[error("office not found")]
     OfficeNotFound,
+    /// No published or void line with this id in the caller's office's register.
+    #[error("register line not found")]
+    LineNotFound,
     /// A query parameter is malformed or out of range.
     #[error("invalid field {0}")]
     InvalidField(&'static str),
@@ -91,6 +94,12 @@ impl UserFacing for RegisterBookError {
                 "office_not_found",
                 "Không tìm thấy cơ quan chứng thực.".into(),
                 "Certifying office not found.".into(),
+            ),
+            RegisterBookError::LineNotFound => PublicError::new(
+                404,
+                "copy_not_found",
+                "Không tìm thấy dòng này trong sổ chứng thực của cơ quan.".into(),
+                "This line is not in the office's certification register.".into(),
             ),
             RegisterBookError::InvalidField(field) => PublicError::new(
                 422,
@@ -615,30 +624,7 @@ pub fn book_extract(
         .first(conn)
         .optional()?;
     let book = book.unwrap_or_else(|| format!("01/{}", period.year));
-    let payments = {
-        use crate::db::schema::certification_requests as requests;
-        let ids: Vec<&CopyId> = lines.iter().map(|line| &line.id).collect();
-        let paid: Vec<(Option<CopyId>, Option<String>, Option<String>)> = requests::table
-            .filter(requests::register_entry_id.eq_any(ids))
-            .filter(requests::fee_payment_method.is_not_null())
-            .select((
-                requests::register_entry_id,
-                requests::fee_payment_method,
-                requests::fee_receipt_no,
-            ))
-            .load(conn)?;
-        paid.into_iter()
-            .filter_map(|(line, method, receipt_no)| {
-                Some((
-                    line?,
-                    Payment {
-                        method: method?,
-                        receipt_no,
-                    },
-                ))
-            })
-            .collect()
-    };
+    let payments = payments_of(conn, lines.iter().map(|line| &line.id).collect())?;
     Ok(BookExtract {
         payments,
         office,
@@ -646,6 +632,65 @@ pub fn book_extract(
         book: format!("{book}-{COPY_TYPE_CODE}"),
         lines,
     })
+}
+
+/// The fees recorded as paid at the desk for the certification requests of `lines`.
+fn payments_of(
+    conn: &mut DbConn,
+    lines: Vec<&CopyId>,
+) -> Result<BTreeMap<CopyId, Payment>, RegisterBookError> {
+    use crate::db::schema::certification_requests as requests;
+    let paid: Vec<(Option<CopyId>, Option<String>, Option<String>)> = requests::table
+        .filter(requests::register_entry_id.eq_any(lines))
+        .filter(requests::fee_payment_method.is_not_null())
+        .select((
+            requests::register_entry_id,
+            requests::fee_payment_method,
+            requests::fee_receipt_no,
+        ))
+        .load(conn)?;
+    Ok(paid
+        .into_iter()
+        .filter_map(|(line, method, receipt_no)| {
+            Some((
+                line?,
+                Payment {
+                    method: method?,
+                    receipt_no,
+                },
+            ))
+        })
+        .collect())
+}
+
+/// One line of the register as its office reads it, with the fee paid at the desk.
+#[derive(Debug, Clone)]
+pub struct RegisterLine {
+    /// The line.
+    pub entry: RegisterEntry,
+    /// The fee recorded as paid at the desk for its certification request, if any.
+    pub payment: Option<Payment>,
+}
+
+/// One line (published or void) of the register of `actor`'s office, by its id. Only the
+/// office's officials read it: other roles get [`RegisterBookError::Forbidden`]; a line
+/// of another office, a pending line or an unknown id is [`RegisterBookError::LineNotFound`],
+/// so nothing is learnt about other offices' lines.
+pub fn register_line(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &CopyId,
+) -> Result<RegisterLine, RegisterBookError> {
+    if actor.role != Role::Official {
+        return Err(RegisterBookError::Forbidden);
+    }
+    let entry = RegisterEntry::find(conn, id)?
+        .filter(|entry| entry.status() != EntryStatus::Pending)
+        .filter(|entry| may_read_register(actor, &entry.office_id))
+        .ok_or(RegisterBookError::LineNotFound)?;
+    let mut payments = payments_of(conn, vec![&entry.id])?;
+    let payment = payments.remove(&entry.id);
+    Ok(RegisterLine { entry, payment })
 }
 
 /// The "notes" column: a spoiled line's reason, an annulment's date and reason, a

@@ -2,7 +2,7 @@
 //! show of a path.
 //!
 //! - `Content-Security-Policy`: only this origin's scripts, styles, images and forms; no
-//!   inline script or style (the pages load `/assets/*.css|js`), no framing, no plugins.
+//!   inline script or style (the pages load `/assets/page.css` and no script), no framing, no plugins.
 //! - `Referrer-Policy`: `no-referrer` on paths that carry a secret (the manage link
 //!   `/a/{token}` and its API, the QR page `/v/{code}`, the identity provider's callback
 //!   with its one-time code in the query), so the secret never leaves in a
@@ -80,9 +80,9 @@ pub fn loggable_path(path: &str) -> String {
     path.to_owned()
 }
 
-/// The pages' stylesheet and the manage page's script, embedded in the binary.
+/// The pages' stylesheet, embedded in the binary.
 pub fn asset_routes() -> Vec<Route> {
-    routes![stylesheet, manage_script]
+    routes![stylesheet]
 }
 
 #[get("/page.css")]
@@ -90,14 +90,6 @@ fn stylesheet() -> (rocket::http::ContentType, &'static str) {
     (
         rocket::http::ContentType::CSS,
         include_str!("assets/page.css"),
-    )
-}
-
-#[get("/manage.js")]
-fn manage_script() -> (rocket::http::ContentType, &'static str) {
-    (
-        rocket::http::ContentType::JavaScript,
-        include_str!("assets/manage.js"),
     )
 }
 

@@ -28,6 +28,7 @@ mod pkcs11;
 mod pki_fixtures;
 mod register;
 mod register_book;
+mod register_pages;
 mod role_matrix;
 mod roles;
 mod signature_appearance;

@@ -11,7 +11,6 @@ pub(crate) mod copies;
 mod desk;
 mod dossiers;
 mod health;
-mod manage_link;
 mod offices;
 mod official_grants;
 pub(crate) mod oidc;
@@ -49,6 +48,5 @@ pub fn mounts() -> Vec<(&'static str, Vec<Route>)> {
         ("/api/v1", wallet::routes()),
         ("/api/v1/dossiers", dossiers::routes()),
         ("/api/v1/agency", dossiers::agency_routes()),
-        ("/a", manage_link::routes()),
     ]
 }

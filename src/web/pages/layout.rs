@@ -30,6 +30,7 @@ pub fn page(viewer: &Viewer, title: &str, content: Markup) -> Markup {
             Role::Official => &[
                 ("/desk", words::NAV_DESK),
                 ("/review", words::NAV_REVIEW),
+                ("/register-book", words::NAV_REGISTER),
             ],
             Role::Admin => &[
                 ("/admin", words::NAV_ADMIN),

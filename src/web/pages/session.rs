@@ -25,6 +25,7 @@ use crate::auth::AuthError;
 use crate::db::models::Role;
 use crate::error::{PublicError, UserFacing};
 use crate::web::guards::{AuthUser, SignedIn};
+use crate::web::security::loggable_path;
 
 /// Name of the private cookie holding this browser's form token.
 pub const CSRF_COOKIE: &str = "certcopy_csrf";
@@ -155,7 +156,7 @@ impl Viewer {
         posted
             .map(rocket::form::Form::into_inner)
             .map_err(|errors| {
-                tracing::debug!(page = %self.here, "form refused: {errors}");
+                tracing::debug!(page = %loggable_path(&self.here), "form refused: {errors}");
                 self.problem(&PublicError::new(
                     422,
                     "invalid_form",
@@ -169,7 +170,7 @@ impl Viewer {
     pub fn problem(&self, public: &PublicError) -> PageFailure {
         let status = Status::from_code(public.status).unwrap_or(Status::InternalServerError);
         if status.code >= 500 {
-            tracing::error!(page = %self.here, code = public.code, "page failed: {}", public.message_en);
+            tracing::error!(page = %loggable_path(&self.here), code = public.code, "page failed: {}", public.message_en);
         }
         let lang = self.lang;
         let title = if status.code >= 500 {

@@ -1,10 +1,14 @@
-//! Pages for everyone, signed in or not: the home page, checking a copy by its code, the
-//! language switch, finding an office and an office's page, and verifying a file.
+//! Pages for everyone, signed in or not: the home page, checking a copy by its code and
+//! a copy's page (`/v/{code}`), the language switch, finding an office and an office's
+//! page, verifying a file, and the appointment behind a manage link (`/a/{token}`).
 
+pub(crate) mod copy;
 pub(crate) mod home;
+mod manage;
 mod offices;
 pub mod sign_in;
 mod verify;
+mod words;
 
 use rocket::Route;
 
@@ -24,6 +28,12 @@ pub fn routes() -> Vec<Route> {
         sign_in::register_form,
         sign_in::register,
         sign_in::password_form,
-        sign_in::change_password
+        sign_in::change_password,
+        copy::copy_page,
+        copy::check_file,
+        manage::appointment,
+        manage::reschedule_form,
+        manage::reschedule,
+        manage::cancel
     ]
 }
