@@ -94,6 +94,12 @@ pub(super) fn issue(args: IssueArgs) -> ExitCode {
     };
     let issuer = app.issuer();
     let outcome = runtime.block_on(issuer.issue(&official, request, Default::default(), None));
+    // An orderly end before the process exits: the blocking threads finished, then the
+    // database pool (its connections closed) and the signing keys (a PKCS#11 module
+    // finalised) released here rather than by the C library's exit handlers.
+    drop(issuer);
+    runtime.shutdown_timeout(std::time::Duration::from_secs(10));
+    drop(app);
     match outcome {
         Ok(issued) => {
             if let Err(error) = std::fs::write(&args.out, &issued.pdf) {
