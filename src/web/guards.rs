@@ -21,7 +21,7 @@ use crate::app::App;
 use crate::audit::Actor;
 use crate::auth::AuthError;
 use crate::db::ids::OfficeId;
-use crate::db::models::{ApiKey, Role, Session, TemporaryPassword, User};
+use crate::db::models::{ApiKey, Role, Session, User};
 use crate::db::now_utc;
 use crate::error::{PublicError, UserFacing};
 use crate::secrets::token_hash;
@@ -177,33 +177,29 @@ async fn authenticate(request: &Request<'_>) -> Result<AuthUser, AuthError> {
     }
     app.db
         .run(move |conn| {
-            let (user_id, credential) = match presented {
+            let (user, credential, password_change_required) = match presented {
                 Presented::Session(token) | Presented::SessionCookie(token) => {
                     let hash = token_hash(&token);
-                    let session = Session::find_live(conn, &hash, now_utc())?
+                    // The session, its account and a pending temporary password in one query.
+                    let (user, temporary) = Session::live_account(conn, &hash, now_utc())?
                         .ok_or(AuthError::NotAuthenticated)?;
-                    (session.user_id, Credential::Session { token_hash: hash })
+                    (user, Credential::Session { token_hash: hash }, temporary)
                 }
                 Presented::ApiKey(key) => {
                     let key = ApiKey::find_active(conn, &token_hash(&key))?
                         .ok_or(AuthError::NotAuthenticated)?;
-                    (
-                        key.user_id,
-                        Credential::ApiKey {
-                            key_id: key.id.to_string(),
-                        },
-                    )
+                    let user =
+                        User::find(conn, &key.user_id)?.ok_or(AuthError::NotAuthenticated)?;
+                    let credential = Credential::ApiKey {
+                        key_id: key.id.to_string(),
+                    };
+                    (user, credential, false)
                 }
                 Presented::Nothing => return Err(AuthError::NotAuthenticated),
             };
-            let user = User::find(conn, &user_id)?.ok_or(AuthError::NotAuthenticated)?;
             if user.disabled {
                 return Err(AuthError::AccountDisabled);
             }
-            let password_change_required = match credential {
-                Credential::Session { .. } => TemporaryPassword::of(conn, &user.id)?.is_some(),
-                Credential::ApiKey { .. } => false,
-            };
             Ok(AuthUser {
                 user,
                 credential,

@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime, PrimitiveDateTime};
 
-use super::office_and_calendar;
+use super::{office_and_calendar, office_and_calendar_for_display};
+use crate::booking::calendar::OfficeCalendar;
 use crate::booking::clock::BookingContext;
 use crate::booking::error::BookingError;
 use crate::booking::ics::TIME_ZONE_ID;
@@ -109,7 +110,33 @@ pub fn available_slots(
     to: Date,
 ) -> Result<SlotAvailability, BookingError> {
     let (office, calendar) = office_and_calendar(conn, office_id)?;
-    let found = slots(&calendar, &ctx.holidays, from, to, ctx.clock.now())?;
+    slots_with_seats(conn, ctx, &office, &calendar, from, to)
+}
+
+/// An office's public summary, its calendar and its slots between two local dates with
+/// the seats left: what an office's page and the booking pages show. The office and its
+/// calendar are kept a few seconds for display (the seats are read every time).
+pub fn office_with_slots(
+    conn: &mut DbConn,
+    ctx: &BookingContext,
+    office_id: &OfficeId,
+    from: Date,
+    to: Date,
+) -> Result<(OfficeSummary, OfficeCalendar, SlotAvailability), BookingError> {
+    let (office, calendar) = office_and_calendar_for_display(conn, office_id)?;
+    let slots = slots_with_seats(conn, ctx, &office, &calendar, from, to)?;
+    Ok((OfficeSummary::from(&office), calendar, slots))
+}
+
+fn slots_with_seats(
+    conn: &mut DbConn,
+    ctx: &BookingContext,
+    office: &crate::db::models::Office,
+    calendar: &OfficeCalendar,
+    from: Date,
+    to: Date,
+) -> Result<SlotAvailability, BookingError> {
+    let found = slots(calendar, &ctx.holidays, from, to, ctx.clock.now())?;
     let counters = match (found.first(), found.last()) {
         (Some(first), Some(last)) => {
             SlotCounter::in_range(conn, &office.id, first.start_utc, last.end_utc)?
@@ -137,7 +164,7 @@ pub fn available_slots(
         })
         .collect();
     Ok(SlotAvailability {
-        office_id: office.id,
+        office_id: office.id.clone(),
         time_zone: TIME_ZONE_ID,
         from,
         to,

@@ -71,9 +71,11 @@ pub fn save_office_calendar(
     let calendar = OfficeCalendar::new(config)?;
     // The office must exist (an admin may name any id).
     office_and_calendar(conn, office_id)?;
-    write_transaction(conn, |conn| {
+    let stored = write_transaction(conn, |conn| {
         store_calendar(conn, actor, office_id, &calendar, request_id)
-    })
+    })?;
+    super::calendar_changed();
+    Ok(stored)
 }
 
 /// Closes the office on one more date (with the reason shown to citizens, if any):
@@ -118,13 +120,15 @@ fn edit_office_calendar(
     if !may_manage_calendar(actor, office_id) {
         return Err(BookingError::Forbidden);
     }
-    write_transaction(conn, |conn| {
+    let stored = write_transaction(conn, |conn| {
         let (_, current) = office_and_calendar(conn, office_id)?;
         let mut config = current.config().clone();
         edit(&mut config);
         let calendar = OfficeCalendar::new(config)?;
         store_calendar(conn, actor, office_id, &calendar, request_id)
-    })
+    })?;
+    super::calendar_changed();
+    Ok(stored)
 }
 
 /// Writes a validated calendar and its audit row; call inside a write transaction.

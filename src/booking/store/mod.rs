@@ -28,6 +28,7 @@ pub use appointments::{
 };
 pub use availability::{
     AvailableSlot, MAX_OFFICES, OfficeFilter, SlotAvailability, available_slots, find_offices,
+    office_with_slots,
 };
 pub use calendars::{
     StoredCalendar, add_closure, may_manage_calendar, office_calendar, remove_closure,
@@ -62,6 +63,61 @@ pub fn public_office(
 }
 
 /// An office and its calendar (the standard one when none was saved), in one query.
+/// Calendar changes saved by this process: a calendar kept for display before the latest
+/// is stale.
+static CALENDAR_CHANGES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How long an office and its calendar are kept for display (pages and slot listings);
+/// a change saved by this process is seen at once, one saved by another instance within
+/// this time. Booking and every change read them fresh.
+const DISPLAY_CACHE: std::time::Duration = std::time::Duration::from_secs(5);
+
+type DisplayEntry = (Office, OfficeCalendar, std::time::Instant, u64);
+
+fn display_cache() -> &'static std::sync::Mutex<std::collections::HashMap<OfficeId, DisplayEntry>> {
+    static CACHE: std::sync::OnceLock<
+        std::sync::Mutex<std::collections::HashMap<OfficeId, DisplayEntry>>,
+    > = std::sync::OnceLock::new();
+    CACHE.get_or_init(Default::default)
+}
+
+/// Records that a calendar was saved (every office kept for display becomes stale).
+pub(crate) fn calendar_changed() {
+    CALENDAR_CHANGES.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// [`office_and_calendar`] for display: kept [`DISPLAY_CACHE`] per office.
+fn office_and_calendar_for_display(
+    conn: &mut DbConn,
+    office_id: &OfficeId,
+) -> Result<(Office, OfficeCalendar), BookingError> {
+    use std::sync::atomic::Ordering;
+    let generation = CALENDAR_CHANGES.load(Ordering::SeqCst);
+    if let Ok(cache) = display_cache().lock()
+        && let Some((office, calendar, at, kept)) = cache.get(office_id)
+        && at.elapsed() < DISPLAY_CACHE
+        && *kept == generation
+    {
+        return Ok((office.clone(), calendar.clone()));
+    }
+    let (office, calendar) = office_and_calendar(conn, office_id)?;
+    if let Ok(mut cache) = display_cache().lock() {
+        if cache.len() >= 10_000 {
+            cache.clear();
+        }
+        cache.insert(
+            office_id.clone(),
+            (
+                office.clone(),
+                calendar.clone(),
+                std::time::Instant::now(),
+                generation,
+            ),
+        );
+    }
+    Ok((office, calendar))
+}
+
 fn office_and_calendar(
     conn: &mut DbConn,
     office_id: &OfficeId,

@@ -28,6 +28,30 @@ impl Session {
         Ok(())
     }
 
+    /// The account of the unexpired session with this token hash, and whether it holds a
+    /// temporary password — one query (what every signed-in request asks).
+    pub fn live_account(
+        conn: &mut DbConn,
+        token_hash: &str,
+        now: time::PrimitiveDateTime,
+    ) -> DbResult<Option<(crate::db::models::User, bool)>> {
+        use crate::db::schema::{temporary_passwords, users};
+        let row: Option<(crate::db::models::User, Option<String>)> = sessions::table
+            .inner_join(users::table)
+            .left_join(
+                temporary_passwords::table.on(temporary_passwords::user_id.eq(sessions::user_id)),
+            )
+            .filter(sessions::id.eq(token_hash))
+            .filter(sessions::expires_at.gt(now))
+            .select((
+                crate::db::models::User::as_select(),
+                temporary_passwords::user_id.nullable(),
+            ))
+            .first(conn)
+            .optional()?;
+        Ok(row.map(|(user, temporary)| (user, temporary.is_some())))
+    }
+
     /// The unexpired session with this token hash.
     pub fn find_live(
         conn: &mut DbConn,

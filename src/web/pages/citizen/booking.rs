@@ -71,8 +71,7 @@ pub async fn availability(
     let last = today + Duration::days(DAYS_AHEAD - 1);
     app.db
         .run(move |conn| {
-            let (office, _) = store::public_office(conn, &office_id)?;
-            let found = store::available_slots(conn, &ctx, &office_id, today, last)?;
+            let (office, _, found) = store::office_with_slots(conn, &ctx, &office_id, today, last)?;
             let mut days: BTreeMap<Date, u32> = BTreeMap::new();
             let mut slots = Vec::new();
             for slot in &found.slots {

@@ -158,11 +158,7 @@ pub async fn office(
     let last = today + Duration::days(DAYS_SHOWN - 1);
     let found = app
         .db
-        .run(move |conn| {
-            let (office, calendar) = store::public_office(conn, &id)?;
-            let slots = store::available_slots(conn, &ctx, &id, today, last)?;
-            Ok::<_, BookingError>((office, calendar, slots))
-        })
+        .run(move |conn| store::office_with_slots(conn, &ctx, &id, today, last))
         .await;
     let (office, calendar, slots) = match found {
         Ok(found) => found,
