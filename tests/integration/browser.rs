@@ -49,18 +49,12 @@ fn public_pages_work_in_chromium_at_phone_and_desktop_widths() {
 /// every step are kept in `target/tmp/screenshots/admin/`.
 #[test]
 fn an_admin_works_the_admin_pages_in_chromium() {
-    use std::time::{Duration, Instant};
-
     use certcopy::db::models::Role;
 
-    use crate::common::http::{free_port, http};
+    use crate::common::browser::{run_script, runtime, screenshot_dir, serve_on_loopback};
     use crate::common::{Backend, PASSWORD, TestApp};
 
-    let runtime = rocket::tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let runtime = runtime();
     let test = runtime
         .block_on(TestApp::builder(Backend::Sqlite).build())
         .expect("SQLite app");
@@ -68,44 +62,19 @@ fn an_admin_works_the_admin_pages_in_chromium() {
     let admin = runtime.block_on(test.user(Role::Admin, "quantri.trucbach", None));
     let second = runtime.block_on(test.user(Role::Admin, "quantri.thuhai", None));
 
-    let port = free_port();
-    let figment = rocket::Config::figment()
-        .merge(("address", "127.0.0.1"))
-        .merge(("port", port))
-        .merge(("secret_key", "hPRYyVRiMyxpw5sBB1XeCMN1kFsDCqKvBi2QJxBVHQk="))
-        .merge(("log_level", "off"));
-    let rocket = certcopy::web::build_rocket(figment, test.app.clone());
-    runtime.spawn(async move {
-        let _ = rocket.launch().await;
-    });
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !matches!(http(port, "GET", "/api/v1/health", None, ""), Ok((200, _))) {
-        assert!(Instant::now() < deadline, "the server did not answer");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-
-    let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots/admin");
-    let _ = std::fs::remove_dir_all(&shots);
-    std::fs::create_dir_all(&shots).expect("screenshot folder");
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/browser/admin.py");
-    let output = Command::new("python3")
-        .arg(script)
-        .arg(format!("http://127.0.0.1:{port}"))
-        .arg(admin.username.as_deref().expect("username"))
-        .arg(second.username.as_deref().expect("username"))
-        .arg(PASSWORD)
-        .arg(&shots)
-        .output()
-        .unwrap_or_else(|e| panic!("python3 is required for the browser test: {e}"));
-    let report = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(
-        output.status.success() && report.contains("all admin checks passed"),
-        "the admin pages failed in Chromium (Chromium, playwright and axe-playwright-python are needed; see .ci/run; screenshots in {}):\n{report}",
-        shots.display()
+    let port = serve_on_loopback(&runtime, &test.app);
+    let shots = screenshot_dir("admin");
+    run_script(
+        "admin.py",
+        &[
+            format!("http://127.0.0.1:{port}"),
+            admin.username.clone().expect("username"),
+            second.username.clone().expect("username"),
+            PASSWORD.to_owned(),
+            shots.display().to_string(),
+        ],
+        "all admin checks passed",
+        &shots,
     );
     // The official created in the browser was approved by the second admin only.
     let approvals = runtime.block_on(test.audit_rows("official_grant.approve"));

@@ -8,32 +8,17 @@
 //! "today" for the check-in, whatever the hour and day the test runs. The screenshots of
 //! every step are kept in `target/tmp/screenshots/journey/` (CI keeps that folder).
 
-use std::process::Command;
-use std::time::{Duration, Instant};
-
 use certcopy::booking::store;
 use certcopy::db::models::Role;
 use time::OffsetDateTime;
 
-use crate::common::http::{free_port, http};
+use crate::common::browser::{run_script, runtime, screenshot_dir, serve_on_loopback};
 use crate::common::{Backend, PASSWORD, TestApp};
 use crate::issuing::{office_with_official, small_jpeg};
 
-/// The folder of the screenshots, emptied first.
-fn screenshot_dir() -> std::path::PathBuf {
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots/journey");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("screenshot folder");
-    dir
-}
-
 #[test]
 fn a_citizen_books_and_the_office_certifies_in_chromium() {
-    let runtime = rocket::tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let runtime = runtime();
     let test = runtime
         .block_on(TestApp::builder(Backend::Sqlite).build())
         .expect("SQLite app");
@@ -72,46 +57,24 @@ fn a_citizen_books_and_the_office_certifies_in_chromium() {
     test.app.booking.clock.freeze(morning);
 
     // The same application served on a real port.
-    let port = free_port();
-    let figment = rocket::Config::figment()
-        .merge(("address", "127.0.0.1"))
-        .merge(("port", port))
-        .merge(("secret_key", "hPRYyVRiMyxpw5sBB1XeCMN1kFsDCqKvBi2QJxBVHQk="))
-        .merge(("log_level", "off"));
-    let rocket = certcopy::web::build_rocket(figment, test.app.clone());
-    runtime.spawn(async move {
-        let _ = rocket.launch().await;
-    });
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !matches!(http(port, "GET", "/api/v1/health", None, ""), Ok((200, _))) {
-        assert!(Instant::now() < deadline, "the server did not answer");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let port = serve_on_loopback(&runtime, &test.app);
 
     let scan = test.dir.join("scan-1.jpg");
     std::fs::write(&scan, small_jpeg(1)).expect("scan file");
-    let shots = screenshot_dir();
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/browser/journey.py");
-    let output = Command::new("python3")
-        .arg(script)
-        .arg(format!("http://127.0.0.1:{port}"))
-        .arg(office.id.to_string())
-        .arg(clerk.username.as_deref().expect("clerk username"))
-        .arg(official.username.as_deref().expect("official username"))
-        .arg(PASSWORD)
-        .arg(&scan)
-        .arg(&shots)
-        .output()
-        .unwrap_or_else(|e| panic!("python3 is required for the browser test: {e}"));
-    let report = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(
-        output.status.success() && report.contains("all journey checks passed"),
-        "the journey failed (Chromium, playwright and axe-playwright-python are needed; see .ci/run; screenshots in {}):\n{report}",
-        shots.display()
+    let shots = screenshot_dir("journey");
+    run_script(
+        "journey.py",
+        &[
+            format!("http://127.0.0.1:{port}"),
+            office.id.to_string(),
+            clerk.username.clone().expect("clerk username"),
+            official.username.clone().expect("official username"),
+            PASSWORD.to_owned(),
+            scan.display().to_string(),
+            shots.display().to_string(),
+        ],
+        "all journey checks passed",
+        &shots,
     );
     // The copy the citizen downloaded is the one in the register.
     let copy = std::fs::read(shots.join("copy.pdf")).expect("downloaded copy");

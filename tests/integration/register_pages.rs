@@ -5,14 +5,10 @@
 //! nothing; the exports' links answer the sealed PDF and the CSV; the statistics page
 //! counts. And in Chromium (`tests/browser/register.py`), at 360 px with axe-core.
 
-use std::process::Command;
-use std::time::{Duration, Instant};
-
 use certcopy::db::models::Role;
 use rocket::http::{ContentType, Cookie, Status};
 
 use crate::booking::support::{MONDAY_6AM, book, one_document, person};
-use crate::common::http::{free_port, http};
 use crate::common::{Backend, PASSWORD, TestApp, bearer};
 use crate::issuing::{office_with_official, post_issue, small_jpeg};
 
@@ -671,21 +667,11 @@ crate::db_test!(manage_link_pages_work_with_forms_alone, |app| {
     );
 });
 
-/// The folder of the screenshots, emptied first.
-fn screenshot_dir() -> std::path::PathBuf {
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots/register");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("screenshot folder");
-    dir
-}
-
 #[test]
 fn the_register_book_and_the_manage_link_in_chromium() {
-    let runtime = rocket::tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    use crate::common::browser::{run_script, runtime, screenshot_dir, serve_on_loopback};
+
+    let runtime = runtime();
     let test = runtime
         .block_on(TestApp::builder(Backend::Sqlite).build())
         .expect("SQLite app");
@@ -722,42 +708,20 @@ fn the_register_book_and_the_manage_link_in_chromium() {
     let manage = format!("/a/{}", booked["manage_token"].as_str().unwrap());
 
     // The same application served on a real port.
-    let port = free_port();
-    let figment = rocket::Config::figment()
-        .merge(("address", "127.0.0.1"))
-        .merge(("port", port))
-        .merge(("secret_key", "hPRYyVRiMyxpw5sBB1XeCMN1kFsDCqKvBi2QJxBVHQk="))
-        .merge(("log_level", "off"));
-    let rocket = certcopy::web::build_rocket(figment, test.app.clone());
-    runtime.spawn(async move {
-        let _ = rocket.launch().await;
-    });
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !matches!(http(port, "GET", "/api/v1/health", None, ""), Ok((200, _))) {
-        assert!(Instant::now() < deadline, "the server did not answer");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let port = serve_on_loopback(&runtime, &test.app);
 
-    let shots = screenshot_dir();
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/browser/register.py");
-    let output = Command::new("python3")
-        .arg(script)
-        .arg(format!("http://127.0.0.1:{port}"))
-        .arg(official.username.as_deref().expect("official username"))
-        .arg(PASSWORD)
-        .arg(&manage)
-        .arg(&shots)
-        .output()
-        .unwrap_or_else(|e| panic!("python3 is required for the browser test: {e}"));
-    let report = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(
-        output.status.success() && report.contains("all register checks passed"),
-        "the register pages failed in Chromium (playwright and axe-playwright-python are needed; see .ci/run; screenshots in {}):\n{report}",
-        shots.display()
+    let shots = screenshot_dir("register");
+    run_script(
+        "register.py",
+        &[
+            format!("http://127.0.0.1:{port}"),
+            official.username.clone().expect("official username"),
+            PASSWORD.to_owned(),
+            manage.clone(),
+            shots.display().to_string(),
+        ],
+        "all register checks passed",
+        &shots,
     );
     // The annulment made in the browser is in the register.
     let annulled = runtime.block_on(test.db(|conn| {

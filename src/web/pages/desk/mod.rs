@@ -4,7 +4,7 @@
 //! handler over the store and service functions the desk API uses; a request of another
 //! office is not found.
 
-mod request;
+pub(crate) mod request;
 mod today;
 
 use rocket::Route;

@@ -28,14 +28,14 @@ use crate::web::pages::public::sign_in::CsrfOnly;
 use crate::web::pages::session::{PageFailure, PageResult, Posted, Viewer};
 use crate::web::upload::{Bounded, Unshared, UploadRefused};
 
-fn id_or_404(viewer: &Viewer, text: &str) -> Result<RequestId, PageFailure> {
+pub(crate) fn id_or_404(viewer: &Viewer, text: &str) -> Result<RequestId, PageFailure> {
     RequestId::parse(text)
         .ok_or_else(|| viewer.error(&crate::certification::CertificationError::NotFound))
 }
 
 /// The request named in the path, if it is one of the office of `staff` (else 404),
-/// checked before the form is read.
-async fn at_office(
+/// checked before the form is read (the desk's pages and the official's).
+pub(crate) async fn at_office(
     app: &App,
     viewer: &Viewer,
     staff: &AuthUser,

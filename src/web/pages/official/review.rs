@@ -8,11 +8,12 @@ use rocket::response::Redirect;
 use rocket::{State, get, post};
 
 use crate::app::App;
-use crate::certification::{CertificationError, RequestFilter, RequestState, store};
+use crate::certification::{RequestFilter, RequestState, store};
 use crate::db::ids::RequestId;
 use crate::db::models::{RegisterEntry, Role};
 use crate::error::UserFacing;
 use crate::web::RequestId as HttpRequestId;
+use crate::web::pages::desk::request::{at_office, id_or_404};
 use crate::web::pages::format::{day, moment, request_state, vnd_i64};
 use crate::web::pages::i18n::words;
 use crate::web::pages::layout::{error_summary, page};
@@ -20,27 +21,6 @@ use crate::web::pages::public::sign_in::CsrfOnly;
 use crate::web::pages::session::{PageFailure, PageResult, Posted, Viewer};
 
 const OFFICIAL: &[Role] = &[Role::Official];
-
-fn id_or_404(viewer: &Viewer, text: &str) -> Result<RequestId, PageFailure> {
-    RequestId::parse(text).ok_or_else(|| viewer.error(&CertificationError::NotFound))
-}
-
-/// The request named in the path, if it is one of the official's office (else 404),
-/// checked before the form is read.
-async fn at_office(
-    app: &App,
-    viewer: &Viewer,
-    official: &crate::web::guards::AuthUser,
-    text: &str,
-) -> Result<RequestId, PageFailure> {
-    let id = id_or_404(viewer, text)?;
-    let (actor, found) = (official.actor(), id.clone());
-    app.db
-        .run(move |conn| store::load_at_office(conn, &actor, &found).map(|_| ()))
-        .await
-        .map_err(|e| viewer.error(&e))?;
-    Ok(id)
-}
 
 /// `GET /review`.
 #[get("/review")]
