@@ -106,14 +106,29 @@ impl UserFacing for DossierError {
 }
 
 /// A new dossier.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewDossier {
     /// The agency's own reference (unique per agency).
+    #[schema(
+        min_length = 1,
+        max_length = 300,
+        pattern = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
+    )]
     pub reference: String,
     /// The administrative procedure.
+    #[schema(
+        min_length = 1,
+        max_length = 300,
+        pattern = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
+    )]
     pub procedure: String,
     /// The applicant's name.
+    #[schema(
+        min_length = 1,
+        max_length = 300,
+        pattern = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
+    )]
     pub applicant_name: String,
 }
 
@@ -166,7 +181,7 @@ struct DocumentRow {
 }
 
 /// One document of a dossier.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DocumentView {
     /// Row id.
     pub id: String,
@@ -181,6 +196,7 @@ pub struct DocumentView {
     /// `FOUND`, `ANNULLED`, `MISMATCH`, `UNKNOWN`.
     pub register_status: String,
     /// The stored report.
+    #[schema(value_type = certcopy_document::verification::DocumentReport)]
     pub report: serde_json::Value,
     /// Last verified (UTC).
     #[serde(with = "crate::local_time::serde_formats::utc_timestamp")]
@@ -191,7 +207,7 @@ pub struct DocumentView {
 }
 
 /// A dossier with its documents.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DossierView {
     /// Dossier id.
     pub id: DossierId,

@@ -73,7 +73,7 @@ impl UserFacing for WebhookError {
 }
 
 /// An agency's webhook as answered when it is set: the secret only then.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct WebhookSet {
     /// Where notices go.
     pub url: String,

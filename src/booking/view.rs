@@ -16,7 +16,7 @@ use crate::local_time::serde_formats::{iso_date, offset_timestamp, utc_timestamp
 use crate::local_time::{from_utc_primitive, local_display, to_local};
 
 /// An office as shown next to its appointments and in the office search.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct OfficeSummary {
     /// Office id.
     pub id: OfficeId,

@@ -17,7 +17,9 @@ macro_rules! typed_id {
         #[derive(
             Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord,
             Serialize, Deserialize, diesel::AsExpression, diesel::FromSqlRow,
+            utoipa::ToSchema,
         )]
+        #[schema(value_type = String, format = Uuid)]
         #[serde(try_from = "String", into = "String")]
         #[diesel(sql_type = Text)]
         pub struct $name(String);

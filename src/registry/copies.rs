@@ -11,7 +11,7 @@ use crate::db::ids::CopyId;
 use crate::db::models::{RegisterEntry, User};
 
 /// One issued copy, for the official who issued it and the citizen it was issued to.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CopyView {
     /// Register entry id.
     pub id: CopyId,

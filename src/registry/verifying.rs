@@ -104,7 +104,7 @@ impl CodeCheck {
 }
 
 /// Validity of a copy as its QR code shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum PublicState {
     /// Issued and not annulled.
@@ -115,7 +115,7 @@ pub enum PublicState {
 
 /// The public status behind a verification code: the register facts a receiving agency
 /// needs, without the requester's name or ID.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PublicStatus {
     /// Valid or annulled.
     pub status: PublicState,

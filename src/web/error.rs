@@ -6,11 +6,39 @@
 use rocket::http::{ContentType, Status};
 use rocket::request::Request;
 use rocket::response::{self, Responder, Response};
-use serde_json::json;
+use serde::Serialize;
 
 use crate::error::{PublicError, UserFacing};
 
 use super::request_id::RequestId;
+
+/// The body of every error answer (the OpenAPI document's `Error`).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Error)]
+pub struct ErrorBody {
+    /// What went wrong.
+    pub error: ErrorDetail,
+}
+
+/// An error's code and messages.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// Stable machine code, e.g. `not_found`, `invalid_field`, `rate_limited`.
+    #[schema(example = "not_found")]
+    pub code: String,
+    /// The message in the language `Accept-Language` prefers (Vietnamese by default).
+    #[schema(example = "Không tìm thấy.")]
+    pub message: String,
+    /// Vietnamese.
+    #[schema(example = "Không tìm thấy.")]
+    pub message_vi: String,
+    /// English.
+    #[schema(example = "Not found.")]
+    pub message_en: String,
+    /// The request's id, as in the `X-Request-Id` header and the service's log.
+    #[schema(example = "0192f7a4c1e27b3a")]
+    pub request_id: String,
+}
 
 /// An error answer.
 #[derive(Debug, Clone)]
@@ -178,16 +206,20 @@ impl<'r> Responder<'r, 'static> for ApiError {
         }
         let english = prefers_english(request);
         let public = &self.public;
-        let body = json!({
-            "error": {
-                "code": public.code,
-                "message": if english { &public.message_en } else { &public.message_vi },
-                "message_vi": public.message_vi,
-                "message_en": public.message_en,
-                "request_id": request_id,
-            }
-        })
-        .to_string();
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: public.code.to_owned(),
+                message: if english {
+                    public.message_en.clone()
+                } else {
+                    public.message_vi.clone()
+                },
+                message_vi: public.message_vi.clone(),
+                message_en: public.message_en.clone(),
+                request_id,
+            },
+        };
+        let body = serde_json::to_string(&body).unwrap_or_default();
         let status = Status::from_code(public.status).unwrap_or(Status::InternalServerError);
         let mut response = Response::build();
         response

@@ -12,7 +12,7 @@ use crate::common::{TestApp, read};
 use crate::db_test;
 use crate::issuing::{FIELDS, multipart, office_with_official, post_issue, small_jpeg};
 
-async fn agency_key(app: &TestApp, admin: &str, username: &str) -> String {
+pub(crate) async fn agency_key(app: &TestApp, admin: &str, username: &str) -> String {
     let (status, body) = app
         .post_json(
             "/api/v1/admin/agencies",

@@ -23,6 +23,7 @@ mod office_day;
 mod office_pages;
 mod official_grants;
 mod oidc;
+mod openapi;
 mod pages;
 mod pkcs11;
 mod pki_fixtures;

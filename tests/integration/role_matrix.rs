@@ -123,6 +123,13 @@ const MATRIX: &[Line] = &[
         Body::None,
         EVERYONE,
     ),
+    line(
+        Get,
+        "/api/v1/openapi.json",
+        "/api/v1/openapi.json",
+        Body::None,
+        EVERYONE,
+    ),
     // The public pages.
     line(Get, "/", "/", Body::None, EVERYONE),
     line(

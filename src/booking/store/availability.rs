@@ -63,7 +63,7 @@ pub fn find_offices(
 }
 
 /// One slot with what is left of it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct AvailableSlot {
     /// Start, UTC.
     #[serde(with = "utc_timestamp")]
@@ -81,7 +81,7 @@ pub struct AvailableSlot {
 }
 
 /// The answer to a slot query.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SlotAvailability {
     /// The office.
     pub office_id: OfficeId,

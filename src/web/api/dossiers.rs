@@ -19,11 +19,16 @@ use serde::Deserialize;
 use crate::app::App;
 use crate::db::ids::DossierId;
 use crate::dossiers::{Attachment, DossierView, NewDossier};
+use crate::web::api::verifications::PdfUpload;
 use crate::web::api::verifications::{read_upload, upload_over_limit};
+use crate::web::error::ErrorBody;
 use crate::web::guards::Agency;
 use crate::web::json_body::JsonBody;
 use crate::web::upload::{Bounded, UploadRefused};
 use crate::web::{ApiError, RequestId};
+use crate::webhooks::WebhookSet;
+#[allow(unused_imports)]
+use serde_json::json;
 
 pub fn routes() -> Vec<Route> {
     routes![create, list, one, attach_json, attach_file, reverify]
@@ -34,20 +39,33 @@ pub fn agency_routes() -> Vec<Route> {
     routes![set_webhook]
 }
 
-#[derive(Debug, Deserialize)]
+/// Where an agency's annulment notices go.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct WebhookBody {
+pub(crate) struct WebhookBody {
+    /// An `https://` (or `http://`) address, at most 500 characters.
     url: String,
 }
 
 /// Sets the agency's webhook for annulment notices; the signing secret is answered only
 /// here.
+#[utoipa::path(
+    put,
+    path = "/api/v1/agency/webhook",
+    tag = "agency",
+    operation_id = "set_webhook",
+    summary = "Set where annulment notices are sent",
+    description = "Sets or replaces the agency's webhook. A fresh HMAC-SHA256 secret is made and answered only here; every notice is signed with it (see the README's integration guide).",
+    request_body(content = WebhookBody, example = json!({"url": "https://hoso.example.gov.vn/certcopy/notices"})),
+    responses((status = 200, description = "The webhook and its signing secret (shown once)", body = WebhookSet)),
+    security(("api_key" = []))
+)]
 #[rocket::put("/webhook", data = "<body>")]
 async fn set_webhook(
     app: &State<App>,
     agency: Agency,
     body: JsonBody<'_, WebhookBody>,
-) -> Result<Json<crate::webhooks::WebhookSet>, ApiError> {
+) -> Result<Json<WebhookSet>, ApiError> {
     let url = body.map_err(|e| ApiError::bad_json(&e))?.into_inner().url;
     let user = agency.0.user;
     Ok(Json(
@@ -58,6 +76,19 @@ async fn set_webhook(
 }
 
 /// Opens a dossier.
+#[utoipa::path(
+    post,
+    path = "/api/v1/dossiers",
+    tag = "agency",
+    operation_id = "create_dossier",
+    summary = "Open a dossier",
+    request_body(content = NewDossier, example = json!({"reference": "TS10-2026-0001", "procedure": "Tuyển sinh lớp 10", "applicant_name": "Nguyễn Văn An"})),
+    responses(
+        (status = 201, description = "The new dossier", body = DossierView),
+        (status = 409, description = "The agency already has a dossier with this reference", body = ErrorBody),
+    ),
+    security(("api_key" = []))
+)]
 #[post("/", data = "<body>")]
 async fn create(
     app: &State<App>,
@@ -70,12 +101,31 @@ async fn create(
 }
 
 /// The agency's dossiers.
+#[utoipa::path(
+    get,
+    path = "/api/v1/dossiers",
+    tag = "agency",
+    operation_id = "list_dossiers",
+    summary = "The agency's dossiers",
+    responses((status = 200, description = "Every dossier of the agency, newest first", body = Vec<DossierView>)),
+    security(("api_key" = []))
+)]
 #[get("/")]
 async fn list(app: &State<App>, agency: Agency) -> Result<Json<Vec<DossierView>>, ApiError> {
     Ok(Json(app.dossiers().list(&agency.0.user).await?))
 }
 
 /// One dossier with its documents and their reports.
+#[utoipa::path(
+    get,
+    path = "/api/v1/dossiers/{id}",
+    tag = "agency",
+    operation_id = "get_dossier",
+    summary = "One dossier with its documents and their reports",
+    params(("id" = String, Path, format = Uuid, description = "The dossier")),
+    responses((status = 200, description = "The dossier (another agency's is not found)", body = DossierView)),
+    security(("api_key" = []))
+)]
 #[get("/<id>")]
 async fn one(
     app: &State<App>,
@@ -85,12 +135,14 @@ async fn one(
     Ok(Json(app.dossiers().get(&agency.0.user, &id).await?))
 }
 
-/// A share code or a verification code.
-#[derive(Debug, Deserialize)]
+/// A share code or a verification code: exactly one of the two.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct AttachBody {
+pub(crate) struct AttachBody {
+    /// A code the citizen shared with the agency.
     #[serde(default)]
     share_code: Option<String>,
+    /// A copy's verification code (from its QR).
     #[serde(default)]
     verification_code: Option<String>,
 }
@@ -100,6 +152,26 @@ fn attached((view, fresh): (DossierView, bool)) -> (Status, Json<DossierView>) {
 }
 
 /// Attaches by share code or verification code.
+#[utoipa::path(
+    post,
+    path = "/api/v1/dossiers/{id}/documents",
+    tag = "agency",
+    operation_id = "attach_document",
+    summary = "Attach a copy: by share code, by verification code, or an uploaded PDF",
+    description = "The copy is verified on the way in and the report is kept with the dossier. A file already in the dossier (same SHA-256) is kept once: the answer is then `200` instead of `201`.",
+    params(("id" = String, Path, format = Uuid, description = "The dossier")),
+    request_body(content(
+        (AttachBody = "application/json", example = json!({"share_code": "mCf5lgASaSbO6ecZl4Tfssr9ofws7-tUHgOzCzAqbzI"})),
+        (PdfUpload = "multipart/form-data"),
+    )),
+    responses(
+        (status = 201, description = "Attached", body = DossierView),
+        (status = 200, description = "The same file was already attached", body = DossierView),
+        (status = 503, description = "Too many verifications at once; retry after `Retry-After` seconds", body = ErrorBody,
+            headers(("Retry-After" = u32, description = "Seconds to wait"))),
+    ),
+    security(("api_key" = []))
+)]
 #[post("/<id>/documents", format = "json", data = "<body>")]
 async fn attach_json(
     app: &State<App>,
@@ -181,6 +253,20 @@ async fn attach_file(
 }
 
 /// Verifies every document again.
+#[utoipa::path(
+    post,
+    path = "/api/v1/dossiers/{id}/reverify",
+    tag = "agency",
+    operation_id = "reverify_dossier",
+    summary = "Verify every document of a dossier again",
+    params(("id" = String, Path, format = Uuid, description = "The dossier")),
+    responses(
+        (status = 200, description = "The dossier with fresh reports", body = DossierView),
+        (status = 503, description = "Too many verifications at once; retry after `Retry-After` seconds", body = ErrorBody,
+            headers(("Retry-After" = u32, description = "Seconds to wait"))),
+    ),
+    security(("api_key" = []))
+)]
 #[post("/<id>/reverify")]
 async fn reverify(
     app: &State<App>,

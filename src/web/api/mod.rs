@@ -14,6 +14,7 @@ mod health;
 mod offices;
 mod official_grants;
 pub(crate) mod oidc;
+pub mod openapi;
 mod register_book;
 mod signature_images;
 pub(crate) mod verifications;
@@ -26,6 +27,7 @@ use rocket::Route;
 pub fn mounts() -> Vec<(&'static str, Vec<Route>)> {
     vec![
         ("/api/v1", health::routes()),
+        ("/api/v1", openapi::routes()),
         ("/api/v1/auth", auth::routes()),
         (oidc::MOUNT, oidc::routes()),
         ("/api/v1", auth::me_routes()),

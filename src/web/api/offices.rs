@@ -23,6 +23,19 @@ pub fn routes() -> Vec<Route> {
 const DEFAULT_SLOT_DAYS: i64 = 7;
 
 /// Offices filtered by province, district and name (each a case-insensitive part).
+#[utoipa::path(
+    get,
+    path = "/api/v1/offices",
+    tag = "public",
+    operation_id = "find_offices",
+    summary = "Find certifying offices",
+    params(
+        ("province" = Option<String>, Query, description = "Part of the province's name", example = "Hồ Chí Minh"),
+        ("district" = Option<String>, Query, description = "Part of the district's name"),
+        ("name" = Option<String>, Query, description = "Part of the office's name", example = "Bến Nghé"),
+    ),
+    responses((status = 200, description = "The offices found (at most 200)", body = Vec<OfficeSummary>))
+)]
 #[get("/offices?<province>&<district>&<name>")]
 async fn offices(
     app: &State<App>,
@@ -44,6 +57,19 @@ async fn offices(
 
 /// Bookable slots with remaining seats, `from`/`to` local dates (`YYYY-MM-DD`, default
 /// today and a week).
+#[utoipa::path(
+    get,
+    path = "/api/v1/offices/{office_id}/slots",
+    tag = "public",
+    operation_id = "office_slots",
+    summary = "An office's free appointment times",
+    params(
+        ("office_id" = String, Path, format = Uuid, description = "The office"),
+        ("from" = Option<String>, Query, format = Date, description = "First local date (`YYYY-MM-DD`), default today"),
+        ("to" = Option<String>, Query, format = Date, description = "Last local date, default six days after `from`"),
+    ),
+    responses((status = 200, description = "Bookable slots with the seats left", body = SlotAvailability))
+)]
 #[get("/offices/<office_id>/slots?<from>&<to>")]
 async fn slots(
     app: &State<App>,

@@ -23,6 +23,7 @@ use crate::error::{PublicError, UserFacing};
 use crate::registry::verifying::{Admitted, PublicStatus, Requester, VerifyError};
 use crate::verification::DocumentReport;
 use crate::web::client::client_address;
+use crate::web::error::ErrorBody;
 use crate::web::guards::{Agency, fail};
 use crate::web::upload::{Bounded, UploadRefused};
 use crate::web::{ApiError, RequestId};
@@ -107,7 +108,38 @@ fn too_large(app: &App) -> ApiError {
     .into()
 }
 
-/// Multipart upload with a `file` field.
+/// A PDF sent as a multipart form (the OpenAPI document's `PdfUpload`).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub(crate) struct PdfUpload {
+    /// The PDF.
+    #[schema(value_type = String, format = Binary, content_media_type = "application/pdf")]
+    file: Vec<u8>,
+}
+
+/// Multipart upload with a `file` field (the same operation as [`verify_body`] in the
+/// OpenAPI document, which lists both forms of the body).
+#[utoipa::path(
+    post,
+    path = "/api/v1/verifications",
+    tag = "public",
+    operation_id = "verify",
+    summary = "Verify a PDF: signatures, signers, register status",
+    description = "Checks every signature of the file (integrity, signer's certificate chain to a trust anchor, revocation, what changed after each signature) and looks the file up in the register. Public; anonymous callers are limited per address (`429` with `Retry-After`), agencies sending their API key are not, and their checks of registered copies are recorded for the holder to see.",
+    request_body(
+        description = "The PDF, as a multipart `file` field or as the whole body",
+        content(
+            (PdfUpload = "multipart/form-data"),
+            (PdfBody = "application/pdf"),
+        )
+    ),
+    responses(
+        (status = 200, description = "The verification report, also for a signature that fails (see `verdict`); a file that cannot be read as a PDF answers `422`", body = DocumentReport),
+        (status = 503, description = "Too many verifications at once; retry after `Retry-After` seconds", body = ErrorBody,
+            headers(("Retry-After" = u32, description = "Seconds to wait"))),
+    ),
+    security((), ("api_key" = []))
+)]
 #[post("/", format = "multipart/form-data", data = "<upload>")]
 async fn verify_multipart(
     app: &State<App>,
@@ -162,7 +194,22 @@ async fn verify_body(
     Ok(Json(report))
 }
 
+/// A whole request body that is a PDF.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary, content_media_type = "application/pdf")]
+#[allow(dead_code)]
+pub(crate) struct PdfBody(Vec<u8>);
+
 /// `GET /api/v1/copies/by-code/{code}`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/copies/by-code/{code}",
+    tag = "public",
+    operation_id = "copy_status",
+    summary = "The public status behind a copy's verification code (its QR)",
+    params(("code" = String, Path, description = "The verification code as printed (groups of four, dashes optional)", example = "7QKX-M2RD-9HTA-C4WE-1B8N")),
+    responses((status = 200, description = "Valid or annulled, with the register facts", body = PublicStatus))
+)]
 #[get("/by-code/<code>", rank = 1)]
 async fn by_code(app: &State<App>, code: &str) -> Result<Json<PublicStatus>, ApiError> {
     Ok(Json(app.verifier().public_status(code).await?))

@@ -23,6 +23,8 @@ use crate::registry::copies::CopyView;
 use crate::registry::verifying::Requester;
 use crate::reuse::{self, AgencyRef, NewShare, NewShareAnswer, ShareView, WalletCopy};
 use crate::verification::DocumentReport;
+use crate::web::api::verifications::PdfBody;
+use crate::web::error::ErrorBody;
 use crate::web::guards::{Agency, AuthUser, Citizen};
 use crate::web::json_body::JsonBody;
 use crate::web::{ApiError, RequestId};
@@ -99,32 +101,55 @@ async fn agencies(app: &State<App>, _user: AuthUser) -> Result<Json<Vec<AgencyRe
     Ok(Json(app.db.run(reuse::agencies).await?))
 }
 
-#[derive(Debug, Deserialize)]
+/// A share code, sent in the body so that no URL or log carries it.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct CodeBody {
+pub(crate) struct CodeBody {
+    /// The code the citizen gave the agency.
+    #[schema(example = "mCf5lgASaSbO6ecZl4Tfssr9ofws7-tUHgOzCzAqbzI")]
     code: String,
 }
 
 /// The share as the agency sees it.
-#[derive(Debug, Serialize)]
-struct SharedFacts {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct SharedFacts {
     purpose: String,
     procedure_code: Option<String>,
+    /// Until when it may be used (UTC).
     #[serde(with = "crate::local_time::serde_formats::utc_timestamp")]
     expires_at: time::PrimitiveDateTime,
+    /// Uses so far, this one included.
     uses: i32,
+    /// At most this many uses (none: until it expires).
     max_uses: Option<i32>,
 }
 
 /// What a redemption answers: the copy, the share, the report of the stored file.
-#[derive(Debug, Serialize)]
-struct Redeemed {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct Redeemed {
+    /// The copy's register facts.
     copy: CopyView,
+    /// What the citizen shared it for.
     share: SharedFacts,
+    /// The verification report of the stored file.
     verification: DocumentReport,
 }
 
 /// An agency redeems a share (one use counted and recorded for the citizen to see).
+#[utoipa::path(
+    post,
+    path = "/api/v1/shares/redeem",
+    tag = "agency",
+    operation_id = "redeem_share",
+    summary = "Redeem a citizen's share code: the copy, the share and a fresh verification report",
+    description = "Counts one use of the share and records it for the citizen to see. An expired, revoked or used-up share answers `410`; a share named for another agency is not found.",
+    request_body = CodeBody,
+    responses(
+        (status = 200, description = "The copy, the share and the report", body = Redeemed),
+        (status = 410, description = "The share expired, was revoked or has no use left", body = ErrorBody),
+    ),
+    security(("api_key" = []))
+)]
 #[post("/shares/redeem", data = "<body>")]
 async fn redeem(
     app: &State<App>,
@@ -181,6 +206,19 @@ struct SharedPdf {
 }
 
 /// The PDF of a share the agency redeemed (no further use counted).
+#[utoipa::path(
+    post,
+    path = "/api/v1/shares/pdf",
+    tag = "agency",
+    operation_id = "shared_pdf",
+    summary = "The PDF of a share the agency has redeemed",
+    request_body = CodeBody,
+    responses(
+        (status = 200, description = "The signed copy", content_type = "application/pdf", body = PdfBody),
+        (status = 410, description = "The share expired or was revoked", body = ErrorBody),
+    ),
+    security(("api_key" = []))
+)]
 #[post("/shares/pdf", data = "<body>")]
 async fn pdf(
     app: &State<App>,

@@ -6,6 +6,7 @@ use time::OffsetDateTime;
 
 /// The main status of a validation (ETSI EN 319 102-1 §5.1.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Indication {
     /// Every check passed.
@@ -40,6 +41,7 @@ impl Indication {
 /// `MODIFIED_AFTER_SIGNING` for forbidden incremental updates, which ETSI leaves to the
 /// PDF layer).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[non_exhaustive]
 pub enum SubIndication {
@@ -107,6 +109,7 @@ impl SubIndication {
 
 /// A problem or note in words a clerk understands, Vietnamese first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportMessage {
     /// Stable machine code, e.g. `BYTE_RANGE_GAP_NOT_CONTENTS`.
     pub code: String,
@@ -129,6 +132,7 @@ impl ReportMessage {
 
 /// One certificate of the chain, signer first, trust anchor last.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CertificateSummary {
     /// Subject distinguished name (RFC 4514 style).
     pub subject: String,
@@ -146,6 +150,7 @@ pub struct CertificateSummary {
 
 /// What bytes a signature covers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Coverage {
     /// The `/ByteRange` as written: `[0, b, c, d]`.
     pub byte_range: [u64; 4],
@@ -158,6 +163,7 @@ pub struct Coverage {
 /// What a changed object is, for deciding what a signature permits (ISO 32000-1 §12.8.2.2,
 /// DocMDP `/P`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[non_exhaustive]
 pub enum ModificationKind {
@@ -190,6 +196,7 @@ pub enum ModificationKind {
 
 /// One object that a later revision added or changed, relative to a signed revision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Modification {
     /// The object, e.g. `"12 0 R"`.
     pub object: String,
@@ -199,6 +206,7 @@ pub struct Modification {
 
 /// The DocMDP permission of a certification signature (ISO 32000-1 Table 254).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum DocMdpPermission {
     /// P=1: no changes at all (PAdES still allows DSS and document timestamps).
@@ -211,6 +219,7 @@ pub enum DocMdpPermission {
 
 /// The result for one signature field.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignatureReport {
     /// Stable id within the report: `S-<object number>-<generation>` of the signature value.
     pub id: String,
@@ -249,6 +258,7 @@ pub struct SignatureReport {
 /// Status of the copy in the certification register (Decree 23/2015, Art. 13), filled in by
 /// the caller after [`super::verify_pdf`] (this module never touches the database).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "status", rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum RegisterStatus {
     /// A valid register entry matches the document digest.
@@ -284,6 +294,7 @@ pub enum RegisterStatus {
 
 /// The report for one PDF.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DocumentReport {
     /// When the validation was done (the policy's validation time).
     #[serde(with = "time::serde::rfc3339")]
