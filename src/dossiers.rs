@@ -11,7 +11,7 @@ use time::PrimitiveDateTime;
 
 use crate::app::App;
 use crate::db::ids::{CopyId, DossierId, UserId};
-use crate::db::models::{RegisterEntry, Role, User};
+use crate::db::models::{RegisterEntry, User};
 use crate::db::schema::{dossier_documents, dossiers};
 use crate::db::{DbError, now_utc, write_transaction};
 use crate::error::{PublicError, UserFacing};
@@ -246,14 +246,6 @@ fn text(value: &str, field: &'static str) -> Result<String, DossierError> {
     Ok(value.to_owned())
 }
 
-fn agency_of(user: &User) -> Result<&UserId, DossierError> {
-    if user.role() == Role::Agency {
-        Ok(&user.id)
-    } else {
-        Err(DossierError::NotFound)
-    }
-}
-
 fn own(
     conn: &mut crate::db::DbConn,
     agency: &UserId,
@@ -322,13 +314,24 @@ impl App {
 }
 
 impl Dossiers<'_> {
+    /// The agency account `who` acts for (an agency, or a member of its staff); anyone
+    /// else finds no dossier.
+    async fn owner(&self, who: &User) -> Result<User, DossierError> {
+        let who = who.clone();
+        self.app
+            .db
+            .run(move |conn| crate::auth::acting_agency(conn, &who))
+            .await?
+            .ok_or(DossierError::NotFound)
+    }
+
     /// Opens a dossier.
     pub async fn create(
         &self,
         agency: &User,
         request: NewDossier,
     ) -> Result<DossierView, DossierError> {
-        let owner = agency_of(agency)?.clone();
+        let owner = self.owner(agency).await?.id;
         let reference = text(&request.reference, "reference")?;
         let procedure = text(&request.procedure, "procedure")?;
         let applicant_name = text(&request.applicant_name, "applicant_name")?;
@@ -365,7 +368,7 @@ impl Dossiers<'_> {
 
     /// The agency's dossiers, newest first (at most 500).
     pub async fn list(&self, agency: &User) -> Result<Vec<DossierView>, DossierError> {
-        let owner = agency_of(agency)?.clone();
+        let owner = self.owner(agency).await?.id;
         self.app
             .db
             .run(move |conn| {
@@ -382,7 +385,7 @@ impl Dossiers<'_> {
 
     /// One of the agency's dossiers.
     pub async fn get(&self, agency: &User, id: &DossierId) -> Result<DossierView, DossierError> {
-        let (owner, id) = (agency_of(agency)?.clone(), id.clone());
+        let (owner, id) = (self.owner(agency).await?.id, id.clone());
         self.app
             .db
             .run(move |conn| {
@@ -422,7 +425,9 @@ impl Dossiers<'_> {
         attachment: Attachment,
         request_id: Option<String>,
     ) -> Result<(DossierView, bool), DossierError> {
-        let owner = agency_of(agency)?.clone();
+        // Shares are redeemed, and uses recorded, in the agency's name.
+        let agency = &self.owner(agency).await?;
+        let owner = agency.id.clone();
         let dossier = {
             let (owner, id) = (owner.clone(), id.clone());
             self.app.db.run(move |conn| own(conn, &owner, &id)).await?
@@ -530,7 +535,7 @@ impl Dossiers<'_> {
         id: &DossierId,
         request_id: Option<String>,
     ) -> Result<DossierView, DossierError> {
-        let owner = agency_of(agency)?.clone();
+        let owner = self.owner(agency).await?.id;
         let (dossier, documents) = {
             let (owner, id) = (owner.clone(), id.clone());
             self.app

@@ -1,6 +1,7 @@
 //! Account operations: citizen registration, login/logout, and the admin actions that
 //! create offices, staff accounts, agencies and their API keys.
 
+use diesel::prelude::*;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -12,6 +13,7 @@ use crate::db::ids::{ApiKeyId, OfficeId, UserId};
 use crate::db::models::{
     ApiKey, Office, OfficeHead, OfficeKind, Role, Session, TemporaryPassword, User,
 };
+use crate::db::schema::{agency_staff, users};
 use crate::db::{DbConn, DbError, now_utc, write_transaction};
 use crate::identity::{
     normalize_citizen_id, normalize_email, normalize_full_name, normalize_phone,
@@ -348,6 +350,9 @@ pub struct NewStaff {
     /// answered once, that must be changed at the first sign-in (as after a reset).
     #[serde(default)]
     pub password: Option<String>,
+    /// The agency account a member of an agency's staff (`agency_staff`) works for.
+    #[serde(default)]
+    pub agency_id: Option<UserId>,
 }
 
 fn normalize_username(input: &str) -> Result<String, AuthError> {
@@ -368,8 +373,14 @@ fn normalize_username(input: &str) -> Result<String, AuthError> {
 /// hashes the password outside any database connection and fills it in). The row keeps
 /// the role asked for; [`create_staff`] stores an official as a clerk until approved.
 pub fn staff_draft(request: &NewStaff) -> Result<User, AuthError> {
-    if !matches!(request.role, Role::Clerk | Role::Official | Role::Admin) {
+    if !matches!(
+        request.role,
+        Role::Clerk | Role::Official | Role::Admin | Role::AgencyStaff
+    ) {
         return Err(AuthError::InvalidRole);
+    }
+    if (request.role == Role::AgencyStaff) != request.agency_id.is_some() {
+        return Err(AuthError::InvalidField("agency_id"));
     }
     let username = normalize_username(&request.username)?;
     let full_name = normalize_full_name(&request.full_name)?;
@@ -414,6 +425,7 @@ pub fn create_staff(
     conn: &mut DbConn,
     actor: &Actor,
     draft: &User,
+    agency: Option<&UserId>,
     temporary_until: Option<time::PrimitiveDateTime>,
     request_id: Option<&str>,
 ) -> Result<User, LifecycleError> {
@@ -432,6 +444,19 @@ pub fn create_staff(
             Office::find(conn, office_id)?.ok_or(AuthError::OfficeNotFound)?;
         }
         insert_user(conn, &new_user)?;
+        if let Some(agency_id) = agency {
+            let agency = User::find(conn, agency_id)?
+                .filter(|agency| agency.role() == Role::Agency)
+                .ok_or(AuthError::AccountNotFound)?;
+            diesel::insert_into(agency_staff::table)
+                .values((
+                    agency_staff::user_id.eq(&new_user.id),
+                    agency_staff::agency_user_id.eq(&agency.id),
+                    agency_staff::created_at.eq(now_utc()),
+                ))
+                .execute(conn)
+                .map_err(DbError::from)?;
+        }
         if let Some(expires_at) = temporary_until {
             let mark = TemporaryPassword {
                 user_id: new_user.id.clone(),
@@ -447,6 +472,7 @@ pub fn create_staff(
             detail: json!({
                 "role": new_user.role,
                 "username": new_user.username,
+                "agency_id": agency,
                 "temporary_password": temporary_until.is_some(),
             }),
         };
@@ -649,4 +675,35 @@ pub fn seed_demo(conn: &mut DbConn) -> Result<Option<DemoAccounts>, AuthError> {
         Ok(true)
     })?;
     Ok(seeded.then_some(DemoAccounts { office, logins }))
+}
+
+/// The agency account `user` acts for: an agency itself, or the agency of a member of its
+/// staff. `None` for anyone else, and when the agency is disabled.
+pub fn acting_agency(conn: &mut DbConn, user: &User) -> Result<Option<User>, DbError> {
+    let agency = match user.role() {
+        Role::Agency => Some(user.clone()),
+        Role::AgencyStaff => {
+            let id: Option<UserId> = agency_staff::table
+                .find(&user.id)
+                .select(agency_staff::agency_user_id)
+                .first(conn)
+                .optional()?;
+            match id {
+                Some(id) => User::find(conn, &id)?,
+                None => None,
+            }
+        }
+        _ => None,
+    };
+    Ok(agency.filter(|agency| agency.role() == Role::Agency && !agency.disabled))
+}
+
+/// The staff of an agency, by name.
+pub fn agency_staff_of(conn: &mut DbConn, agency: &UserId) -> Result<Vec<User>, DbError> {
+    Ok(users::table
+        .inner_join(agency_staff::table.on(agency_staff::user_id.eq(users::id)))
+        .filter(agency_staff::agency_user_id.eq(agency))
+        .order(users::full_name.asc())
+        .select(User::as_select())
+        .load(conn)?)
 }

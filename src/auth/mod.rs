@@ -35,9 +35,9 @@ mod verification;
 
 pub use accounts::{
     DemoAccounts, LoginOutcome, MAX_LOGIN_CANDIDATES, NewAgency, NewOffice, NewStaff,
-    RegisterCitizen, Registration, citizen_draft, create_agency, create_office, create_staff,
-    issue_api_key, login_candidates, login_throttle_name, logout, open_session, register_citizen,
-    seed_demo, staff_draft,
+    RegisterCitizen, Registration, acting_agency, agency_staff_of, citizen_draft, create_agency,
+    create_office, create_staff, issue_api_key, login_candidates, login_throttle_name, logout,
+    open_session, register_citizen, seed_demo, staff_draft,
 };
 pub use grants::{
     appoint_office_head, decide_official_grant, list_official_grants, office_head,
@@ -251,8 +251,8 @@ impl UserFacing for AuthError {
             AuthError::InvalidRole => PublicError::new(
                 422,
                 "invalid_role",
-                "Vai trò không hợp lệ (chỉ: clerk, official, admin).".into(),
-                "Invalid role (only: clerk, official, admin).".into(),
+                "Vai trò không hợp lệ (chỉ: clerk, official, admin, agency_staff).".into(),
+                "Invalid role (only: clerk, official, admin, agency_staff).".into(),
             ),
             AuthError::InvalidField(field) => PublicError::new(
                 422,

@@ -132,7 +132,7 @@ impl AuthService {
             .await
     }
 
-    /// Creates a clerk, official or admin account (admin action, audited). An official
+    /// Creates a clerk, official, admin or agency-staff account (admin action, audited). An official
     /// comes with the pending request for the role that a second person must approve.
     /// Without a password in the request, the account gets a temporary one, answered
     /// once, to be changed at the first sign-in.
@@ -160,9 +160,17 @@ impl AuthService {
         };
         draft.password_hash = self.passwords.hash(password).await?;
         let expires_at = temporary.as_ref().map(|t| t.expires_at);
+        let agency = request.agency_id.clone();
         self.db
             .run(move |conn| {
-                let user = create_staff(conn, &actor, &draft, expires_at, request_id.as_deref())?;
+                let user = create_staff(
+                    conn,
+                    &actor,
+                    &draft,
+                    agency.as_ref(),
+                    expires_at,
+                    request_id.as_deref(),
+                )?;
                 let official_grant = pending_grant_of(conn, &user.id)?;
                 Ok(StaffAccountCreated {
                     user,

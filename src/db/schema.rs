@@ -430,3 +430,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     agency_webhooks,
     webhook_deliveries
 );
+
+diesel::table! {
+    agency_staff (user_id) {
+        user_id -> Text,
+        agency_user_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(agency_staff, users);

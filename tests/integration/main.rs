@@ -8,6 +8,7 @@ mod common;
 mod accounts;
 mod admin;
 mod admin_pages;
+mod agency_pages;
 mod booking;
 mod browser;
 mod crash;

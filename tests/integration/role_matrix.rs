@@ -39,6 +39,8 @@ enum Who {
     OtherOfficial,
     Admin,
     Agency,
+    /// A member of the agency's staff (password sign-in, the agency's pages).
+    AgencyStaff,
 }
 
 use Who::*;
@@ -54,6 +56,7 @@ const EVERYONE: &[Who] = &[
     OtherOfficial,
     Admin,
     Agency,
+    AgencyStaff,
 ];
 const SIGNED_IN: &[Who] = &[
     Holder,
@@ -65,11 +68,13 @@ const SIGNED_IN: &[Who] = &[
     OtherOfficial,
     Admin,
     Agency,
+    AgencyStaff,
 ];
 const CITIZENS: &[Who] = &[Holder, Claimant, OtherCitizen];
 const DESK: &[Who] = &[Clerk, Official, OtherClerk, OtherOfficial];
 const OFFICIALS: &[Who] = &[Official, OtherOfficial];
 const ADMIN: &[Who] = &[Admin];
+const AGENCY_STAFF: &[Who] = &[AgencyStaff];
 /// Nobody gets through without the secret in the path (a wrong one is used here).
 const NOBODY: &[Who] = &[];
 
@@ -113,7 +118,8 @@ use Method::{Get, Post, Put};
 /// The matrix. `{office}` is the records' office,
 /// `{appointment}` the holder's appointment there, `{copy}` the copy issued there for the
 /// holder, `{code}` its verification code, `{victim}` an account the admin acts on, `{agency}`
-/// the agency account, `{key}` one of its keys, `{grant}` a pending official grant.
+/// the agency account, `{key}` one of its keys, `{grant}` a pending official grant,
+/// `{dossier}` a dossier of the agency.
 /// Lines that change state come after the lines that read it.
 const MATRIX: &[Line] = &[
     line(
@@ -628,6 +634,50 @@ const MATRIX: &[Line] = &[
         "/admin/agencies/{agency}/keys",
         Body::Form(""),
         ADMIN,
+    ),
+    line(
+        Post,
+        "/admin/agencies/<id>/staff",
+        "/admin/agencies/{agency}/staff",
+        Body::Form(""),
+        ADMIN,
+    ),
+    // The agency's pages, for its staff.
+    line(Get, "/agency", "/agency", Body::None, AGENCY_STAFF),
+    line(
+        Post,
+        "/agency/dossiers",
+        "/agency/dossiers",
+        Body::Form(""),
+        AGENCY_STAFF,
+    ),
+    line(
+        Get,
+        "/agency/dossiers/<id>?<done>",
+        "/agency/dossiers/{dossier}",
+        Body::None,
+        AGENCY_STAFF,
+    ),
+    line(
+        Post,
+        "/agency/dossiers/<id>/documents",
+        "/agency/dossiers/{dossier}/documents",
+        Body::Form(""),
+        AGENCY_STAFF,
+    ),
+    line(
+        Post,
+        "/agency/dossiers/<id>/upload",
+        "/agency/dossiers/{dossier}/upload",
+        Body::Form(""),
+        AGENCY_STAFF,
+    ),
+    line(
+        Post,
+        "/agency/dossiers/<id>/reverify",
+        "/agency/dossiers/{dossier}/reverify",
+        Body::Form(""),
+        AGENCY_STAFF,
     ),
     line(
         Post,
@@ -1236,6 +1286,7 @@ const MATRIX: &[Line] = &[
             OtherClerk,
             OtherOfficial,
             Admin,
+            AgencyStaff,
         ],
     ),
 ];
@@ -1252,6 +1303,7 @@ struct Records {
     grant: String,
     request: String,
     refused: String,
+    dossier: String,
 }
 
 impl Records {
@@ -1266,6 +1318,7 @@ impl Records {
             .replace("{grant}", &self.grant)
             .replace("{request}", &self.request)
             .replace("{refused}", &self.refused)
+            .replace("{dossier}", &self.dossier)
     }
 }
 
@@ -1328,6 +1381,28 @@ async fn every_route_refuses_whom_it_must(backend: Backend) {
         .await;
     assert_eq!(status, Status::Ok, "{keys}");
     let key_id = keys[0]["id"].as_str().unwrap().to_owned();
+    // A member of the agency's staff, and a dossier of the agency.
+    let (status, staff) = app
+        .post_json(
+            "/api/v1/admin/staff",
+            &json!({"role": "agency_staff", "username": "canbo.matran", "full_name": "Lê Văn Cơ",
+                    "agency_id": agency_id, "password": crate::common::PASSWORD}),
+            Some(&admin.token),
+        )
+        .await;
+    assert_eq!(status, Status::Created, "{staff}");
+    let agency_staff_token = app.login("canbo.matran").await;
+    let (status, dossier) = read(
+        app.client
+            .post("/api/v1/dossiers")
+            .header(ContentType::JSON)
+            .header(Header::new("X-Api-Key", agency_key.clone()))
+            .body(r#"{"reference": "MT-1", "procedure": "Thủ tục", "applicant_name": "Nguyễn Văn An"}"#)
+            .dispatch()
+            .await,
+    )
+    .await;
+    assert_eq!(status, Status::Created, "{dossier}");
     // A pending grant requested by a second admin: the first admin decides it (the
     // office's official is not its head, so may not).
     let requester = person(&app, Role::Admin, 75, None).await;
@@ -1408,6 +1483,7 @@ async fn every_route_refuses_whom_it_must(backend: Backend) {
         grant: grant_id,
         request,
         refused,
+        dossier: dossier["id"].as_str().unwrap().to_owned(),
     };
     let credential = |who: Who| -> Option<Header<'static>> {
         match who {
@@ -1421,6 +1497,7 @@ async fn every_route_refuses_whom_it_must(backend: Backend) {
             OtherOfficial => Some(bearer(&other_official.token)),
             Admin => Some(bearer(&admin.token)),
             Agency => Some(Header::new("X-Api-Key", agency_key.clone())),
+            AgencyStaff => Some(bearer(&agency_staff_token)),
         }
     };
 

@@ -17,6 +17,9 @@ pub enum Role {
     Official,
     /// A receiving agency that verifies copies (API key).
     Agency,
+    /// A person of a receiving agency who keeps its dossiers through the pages.
+    #[serde(rename = "agency_staff")]
+    AgencyStaff,
     /// Administrator of the service.
     Admin,
 }
@@ -29,6 +32,7 @@ impl Role {
             Role::Clerk => "clerk",
             Role::Official => "official",
             Role::Agency => "agency",
+            Role::AgencyStaff => "agency_staff",
             Role::Admin => "admin",
         }
     }
@@ -40,6 +44,7 @@ impl Role {
             "clerk" => Role::Clerk,
             "official" => Role::Official,
             "agency" => Role::Agency,
+            "agency_staff" => Role::AgencyStaff,
             "admin" => Role::Admin,
             _ => return None,
         })

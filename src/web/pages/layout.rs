@@ -39,6 +39,10 @@ pub fn page(viewer: &Viewer, title: &str, content: Markup) -> Markup {
                 ("/admin/audit", super::admin::words::NAV_AUDIT),
             ],
             Role::Agency => &[("/verify", words::NAV_VERIFY)],
+            Role::AgencyStaff => &[
+                ("/agency", super::agency::words::NAV_DOSSIERS),
+                ("/verify", words::NAV_VERIFY),
+            ],
         };
         html! {
             nav.site aria-label=(lang.t(words::NAV_LABEL)) {

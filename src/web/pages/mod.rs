@@ -5,6 +5,7 @@
 //! words from the catalogue in [`i18n`].
 
 pub mod admin;
+pub mod agency;
 pub mod citizen;
 pub mod desk;
 pub mod format;
@@ -25,6 +26,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(desk::routes());
     all.extend(official::routes());
     all.extend(admin::routes());
+    all.extend(agency::routes());
     all
 }
 

@@ -15,9 +15,9 @@ use super::{
     read, refusal, typed,
 };
 use crate::app::App;
-use crate::auth::{self, ApiKeyView, AuthError, LifecycleError, NewAgency};
+use crate::auth::{self, ApiKeyView, AuthError, LifecycleError, NewAgency, NewStaff};
 use crate::db::ids::{ApiKeyId, UserId};
-use crate::db::models::User;
+use crate::db::models::{Role, User};
 use crate::web::RequestId;
 use crate::web::pages::format::moment;
 use crate::web::pages::i18n::words;
@@ -169,12 +169,13 @@ pub async fn create_agency(
 
 fn agency_markup(
     viewer: &Viewer,
-    agency: &User,
-    keys: &[ApiKeyView],
-    label: &str,
+    loaded: &Loaded,
+    typed: &StaffForm,
     errors: &FieldErrors,
     done: Option<&str>,
 ) -> Markup {
+    let (agency, keys, staff) = (&loaded.agency, &loaded.keys, &loaded.staff);
+    let label = typed.label.as_str();
     let lang = viewer.lang;
     let id = &agency.id;
     page(
@@ -238,6 +239,30 @@ fn agency_markup(
                     button type="submit" { (lang.t(w::CREATE_KEY)) }
                 }
             }
+            h2 #staff { (lang.t(w::AGENCY_STAFF)) }
+            p.hint { (lang.t(w::AGENCY_STAFF_HINT)) }
+            @if staff.is_empty() {
+                p { (lang.t(w::NO_AGENCY_STAFF)) }
+            } @else {
+                ul {
+                    @for person in staff {
+                        li {
+                            a href={ "/admin/accounts/" (person.id) } { (person.full_name) }
+                            " — " code { (person.username.as_deref().unwrap_or("")) } " "
+                            (account_state(lang, person.disabled))
+                        }
+                    }
+                }
+            }
+            section.card aria-labelledby="new-staff-title" {
+                h2 #new-staff-title { (lang.t(w::NEW_AGENCY_STAFF)) }
+                form method="post" action={ "/admin/agencies/" (id) "/staff" } novalidate {
+                    (viewer.csrf_field())
+                    (Input::text("full_name", lang.t(words::FULL_NAME), &typed.full_name).render(errors))
+                    (Input::text("username", lang.t(w::USERNAME), &typed.username).hint(lang.t(w::USERNAME_HINT)).render(errors))
+                    button type="submit" { (lang.t(w::CREATE_AGENCY_STAFF)) }
+                }
+            }
         },
     )
 }
@@ -246,17 +271,37 @@ fn agency_id(viewer: &Viewer, text: &str) -> Result<UserId, PageFailure> {
     UserId::parse(text).ok_or_else(|| viewer.error(&AuthError::AccountNotFound))
 }
 
-async fn load_agency(
-    app: &App,
-    viewer: &Viewer,
-    id: UserId,
-) -> Result<(User, Vec<ApiKeyView>), PageFailure> {
+/// An agency with its keys and staff.
+struct Loaded {
+    agency: User,
+    keys: Vec<ApiKeyView>,
+    staff: Vec<User>,
+}
+
+async fn load_agency(app: &App, viewer: &Viewer, id: UserId) -> Result<Loaded, PageFailure> {
     read(app, viewer, move |conn| {
         let agency = auth::agency(conn, &id).map_err(failed)?;
         let keys = auth::list_api_keys(conn, &id).map_err(failed)?;
-        Ok((agency, keys))
+        let staff = auth::agency_staff_of(conn, &id).map_err(|e| failed(AuthError::from(e)))?;
+        Ok(Loaded {
+            agency,
+            keys,
+            staff,
+        })
     })
     .await
+}
+
+/// What the key and staff forms hold, as typed (each form sends its own fields).
+#[derive(FromForm, Default)]
+pub struct StaffForm {
+    csrf: String,
+    #[field(default = String::new())]
+    label: String,
+    #[field(default = String::new())]
+    full_name: String,
+    #[field(default = String::new())]
+    username: String,
 }
 
 /// `GET /admin/agencies/{id}?done=`.
@@ -269,12 +314,11 @@ pub async fn agency_page(
 ) -> PageResult {
     viewer.require(ADMIN)?;
     let id = agency_id(&viewer, id)?;
-    let (agency, keys) = load_agency(app, &viewer, id).await?;
+    let loaded = load_agency(app, &viewer, id).await?;
     Ok(agency_markup(
         &viewer,
-        &agency,
-        &keys,
-        "",
+        &loaded,
+        &<StaffForm as Default>::default(),
         &Vec::new(),
         done,
     ))
@@ -286,14 +330,13 @@ async fn again(
     viewer: &Viewer,
     id: UserId,
     status: Status,
-    label: &str,
+    typed: &StaffForm,
     errors: FieldErrors,
 ) -> PageFailure {
     match load_agency(app, viewer, id).await {
-        Ok((agency, keys)) => PageFailure::Page(
-            status,
-            agency_markup(viewer, &agency, &keys, label, &errors, None),
-        ),
+        Ok(loaded) => {
+            PageFailure::Page(status, agency_markup(viewer, &loaded, typed, &errors, None))
+        }
         Err(failure) => failure,
     }
 }
@@ -316,7 +359,7 @@ pub async fn create_key(
 ) -> Result<SecretPage, PageFailure> {
     let admin = viewer.require(ADMIN)?.clone();
     let id = agency_id(&viewer, id)?;
-    let (agency, _) = load_agency(app, &viewer, id.clone()).await?;
+    let agency = load_agency(app, &viewer, id.clone()).await?.agency;
     let form = viewer.form(form)?;
     viewer.check_csrf(&form.csrf)?;
     let (actor, target, label) = (admin.actor(), id.clone(), form.label.clone());
@@ -328,12 +371,16 @@ pub async fn create_key(
         Ok(key) => Ok(SecretPage::new(key_markup(&viewer, &agency, &key))),
         Err(error) => {
             let (status, message) = refusal(&viewer, &error)?;
+            let typed = StaffForm {
+                label: form.label.clone(),
+                ..<StaffForm as Default>::default()
+            };
             Err(again(
                 app,
                 &viewer,
                 id,
                 status,
-                &form.label,
+                &typed,
                 vec![("label".to_owned(), message)],
             )
             .await)
@@ -373,8 +420,64 @@ pub async fn revoke_key(
                 &viewer,
                 id,
                 status,
-                "",
+                &<StaffForm as Default>::default(),
                 vec![(format!("revoke-{key}"), message)],
+            )
+            .await)
+        }
+    }
+}
+
+/// `POST /admin/agencies/{id}/staff`: a member of the agency's staff; the answer shows
+/// the temporary password once.
+#[post("/admin/agencies/<id>/staff", data = "<form>")]
+pub async fn create_agency_staff(
+    app: &State<App>,
+    viewer: Viewer,
+    request_id: RequestId,
+    id: &str,
+    form: Posted<'_, StaffForm>,
+) -> Result<SecretPage, PageFailure> {
+    let admin = viewer.require(ADMIN)?.clone();
+    let id = agency_id(&viewer, id)?;
+    load_agency(app, &viewer, id.clone()).await?;
+    let form = viewer.form(form)?;
+    viewer.check_csrf(&form.csrf)?;
+    let request = NewStaff {
+        role: Role::AgencyStaff,
+        username: form.username.clone(),
+        full_name: form.full_name.clone(),
+        office_id: None,
+        position: None,
+        password: None,
+        agency_id: Some(id.clone()),
+    };
+    let result = app
+        .auth()
+        .create_staff(admin.actor(), request, Some(request_id.0))
+        .await;
+    match result {
+        Ok(created) => Ok(SecretPage::new(super::staff::created_markup(
+            &viewer, &created, None,
+        ))),
+        Err(error) => {
+            let (status, message) = refusal(&viewer, &error)?;
+            let field = match &error {
+                LifecycleError::Auth(AuthError::Identity(_)) => "full_name",
+                _ => "username",
+            };
+            let typed = StaffForm {
+                full_name: form.full_name.clone(),
+                username: form.username.clone(),
+                ..<StaffForm as Default>::default()
+            };
+            Err(again(
+                app,
+                &viewer,
+                id,
+                status,
+                &typed,
+                vec![(field.to_owned(), message)],
             )
             .await)
         }

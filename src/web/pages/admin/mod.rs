@@ -59,6 +59,7 @@ pub fn routes() -> Vec<Route> {
         agencies::create_agency,
         agencies::agency_page,
         agencies::create_key,
+        agencies::create_agency_staff,
         agencies::revoke_key,
         audit::audit_page,
     ]
@@ -275,6 +276,7 @@ fn role_text(role: Role) -> Text {
         Role::Official => words::ROLE_OFFICIAL,
         Role::Admin => words::ROLE_ADMIN,
         Role::Agency => words::ROLE_AGENCY,
+        Role::AgencyStaff => words::ROLE_AGENCY_STAFF,
     }
 }
 

@@ -282,7 +282,11 @@ fn field_of(error: &LifecycleError) -> &'static str {
 }
 
 /// The answer to a new account: its temporary password, shown this once.
-fn created_markup(viewer: &Viewer, created: &StaffAccountCreated, office: Option<&str>) -> Markup {
+pub(super) fn created_markup(
+    viewer: &Viewer,
+    created: &StaffAccountCreated,
+    office: Option<&str>,
+) -> Markup {
     let lang = viewer.lang;
     let user = &created.user;
     let title = lang.t(w::STAFF_CREATED);
@@ -350,6 +354,7 @@ pub async fn create_staff(
         office_id: office_id.clone(),
         position: typed(&form.position),
         password: None,
+        agency_id: None,
     };
     let result = app
         .auth()

@@ -178,6 +178,15 @@ pub const ROLE_CLERK: Text = text("Cán bộ tiếp nhận", "Clerk");
 pub const ROLE_OFFICIAL: Text = text("Người ký chứng thực", "Official (signer)");
 pub const ROLE_ADMIN: Text = text("Quản trị viên", "Administrator");
 pub const ROLE_AGENCY: Text = text("Cơ quan tiếp nhận", "Receiving agency");
+pub const AGENCY_STAFF: Text = text("Cán bộ của cơ quan", "The agency's staff");
+pub const AGENCY_STAFF_HINT: Text = text(
+    "Cán bộ đăng nhập bằng mật khẩu để lập và xem hồ sơ của cơ quan trên trang web; hệ thống của cơ quan dùng khóa API.",
+    "Staff sign in with a password to keep the agency's dossiers in the pages; the agency's systems use API keys.",
+);
+pub const NO_AGENCY_STAFF: Text = text("Chưa có cán bộ nào.", "No staff yet.");
+pub const NEW_AGENCY_STAFF: Text = text("Thêm cán bộ", "Add a member of staff");
+pub const CREATE_AGENCY_STAFF: Text = text("Tạo tài khoản cán bộ", "Create the account");
+pub const ROLE_AGENCY_STAFF: Text = text("Cán bộ cơ quan tiếp nhận", "Receiving agency staff");
 pub const ROLE_CLERK_HINT: Text = text(
     "Tiếp nhận, quét và đối chiếu bản chính tại bộ phận một cửa.",
     "Receives, scans and checks originals at the desk.",

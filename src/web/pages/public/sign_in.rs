@@ -37,6 +37,7 @@ pub fn home_of(role: Role) -> &'static str {
         Role::Official => "/review",
         Role::Admin => "/admin",
         Role::Agency => "/verify",
+        Role::AgencyStaff => "/agency",
     }
 }
 
