@@ -34,7 +34,12 @@ pub struct App {
     /// Password hashing for requests: bounded, never holding a database connection.
     pub passwords: PasswordHasher,
     /// Public statuses of valid copies behind their codes, kept `status_cache_secs`.
-    pub status_cache: Arc<crate::registry::status_cache::StatusCache>,
+    pub status_cache:
+        Arc<crate::registry::status_cache::StatusCache<crate::registry::verifying::PublicStatus>>,
+    /// Verification reports of stored valid copies by their SHA-256 (what a share
+    /// redemption answers), kept `status_cache_secs`.
+    pub report_cache:
+        Arc<crate::registry::status_cache::StatusCache<crate::verification::DocumentReport>>,
 }
 
 /// Why the service could not start.
@@ -136,9 +141,14 @@ impl App {
             std::time::Duration::from_secs(config.status_cache_secs),
             100_000,
         ));
+        let report_cache = Arc::new(crate::registry::status_cache::StatusCache::new(
+            std::time::Duration::from_secs(config.status_cache_secs),
+            5_000,
+        ));
         Ok(App {
             work,
             status_cache,
+            report_cache,
             config,
             db,
             blobs,

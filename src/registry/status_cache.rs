@@ -1,15 +1,15 @@
-//! A short-lived cache of the public status behind a verification code — the lookup every
-//! receiving agency and every QR scan makes (docs/ARCHITECTURE.md §13). Only a valid
-//! copy's status is kept: it changes only by annulment. An annulment made by this process
-//! empties the cache at once ([`annulled`]); one made by another instance is seen here
+//! Short-lived caches of what every receiving agency asks again and again
+//! (docs/ARCHITECTURE.md §13): the public status behind a verification code (every QR
+//! scan), and the verification report of a stored copy (every share redemption). Only a
+//! valid copy's answers are kept: they change only by annulment (and, for a report, with
+//! time: its `validation_time` says when it was made). An annulment made by this process
+//! empties the caches at once ([`annulled`]); one made by another instance is seen here
 //! within `status_cache_secs` (the entries' life).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
-
-use super::verifying::PublicStatus;
 
 /// Annulments committed by this process: an entry cached before the latest is stale.
 static ANNULMENTS: AtomicU64 = AtomicU64::new(0);
@@ -19,17 +19,22 @@ pub fn annulled() {
     ANNULMENTS.fetch_add(1, Ordering::SeqCst);
 }
 
-/// The cache; entries live `ttl` (zero: nothing is kept).
-#[derive(Debug)]
-pub struct StatusCache {
-    ttl: Duration,
-    max_entries: usize,
-    entries: Mutex<HashMap<String, (PublicStatus, Instant, u64)>>,
+/// The annulment count to tag an entry read now with (read it before the lookup).
+pub fn generation() -> u64 {
+    ANNULMENTS.load(Ordering::SeqCst)
 }
 
-impl StatusCache {
-    /// A cache of at most `max_entries` statuses kept `ttl` each.
-    pub fn new(ttl: Duration, max_entries: usize) -> StatusCache {
+/// A cache of `V` by key; entries live `ttl` (zero: nothing is kept).
+#[derive(Debug)]
+pub struct StatusCache<V> {
+    ttl: Duration,
+    max_entries: usize,
+    entries: Mutex<HashMap<String, (V, Instant, u64)>>,
+}
+
+impl<V: Clone> StatusCache<V> {
+    /// A cache of at most `max_entries` values kept `ttl` each.
+    pub fn new(ttl: Duration, max_entries: usize) -> StatusCache<V> {
         StatusCache {
             ttl,
             max_entries,
@@ -37,8 +42,8 @@ impl StatusCache {
         }
     }
 
-    /// The fresh status kept for a normalised code.
-    pub fn get(&self, code: &str) -> Option<PublicStatus> {
+    /// The fresh value kept under `code`.
+    pub fn get(&self, code: &str) -> Option<V> {
         if self.ttl.is_zero() {
             return None;
         }
@@ -48,9 +53,9 @@ impl StatusCache {
         (at.elapsed() < self.ttl && *kept_generation == generation).then(|| status.clone())
     }
 
-    /// Keeps the status of a normalised code (when the cache is full it starts over: the
-    /// statuses are cheap to read again).
-    pub fn put(&self, code: String, status: PublicStatus, generation: u64) {
+    /// Keeps a value under `code`, read at annulment `generation` (when the cache is full
+    /// it starts over: the values can be made again).
+    pub fn put(&self, code: String, status: V, generation: u64) {
         if self.ttl.is_zero() {
             return;
         }
@@ -61,17 +66,12 @@ impl StatusCache {
             entries.insert(code, (status, Instant::now(), generation));
         }
     }
-
-    /// The annulment count to tag an entry read now with (read it before the lookup).
-    pub fn generation() -> u64 {
-        ANNULMENTS.load(Ordering::SeqCst)
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::registry::verifying::PublicState;
+    use crate::registry::verifying::{PublicState, PublicStatus};
 
     fn status() -> PublicStatus {
         PublicStatus {
@@ -92,27 +92,27 @@ mod tests {
     #[test]
     fn kept_until_its_time_or_an_annulment() {
         let cache = StatusCache::new(Duration::from_secs(60), 10);
-        cache.put("A".into(), status(), StatusCache::generation());
+        cache.put("A".into(), status(), generation());
         assert!(cache.get("A").is_some());
         assert!(cache.get("B").is_none());
         annulled();
         assert!(cache.get("A").is_none(), "stale after an annulment");
         // Read before an annulment, kept after it: stale at once.
-        let before = StatusCache::generation();
+        let before = generation();
         annulled();
         cache.put("A".into(), status(), before);
         assert!(cache.get("A").is_none());
 
         let off = StatusCache::new(Duration::ZERO, 10);
-        off.put("A".into(), status(), StatusCache::generation());
+        off.put("A".into(), status(), generation());
         assert!(off.get("A").is_none());
         let expired = StatusCache::new(Duration::from_millis(1), 10);
-        expired.put("A".into(), status(), StatusCache::generation());
+        expired.put("A".into(), status(), generation());
         std::thread::sleep(Duration::from_millis(5));
         assert!(expired.get("A").is_none());
         let small = StatusCache::new(Duration::from_secs(60), 2);
         for key in ["A", "B", "C"] {
-            small.put(key.into(), status(), StatusCache::generation());
+            small.put(key.into(), status(), generation());
         }
         assert!(small.get("C").is_some());
         assert!(small.entries.lock().unwrap().len() <= 2);

@@ -80,7 +80,7 @@ pub struct VerifyService {
     /// Longest one verification may take, its wait for a permit included.
     pub deadline: Duration,
     /// Public statuses of valid copies, kept a few seconds (`None`: always read).
-    pub status_cache: Option<Arc<super::status_cache::StatusCache>>,
+    pub status_cache: Option<Arc<super::status_cache::StatusCache<PublicStatus>>>,
     /// A pause inside the verification's blocking work that ends early only when the work
     /// is cancelled (tests: a verification that outlives its caller or its deadline).
     #[cfg(feature = "test-support")]
@@ -309,7 +309,7 @@ impl VerifyService {
         if let Some(cached) = self.status_cache.as_ref().and_then(|c| c.get(&key)) {
             return Ok(cached);
         }
-        let generation = super::status_cache::StatusCache::generation();
+        let generation = super::status_cache::generation();
         let status = self.read_public_status(code).await?;
         if let (Some(cache), PublicState::Valid) = (&self.status_cache, status.status) {
             cache.put(key, status.clone(), generation);

@@ -288,6 +288,23 @@ db_test!(a_copy_is_shared_redeemed_counted_and_revoked, |app| {
     assert!(kinds.contains(&"verified"), "{kinds:?}");
     assert_eq!(kinds.iter().filter(|k| **k == "share_redeemed").count(), 3);
 
+    // A share still live when the copy is annulled: its report, kept a few seconds for
+    // the redemptions that follow, says FOUND before the annulment and ANNULLED after.
+    let (status, live) = app
+        .post_json(
+            &shares,
+            &json!({"purpose": "Hồ sơ học bổng"}),
+            Some(&holder.token),
+        )
+        .await;
+    assert_eq!(status, Status::Created, "{live}");
+    let live = json!({"code": live["code"]});
+    for _ in 0..2 {
+        let (status, redeemed) = as_agency(&app, &school_key, redeem, &live).await;
+        assert_eq!(status, Status::Ok, "{redeemed}");
+        assert_eq!(redeemed["verification"]["register"]["status"], "FOUND");
+    }
+
     // Annulled: shown with the reason, no longer shareable.
     let (status, _) = app
         .post_json(
@@ -300,6 +317,12 @@ db_test!(a_copy_is_shared_redeemed_counted_and_revoked, |app| {
     let (_, wallet) = app.get("/api/v1/me/wallet", Some(&holder.token)).await;
     assert_eq!(wallet[0]["status"], "annulled");
     assert_eq!(wallet[0]["annulled_reason"], "Cấp nhầm người");
+    let (status, redeemed) = as_agency(&app, &school_key, redeem, &live).await;
+    assert_eq!(status, Status::Ok, "{redeemed}");
+    assert_eq!(
+        redeemed["verification"]["register"]["status"], "ANNULLED",
+        "the kept report went with the annulment: {redeemed}"
+    );
     let (status, answer) = app
         .post_json(&shares, &json!({"purpose": "Hồ sơ"}), Some(&holder.token))
         .await;
@@ -307,7 +330,7 @@ db_test!(a_copy_is_shared_redeemed_counted_and_revoked, |app| {
 
     // No secret in the audit log.
     let rows = app.audit_rows("copy.share").await;
-    assert_eq!(rows.len(), 3);
+    assert_eq!(rows.len(), 4);
     assert!(
         rows.iter()
             .all(|row| !row.detail.contains(&code) && !row.detail.contains(&open_code))

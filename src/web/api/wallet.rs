@@ -20,9 +20,10 @@ use crate::app::App;
 use crate::db::ids::{CopyId, ShareId};
 use crate::db::now_utc;
 use crate::registry::copies::CopyView;
+use crate::registry::status_cache;
 use crate::registry::verifying::Requester;
 use crate::reuse::{self, AgencyRef, NewShare, NewShareAnswer, ShareView, WalletCopy};
-use crate::verification::DocumentReport;
+use crate::verification::{DocumentReport, Indication, RegisterStatus};
 use crate::web::api::verifications::PdfBody;
 use crate::web::error::ErrorBody;
 use crate::web::guards::{Agency, AuthUser, Citizen};
@@ -160,17 +161,32 @@ async fn redeem(
     let code = body.map_err(|e| ApiError::bad_json(&e))?.into_inner().code;
     let user = agency.0.user;
     let rid = request_id.0.clone();
+    let generation = status_cache::generation();
     let (entry, share) = app
         .db
         .run(move |conn| reuse::redeem(conn, &user, &code, now_utc(), Some(&rid)))
         .await?;
-    let bytes = stored_copy(app, &entry).await?;
-    // The redemption is recorded itself; the report is made without a second record.
-    let verifier = app.verifier();
-    let admitted = verifier.admit(Requester::Operator).await?;
-    let verification = verifier
-        .verify(&admitted, bytes, Some(&request_id.0))
-        .await?;
+    // The report of a valid copy's stored file is kept a few seconds (an annulment here
+    // empties the cache at once): agencies redeem the same shared copies again and again.
+    let digest = entry.document_sha256.clone().unwrap_or_default();
+    let verification = match app.report_cache.get(&digest) {
+        Some(report) => report,
+        None => {
+            let bytes = stored_copy(app, &entry).await?;
+            // The redemption is recorded itself; the report is made without a second record.
+            let verifier = app.verifier();
+            let admitted = verifier.admit(Requester::Operator).await?;
+            let report = verifier
+                .verify(&admitted, bytes, Some(&request_id.0))
+                .await?;
+            let valid = report.verdict == Indication::TotalPassed
+                && matches!(report.register, Some(RegisterStatus::Found { .. }));
+            if valid {
+                app.report_cache.put(digest, report.clone(), generation);
+            }
+            report
+        }
+    };
     Ok(Json(Redeemed {
         copy: CopyView::new(&entry, &app.config.base_url),
         share: SharedFacts {
