@@ -17,7 +17,9 @@
 #   3. the same with the status cache off (CERTCOPY_STATUS_CACHE_SECS=0 on a second
 #      server over the same database): what the cache is worth;
 #   4. `POST /api/v1/shares/redeem {code}` with the agency's key: one use counted and
-#      recorded, the stored PDF read and verified.
+#      recorded (a write transaction each), the report of the stored PDF (kept 5 s);
+#      first one share redeemed by every request (all writes on one row), then 100
+#      shares taken in turn (as many agencies redeeming different shares).
 # Figures go to stdout and target/lookup-bench/<backend>.txt. Needs wrk, curl, python3,
 # and for PostgreSQL a server at $PG_ADMIN_URL where databases may be created.
 set -euo pipefail
@@ -43,8 +45,8 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 serve() { # serve PORT LOGFILE [ENV=VALUE...]: starts a server in $work, prints its pid
   local port=$1 log=$2
   shift 2
-  (cd "$work" && env "$@" CERTCOPY_DATABASE_URL="$url" CERTCOPY_PORT="$port" CERTCOPY_LOG=warn \
-     CERTCOPY_PUBLIC_VERIFY_PER_MINUTE=1000000 exec "$BIN" serve) 2>"$log" >/dev/null &
+  (cd "$work" && exec env "$@" CERTCOPY_DATABASE_URL="$url" CERTCOPY_PORT="$port" CERTCOPY_LOG=warn \
+     CERTCOPY_PUBLIC_VERIFY_PER_MINUTE=1000000 "$BIN" serve) 2>"$log" >/dev/null &
   echo $!
   for _ in $(seq 1 200); do
     curl -sf "http://127.0.0.1:$port/api/v1/health" >/dev/null && return 0
@@ -73,17 +75,29 @@ draw = ImageDraw.Draw(image)
 for row in range(80, 1000, 28):
     draw.line((70, row, 760 - (row * 7) % 200, row), fill=40, width=3)
 image.save(sys.argv[1], quality=85)' "$work/scan.jpg"
-  issued=$(cd "$work" && CERTCOPY_DATABASE_URL=$url CERTCOPY_LOG=error "$BIN" issue \
+  issued=$(cd "$work" && CERTCOPY_DATABASE_URL=$url CERTCOPY_SEED_DEMO=true CERTCOPY_LOG=error "$BIN" issue \
     --requester-name 'Nguyễn Văn An' --citizen-id 079203001234 --title 'Bằng tốt nghiệp' \
     --scan "$work/scan.jpg" --out "$work/copy.pdf")
   code=${issued##*/v/}
   port=$(free_port)
   server=$(serve "$port" "$work/server.log")
-  trap 'kill $server ${server2:-} 2>/dev/null || true' RETURN
-  read -r key share < <(python3 benches/lookup_setup.py "http://127.0.0.1:$port" "$work/data/demo-accounts.txt")
+  trap 'kill $server 2>/dev/null || true' RETURN
+  read -r key share < <(python3 benches/lookup_setup.py "http://127.0.0.1:$port" "$work/data/demo-accounts.txt" "$work/shares.txt")
   local base="http://127.0.0.1:$port"
   printf 'wrk.method = "POST"\nwrk.body = [[{"code": "%s"}]]\nwrk.headers["Content-Type"] = "application/json"\nwrk.headers["X-Api-Key"] = "%s"\n' \
     "$share" "$key" >"$work/redeem.lua"
+  # Each request the next of the 100 codes.
+  cat >"$work/redeem-many.lua" <<LUA
+local codes, i = {}, 0
+for line in io.lines("$work/shares.txt") do codes[#codes + 1] = line end
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-Api-Key"] = "$key"
+request = function()
+  i = i % #codes + 1
+  return wrk.format(nil, nil, nil, '{"code": "' .. codes[i] .. '"}')
+end
+LUA
   {
     echo "== $backend: $(nproc) cores, wrk -t$THREADS -c$CONNECTIONS, $DURATION each, $(git rev-parse --short HEAD), load $(cut -d' ' -f1 /proc/loadavg)"
     echo "-- reference: the stylesheet (no database)"
@@ -91,17 +105,20 @@ image.save(sys.argv[1], quality=85)' "$work/scan.jpg"
     echo "-- status by code (JSON), status cache on (5 s)"
     curl -fsS "$base/api/v1/copies/by-code/$code" && echo
     wrk -t$THREADS -c"$CONNECTIONS" -d"$DURATION" --latency "$base/api/v1/copies/by-code/$code"
-    echo "-- share redeem (one use counted and recorded, the PDF verified)"
+    echo "-- share redeem, one share (one use counted and recorded each; the report kept 5 s)"
     curl -fsS -o /dev/null -w 'redeem answers %{http_code}\n' -X POST -H 'Content-Type: application/json' \
       -H "X-Api-Key: $key" -d "{\"code\": \"$share\"}" "$base/api/v1/shares/redeem"
     wrk -t$THREADS -c"$CONNECTIONS" -d"$DURATION" --latency -s "$work/redeem.lua" "$base/api/v1/shares/redeem"
+    echo "-- share redeem, 100 shares in turn"
+    wrk -t$THREADS -c"$CONNECTIONS" -d"$DURATION" --latency -s "$work/redeem-many.lua" "$base/api/v1/shares/redeem"
     kill "$server"; wait "$server" 2>/dev/null || true
     port2=$(free_port)
     server2=$(serve "$port2" "$work/server2.log" CERTCOPY_STATUS_CACHE_SECS=0)
     echo "-- status by code (JSON), status cache off"
     wrk -t$THREADS -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:$port2/api/v1/copies/by-code/$code"
+    kill "$server2"; wait "$server2" 2>/dev/null || true
   } 2>&1 | tee "$OUT/$backend.txt"
-  kill "$server" "${server2:-}" 2>/dev/null || true
+  kill "$server" 2>/dev/null || true
   wait 2>/dev/null || true
   if [ "$backend" = postgres ]; then
     psql -q "$PG_ADMIN_URL" -c "DROP DATABASE IF EXISTS certcopy_lookup_$$ WITH (FORCE)"

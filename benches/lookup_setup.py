@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Data for benches/lookup.sh, made through the API of a freshly started demo service.
 
-    lookup_setup.py BASE_URL DEMO_ACCOUNTS_FILE
+    lookup_setup.py BASE_URL DEMO_ACCOUNTS_FILE SHARES_FILE
 
 The citizen of the copy issued before the start (ID 079203001234) registers and signs in;
 the demo clerk confirms the citizen's ID with the one-time code; the citizen shares the
-copy for any agency; the demo administrator makes an agency. Prints "API_KEY SHARE_CODE".
+copy for any agency 100 times (as many agencies' procedures would), the codes written to
+SHARES_FILE one a line; the demo administrator makes an agency. Prints "API_KEY SHARE_CODE"
+(the first share).
 """
 
 import json
@@ -14,7 +16,7 @@ import sys
 import urllib.error
 import urllib.request
 
-BASE, ACCOUNTS = sys.argv[1:3]
+BASE, ACCOUNTS, SHARES = sys.argv[1:4]
 CITIZEN_ID = "079203001234"
 PASSWORD = "Mat-khau-thu-nghiem-2026"
 
@@ -51,7 +53,12 @@ clerk = login("canbo.bennghe", demo["canbo.bennghe"])
 code = call("POST", "/api/v1/me/identity/code", token=citizen)["code"]
 call("POST", "/api/v1/desk/identity-confirmations", {"code": code, "citizen_id": CITIZEN_ID}, clerk)
 copy = call("GET", "/api/v1/me/wallet", token=citizen)[0]["id"]
-share = call("POST", f"/api/v1/me/wallet/{copy}/shares", {"purpose": "Đo tải", "days": 30}, citizen)["code"]
+codes = [
+    call("POST", f"/api/v1/me/wallet/{copy}/shares", {"purpose": f"Đo tải {n}", "days": 30}, citizen)["code"]
+    for n in range(100)
+]
+open(SHARES, "w").write("\n".join(codes) + "\n")
+share = codes[0]
 admin = login("admin", demo["admin"])
 key = call("POST", "/api/v1/admin/agencies", {"name": "Sở Giáo dục (đo tải)", "username": "so.giaoduc.bench"}, admin)["api_key"]
 print(key, share)

@@ -113,9 +113,41 @@ pub fn available_slots(
     slots_with_seats(conn, ctx, &office, &calendar, from, to)
 }
 
+/// Seats changed by this process (taken or given back): seats kept for display before
+/// the latest are stale.
+static SEAT_CHANGES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How long the seats shown on the pages are kept per office and range of days: a seat
+/// taken or given back through this process is seen at once, through another instance
+/// within this time. Booking itself always counts the seats in the database.
+const SEATS_DISPLAY: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The office, the days, and the minute of the booking clock (past times drop out).
+type SeatsKey = (OfficeId, Date, Date, i64);
+type SeatsEntry = (
+    OfficeSummary,
+    OfficeCalendar,
+    SlotAvailability,
+    std::time::Instant,
+    u64,
+);
+
+fn seats_cache() -> &'static std::sync::Mutex<std::collections::HashMap<SeatsKey, SeatsEntry>> {
+    static CACHE: std::sync::OnceLock<
+        std::sync::Mutex<std::collections::HashMap<SeatsKey, SeatsEntry>>,
+    > = std::sync::OnceLock::new();
+    CACHE.get_or_init(Default::default)
+}
+
+/// Records that a seat was taken or given back (the seats kept for display are stale).
+pub(crate) fn seats_changed() {
+    SEAT_CHANGES.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+}
+
 /// An office's public summary, its calendar and its slots between two local dates with
 /// the seats left: what an office's page and the booking pages show. The office and its
-/// calendar are kept a few seconds for display (the seats are read every time).
+/// calendar are kept a few seconds for display, the seats one second (a change through
+/// this process empties both at once).
 pub fn office_with_slots(
     conn: &mut DbConn,
     ctx: &BookingContext,
@@ -123,9 +155,40 @@ pub fn office_with_slots(
     from: Date,
     to: Date,
 ) -> Result<(OfficeSummary, OfficeCalendar, SlotAvailability), BookingError> {
+    use std::sync::atomic::Ordering;
+    let generation = SEAT_CHANGES.load(Ordering::SeqCst);
+    let key = (
+        office_id.clone(),
+        from,
+        to,
+        ctx.clock.now().unix_timestamp().div_euclid(60),
+    );
+    if let Ok(cache) = seats_cache().lock()
+        && let Some((office, calendar, slots, at, kept)) = cache.get(&key)
+        && at.elapsed() < SEATS_DISPLAY
+        && *kept == generation
+    {
+        return Ok((office.clone(), calendar.clone(), slots.clone()));
+    }
     let (office, calendar) = office_and_calendar_for_display(conn, office_id)?;
     let slots = slots_with_seats(conn, ctx, &office, &calendar, from, to)?;
-    Ok((OfficeSummary::from(&office), calendar, slots))
+    let summary = OfficeSummary::from(&office);
+    if let Ok(mut cache) = seats_cache().lock() {
+        if cache.len() >= 10_000 {
+            cache.clear();
+        }
+        cache.insert(
+            key,
+            (
+                summary.clone(),
+                calendar.clone(),
+                slots.clone(),
+                std::time::Instant::now(),
+                generation,
+            ),
+        );
+    }
+    Ok((summary, calendar, slots))
 }
 
 fn slots_with_seats(

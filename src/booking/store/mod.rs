@@ -18,6 +18,7 @@
 
 mod appointments;
 mod availability;
+pub(crate) use availability::seats_changed;
 mod calendars;
 mod desk;
 mod seats;

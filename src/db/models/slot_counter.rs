@@ -34,6 +34,7 @@ impl SlotCounter {
         slot_start: time::PrimitiveDateTime,
         capacity: i32,
     ) -> DbResult<bool> {
+        crate::booking::store::seats_changed();
         for first_attempt in [true, false] {
             let taken = diesel::update(slot_counters::table.find((office_id, slot_start)))
                 .filter(slot_counters::booked.lt(capacity))
@@ -77,6 +78,7 @@ impl SlotCounter {
         office_id: &OfficeId,
         slot_start: time::PrimitiveDateTime,
     ) -> DbResult<bool> {
+        crate::booking::store::seats_changed();
         let released = diesel::update(slot_counters::table.find((office_id, slot_start)))
             .filter(slot_counters::booked.gt(0))
             .set(slot_counters::booked.eq(slot_counters::booked - 1))
