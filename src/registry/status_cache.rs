@@ -4,7 +4,9 @@
 //! valid copy's answers are kept: they change only by annulment (and, for a report, with
 //! time: its `validation_time` says when it was made). An annulment made by this process
 //! empties the caches at once ([`annulled`]); one made by another instance is seen here
-//! within `status_cache_secs` (the entries' life).
+//! within `status_cache_secs` (the entries' life). The booking pages keep an office, its
+//! calendar and its seats for display with the same cache, stale after a change of their
+//! own ([`StatusCache::with_changes`]).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -24,22 +26,39 @@ pub fn generation() -> u64 {
     ANNULMENTS.load(Ordering::SeqCst)
 }
 
-/// A cache of `V` by key; entries live `ttl` (zero: nothing is kept).
+/// A cache of `V` by key; entries live `ttl` (zero: nothing is kept) and go stale when
+/// the count of changes they depend on moves (annulments, unless told otherwise).
 #[derive(Debug)]
 pub struct StatusCache<V> {
     ttl: Duration,
     max_entries: usize,
+    changes: &'static AtomicU64,
     entries: Mutex<HashMap<String, (V, Instant, u64)>>,
 }
 
 impl<V: Clone> StatusCache<V> {
-    /// A cache of at most `max_entries` values kept `ttl` each.
+    /// A cache of at most `max_entries` values kept `ttl` each, stale after an annulment.
     pub fn new(ttl: Duration, max_entries: usize) -> StatusCache<V> {
+        StatusCache::with_changes(ttl, max_entries, &ANNULMENTS)
+    }
+
+    /// A cache whose entries go stale when `changes` moves.
+    pub fn with_changes(
+        ttl: Duration,
+        max_entries: usize,
+        changes: &'static AtomicU64,
+    ) -> StatusCache<V> {
         StatusCache {
             ttl,
             max_entries,
+            changes,
             entries: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The count of changes to tag a value read now with (read it before reading the value).
+    pub fn changes(&self) -> u64 {
+        self.changes.load(Ordering::SeqCst)
     }
 
     /// The fresh value kept under `code`.
@@ -47,13 +66,13 @@ impl<V: Clone> StatusCache<V> {
         if self.ttl.is_zero() {
             return None;
         }
-        let generation = ANNULMENTS.load(Ordering::SeqCst);
+        let generation = self.changes();
         let entries = self.entries.lock().ok()?;
         let (status, at, kept_generation) = entries.get(code)?;
         (at.elapsed() < self.ttl && *kept_generation == generation).then(|| status.clone())
     }
 
-    /// Keeps a value under `code`, read at annulment `generation` (when the cache is full
+    /// Keeps a value under `code`, read at change count `generation` (when the cache is full
     /// it starts over: the values can be made again).
     pub fn put(&self, code: String, status: V, generation: u64) {
         if self.ttl.is_zero() {

@@ -15,6 +15,7 @@ use crate::db::ids::OfficeId;
 use crate::db::models::{Office, SlotCounter};
 use crate::local_time::serde_formats::{iso_date, offset_timestamp, utc_timestamp};
 use crate::local_time::{from_utc_primitive, to_local};
+use crate::registry::status_cache::StatusCache;
 
 /// Most offices one search returns.
 pub const MAX_OFFICES: usize = 200;
@@ -122,21 +123,11 @@ static SEAT_CHANGES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64
 /// within this time. Booking itself always counts the seats in the database.
 const SEATS_DISPLAY: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// The office, the days, and the minute of the booking clock (past times drop out).
-type SeatsKey = (OfficeId, Date, Date, i64);
-type SeatsEntry = (
-    OfficeSummary,
-    OfficeCalendar,
-    SlotAvailability,
-    std::time::Instant,
-    u64,
-);
-
-fn seats_cache() -> &'static std::sync::Mutex<std::collections::HashMap<SeatsKey, SeatsEntry>> {
+fn seats_cache() -> &'static StatusCache<(OfficeSummary, OfficeCalendar, SlotAvailability)> {
     static CACHE: std::sync::OnceLock<
-        std::sync::Mutex<std::collections::HashMap<SeatsKey, SeatsEntry>>,
+        StatusCache<(OfficeSummary, OfficeCalendar, SlotAvailability)>,
     > = std::sync::OnceLock::new();
-    CACHE.get_or_init(Default::default)
+    CACHE.get_or_init(|| StatusCache::with_changes(SEATS_DISPLAY, 10_000, &SEAT_CHANGES))
 }
 
 /// Records that a seat was taken or given back (the seats kept for display are stale).
@@ -155,39 +146,22 @@ pub fn office_with_slots(
     from: Date,
     to: Date,
 ) -> Result<(OfficeSummary, OfficeCalendar, SlotAvailability), BookingError> {
-    use std::sync::atomic::Ordering;
-    let generation = SEAT_CHANGES.load(Ordering::SeqCst);
-    let key = (
-        office_id.clone(),
-        from,
-        to,
-        ctx.clock.now().unix_timestamp().div_euclid(60),
-    );
-    if let Ok(cache) = seats_cache().lock()
-        && let Some((office, calendar, slots, at, kept)) = cache.get(&key)
-        && at.elapsed() < SEATS_DISPLAY
-        && *kept == generation
-    {
-        return Ok((office.clone(), calendar.clone(), slots.clone()));
+    let cache = seats_cache();
+    let generation = cache.changes();
+    // The office, the days, and the minute of the booking clock (past times drop out).
+    let minute = ctx.clock.now().unix_timestamp().div_euclid(60);
+    let key = format!("{office_id}/{from}/{to}/{minute}");
+    if let Some(kept) = cache.get(&key) {
+        return Ok(kept);
     }
     let (office, calendar) = office_and_calendar_for_display(conn, office_id)?;
     let slots = slots_with_seats(conn, ctx, &office, &calendar, from, to)?;
     let summary = OfficeSummary::from(&office);
-    if let Ok(mut cache) = seats_cache().lock() {
-        if cache.len() >= 10_000 {
-            cache.clear();
-        }
-        cache.insert(
-            key,
-            (
-                summary.clone(),
-                calendar.clone(),
-                slots.clone(),
-                std::time::Instant::now(),
-                generation,
-            ),
-        );
-    }
+    cache.put(
+        key,
+        (summary.clone(), calendar.clone(), slots.clone()),
+        generation,
+    );
     Ok((summary, calendar, slots))
 }
 

@@ -18,6 +18,7 @@
 
 mod appointments;
 mod availability;
+use crate::registry::status_cache::StatusCache;
 pub(crate) use availability::seats_changed;
 mod calendars;
 mod desk;
@@ -73,13 +74,10 @@ static CALENDAR_CHANGES: std::sync::atomic::AtomicU64 = std::sync::atomic::Atomi
 /// this time. Booking and every change read them fresh.
 const DISPLAY_CACHE: std::time::Duration = std::time::Duration::from_secs(5);
 
-type DisplayEntry = (Office, OfficeCalendar, std::time::Instant, u64);
-
-fn display_cache() -> &'static std::sync::Mutex<std::collections::HashMap<OfficeId, DisplayEntry>> {
-    static CACHE: std::sync::OnceLock<
-        std::sync::Mutex<std::collections::HashMap<OfficeId, DisplayEntry>>,
-    > = std::sync::OnceLock::new();
-    CACHE.get_or_init(Default::default)
+fn display_cache() -> &'static StatusCache<(Office, OfficeCalendar)> {
+    static CACHE: std::sync::OnceLock<StatusCache<(Office, OfficeCalendar)>> =
+        std::sync::OnceLock::new();
+    CACHE.get_or_init(|| StatusCache::with_changes(DISPLAY_CACHE, 10_000, &CALENDAR_CHANGES))
 }
 
 /// Records that a calendar was saved (every office kept for display becomes stale).
@@ -92,31 +90,14 @@ fn office_and_calendar_for_display(
     conn: &mut DbConn,
     office_id: &OfficeId,
 ) -> Result<(Office, OfficeCalendar), BookingError> {
-    use std::sync::atomic::Ordering;
-    let generation = CALENDAR_CHANGES.load(Ordering::SeqCst);
-    if let Ok(cache) = display_cache().lock()
-        && let Some((office, calendar, at, kept)) = cache.get(office_id)
-        && at.elapsed() < DISPLAY_CACHE
-        && *kept == generation
-    {
-        return Ok((office.clone(), calendar.clone()));
+    let cache = display_cache();
+    let generation = cache.changes();
+    if let Some(kept) = cache.get(office_id.as_str()) {
+        return Ok(kept);
     }
-    let (office, calendar) = office_and_calendar(conn, office_id)?;
-    if let Ok(mut cache) = display_cache().lock() {
-        if cache.len() >= 10_000 {
-            cache.clear();
-        }
-        cache.insert(
-            office_id.clone(),
-            (
-                office.clone(),
-                calendar.clone(),
-                std::time::Instant::now(),
-                generation,
-            ),
-        );
-    }
-    Ok((office, calendar))
+    let found = office_and_calendar(conn, office_id)?;
+    cache.put(office_id.to_string(), found.clone(), generation);
+    Ok(found)
 }
 
 fn office_and_calendar(

@@ -27,8 +27,6 @@ use crate::web::json_body::JsonBody;
 use crate::web::upload::{Bounded, UploadRefused};
 use crate::web::{ApiError, RequestId};
 use crate::webhooks::WebhookSet;
-#[allow(unused_imports)]
-use serde_json::json;
 
 pub fn routes() -> Vec<Route> {
     routes![create, list, one, attach_json, attach_file, reverify]
