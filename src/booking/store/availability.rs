@@ -135,6 +135,24 @@ pub(crate) fn seats_changed() {
     SEAT_CHANGES.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
 }
 
+/// The key of an office's seats kept for display: the office, the days, and the minute of
+/// the booking clock (past times drop out).
+fn seats_key(ctx: &BookingContext, office_id: &OfficeId, from: Date, to: Date) -> String {
+    let minute = ctx.clock.now().unix_timestamp().div_euclid(60);
+    format!("{office_id}/{from}/{to}/{minute}")
+}
+
+/// What [`office_with_slots`] keeps for display, when it is still fresh: the pages ask
+/// here first, so that a page shown again within the second takes no database connection.
+pub fn office_with_slots_kept(
+    ctx: &BookingContext,
+    office_id: &OfficeId,
+    from: Date,
+    to: Date,
+) -> Option<(OfficeSummary, OfficeCalendar, SlotAvailability)> {
+    seats_cache().get(&seats_key(ctx, office_id, from, to))
+}
+
 /// An office's public summary, its calendar and its slots between two local dates with
 /// the seats left: what an office's page and the booking pages show. The office and its
 /// calendar are kept a few seconds for display, the seats one second (a change through
@@ -148,9 +166,7 @@ pub fn office_with_slots(
 ) -> Result<(OfficeSummary, OfficeCalendar, SlotAvailability), BookingError> {
     let cache = seats_cache();
     let generation = cache.changes();
-    // The office, the days, and the minute of the booking clock (past times drop out).
-    let minute = ctx.clock.now().unix_timestamp().div_euclid(60);
-    let key = format!("{office_id}/{from}/{to}/{minute}");
+    let key = seats_key(ctx, office_id, from, to);
     if let Some(kept) = cache.get(&key) {
         return Ok(kept);
     }

@@ -30,7 +30,7 @@ pub use appointments::{
 };
 pub use availability::{
     AvailableSlot, MAX_OFFICES, OfficeFilter, SlotAvailability, available_slots, find_offices,
-    office_with_slots,
+    office_with_slots, office_with_slots_kept,
 };
 pub use calendars::{
     StoredCalendar, add_closure, may_manage_calendar, office_calendar, remove_closure,

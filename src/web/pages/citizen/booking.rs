@@ -69,29 +69,32 @@ pub async fn availability(
     let ctx = app.booking.clone();
     let today = local_date(ctx.clock.now()).unwrap_or(OffsetDateTime::now_utc().date());
     let last = today + Duration::days(DAYS_AHEAD - 1);
-    app.db
-        .run(move |conn| {
-            let (office, _, found) = store::office_with_slots(conn, &ctx, &office_id, today, last)?;
-            let mut days: BTreeMap<Date, u32> = BTreeMap::new();
-            let mut slots = Vec::new();
-            for slot in &found.slots {
-                let Some(date) = local_date(slot.start_local) else {
-                    continue;
-                };
-                if slot.remaining > 0 {
-                    *days.entry(date).or_default() += u32::from(slot.remaining);
-                    if Some(date) == chosen {
-                        slots.push((slot.start_local, slot.remaining));
-                    }
-                }
+    let (office, _, found) = match store::office_with_slots_kept(&ctx, &office_id, today, last) {
+        Some(kept) => kept,
+        None => {
+            app.db
+                .run(move |conn| store::office_with_slots(conn, &ctx, &office_id, today, last))
+                .await?
+        }
+    };
+    let mut days: BTreeMap<Date, u32> = BTreeMap::new();
+    let mut slots = Vec::new();
+    for slot in &found.slots {
+        let Some(date) = local_date(slot.start_local) else {
+            continue;
+        };
+        if slot.remaining > 0 {
+            *days.entry(date).or_default() += u32::from(slot.remaining);
+            if Some(date) == chosen {
+                slots.push((slot.start_local, slot.remaining));
             }
-            Ok(Availability {
-                office,
-                days,
-                slots,
-            })
-        })
-        .await
+        }
+    }
+    Ok(Availability {
+        office,
+        days,
+        slots,
+    })
 }
 
 /// The day list (links to `{base}?day=`) and, for a chosen day, its free times as a form

@@ -156,10 +156,14 @@ pub async fn office(
     let ctx = app.booking.clone();
     let today = local_date(ctx.clock.now()).unwrap_or(time::OffsetDateTime::now_utc().date());
     let last = today + Duration::days(DAYS_SHOWN - 1);
-    let found = app
-        .db
-        .run(move |conn| store::office_with_slots(conn, &ctx, &id, today, last))
-        .await;
+    let found = match store::office_with_slots_kept(&ctx, &id, today, last) {
+        Some(kept) => Ok(kept),
+        None => {
+            app.db
+                .run(move |conn| store::office_with_slots(conn, &ctx, &id, today, last))
+                .await
+        }
+    };
     let (office, calendar, slots) = match found {
         Ok(found) => found,
         Err(BookingError::OfficeNotFound) => return Err(not_found(&viewer)),
