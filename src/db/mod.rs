@@ -255,7 +255,11 @@ impl Db {
         drop(first);
         let pool = r2d2::Pool::builder()
             .max_size(pool_size)
-            .min_idle(Some(1))
+            // No connection is opened ahead of need: r2d2 opens those on its own threads,
+            // and a command that exits while one is half-open races libpq's OpenSSL
+            // against the exit handlers (seen as SIGSEGV at exit). A connection asked for
+            // is opened at once and kept idle for reuse (ten minutes).
+            .min_idle(Some(0))
             .connection_timeout(Duration::from_secs(15))
             .build(manager)
             .map_err(|e| DbError::Connect(e.to_string()))?;
