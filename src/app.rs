@@ -40,6 +40,10 @@ pub struct App {
     /// redemption answers), kept `status_cache_secs`.
     pub report_cache:
         Arc<crate::registry::status_cache::StatusCache<crate::verification::DocumentReport>>,
+    /// The key that signs the register log's tree heads.
+    pub log_key: Arc<crate::transparency::heads::LogKey>,
+    /// The log key verifications trust heads from (`log_public_key`, or the own key).
+    pub log_trust: crate::transparency::heads::LogPublicKey,
 }
 
 /// Why the service could not start.
@@ -64,6 +68,9 @@ pub enum StartError {
     /// Trust material for verification could not be loaded.
     #[error("verification trust material: {0}")]
     Trust(#[from] TrustError),
+    /// The register log's key could not be read or made.
+    #[error(transparent)]
+    LogKey(#[from] crate::transparency::heads::LogKeyError),
     /// Demo data could not be seeded.
     #[error("seeding demo data failed: {0}")]
     Seed(#[from] AuthError),
@@ -107,6 +114,25 @@ impl App {
                 },
             )?
         };
+        let (entries, audit_rows) = {
+            let mut conn = db.get()?;
+            crate::transparency::adopt_existing(&mut conn)?
+        };
+        if entries + audit_rows > 0 {
+            tracing::info!(
+                entries,
+                audit_rows,
+                "register entries and audit rows older than the register log were taken into it"
+            );
+        }
+        let log_key = Arc::new(crate::transparency::heads::LogKey::load_or_create(
+            &config.log_key_path(),
+        )?);
+        let log_trust = if config.log_public_key.trim().is_empty() {
+            log_key.public()
+        } else {
+            crate::transparency::heads::LogPublicKey::from_base64(&config.log_public_key)?
+        };
         if interrupted > 0 {
             tracing::warn!(
                 count = interrupted,
@@ -149,6 +175,8 @@ impl App {
             work,
             status_cache,
             report_cache,
+            log_key,
+            log_trust,
             config,
             db,
             blobs,
@@ -217,6 +245,7 @@ impl App {
             limit: self.work.verify.clone(),
             deadline: self.work.verify_deadline,
             status_cache: Some(self.status_cache.clone()),
+            log_trust: Some(self.log_trust),
             #[cfg(feature = "test-support")]
             test_pause: None,
         }

@@ -56,9 +56,9 @@ pub fn record(
     let office_id = event
         .office_id
         .or_else(|| actor.and_then(|a| a.office_id.clone()));
-    AuditEntry::append(
+    crate::transparency::audit_chain::append(
         conn,
-        &NewAuditEntry {
+        NewAuditEntry {
             at: now_utc(),
             actor_id: actor.map(|a| a.id.clone()),
             actor_role: actor.map(|a| a.role.as_str().to_owned()),
@@ -67,6 +67,8 @@ pub fn record(
             target: event.target,
             detail: event.detail.to_string(),
             request_id: request_id.map(str::to_owned),
+            chain_index: None,
+            chain_hash: None,
         },
     )
 }

@@ -30,6 +30,7 @@ pub mod registry;
 pub mod reuse;
 pub mod secrets;
 pub mod storage;
+pub mod transparency;
 pub mod web;
 pub mod webhooks;
 pub mod work_limit;

@@ -776,6 +776,13 @@ pub fn record_refusal(
                     .execute(conn)?)
             },
         )?;
+        let logged = crate::transparency::LogEvent::other(
+            "certification.refuse",
+            row.office_id.as_str(),
+            &row.id.to_string(),
+            json!({ "ground": ground, "notice_sha256": notice_sha256 }),
+        );
+        crate::transparency::append(conn, &logged)?;
         view_at_office(conn, actor, &row.id)
     })
 }

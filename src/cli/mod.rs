@@ -1,14 +1,17 @@
 //! Command line: `certcopy [serve]`, `certcopy migrate`, `certcopy issue`,
-//! `certcopy verify`, `certcopy pki init`, `certcopy pki token-key`, `certcopy pki fixtures`. One file per command;
+//! `certcopy verify`, `certcopy pki init`, `certcopy pki token-key`, `certcopy pki fixtures`,
+//! `certcopy registry verify|publish|key`. One file per command;
 //! this one parses the arguments and dispatches.
 
 mod issue;
 mod pki;
+mod registry;
 mod serve;
 mod verify;
 
 pub use issue::IssueArgs;
 pub use pki::TokenKeyArgs;
+pub use registry::RegistryCommand;
 pub use serve::with_secret_key;
 pub use verify::VerifyArgs;
 
@@ -42,6 +45,13 @@ pub enum Command {
     /// Verify signed PDFs offline: exit 0 when every file is TOTAL_PASSED, 1 when any is
     /// TOTAL_FAILED or INDETERMINATE, 2 when a file cannot be read as a PDF.
     Verify(VerifyArgs),
+    /// The register's transparency log: check it (`verify`), sign a tree head now
+    /// (`publish`), print its public key (`key`).
+    Registry {
+        /// Registry action.
+        #[command(subcommand)]
+        action: RegistryCommand,
+    },
     /// Development PKI.
     Pki {
         /// PKI action.
@@ -82,6 +92,7 @@ pub fn main() -> ExitCode {
         Command::Migrate => serve::migrate(),
         Command::Issue(args) => return issue::issue(args),
         Command::Verify(args) => return verify::verify(args),
+        Command::Registry { action } => return registry::registry(action),
         Command::Pki {
             action: PkiCommand::Init { dir },
         } => pki::init(dir),

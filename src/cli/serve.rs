@@ -19,6 +19,13 @@ pub(super) fn serve() -> Result<(), StartError> {
             app.clone(),
             std::time::Duration::from_secs(2),
         ));
+        // Signed tree heads of the register log, at the configured interval.
+        if app.config.log_head_interval_secs > 0 {
+            rocket::tokio::spawn(crate::transparency::heads::run(
+                app.clone(),
+                std::time::Duration::from_secs(app.config.log_head_interval_secs),
+            ));
+        }
         let rocket = crate::web::build_rocket(figment, app);
         if let Err(error) = rocket.launch().await {
             tracing::error!("server stopped: {error}");

@@ -96,6 +96,7 @@ pub(super) fn verify(args: VerifyArgs) -> ExitCode {
         limit: work.verify,
         deadline: work.verify_deadline,
         status_cache: None,
+        log_trust: trusted_log_key(&config),
         #[cfg(feature = "test-support")]
         test_pause: None,
     };
@@ -225,4 +226,17 @@ fn print_report(path: &std::path::Path, report: &crate::verification::DocumentRe
             serde_json::to_string(register).unwrap_or_default()
         );
     }
+}
+
+/// The log key to trust heads from: `log_public_key`, or the public half of the service's
+/// own log key when its file is there (never made here).
+fn trusted_log_key(config: &Config) -> Option<crate::transparency::heads::LogPublicKey> {
+    use crate::transparency::heads::{LogKey, LogPublicKey};
+    if !config.log_public_key.trim().is_empty() {
+        return LogPublicKey::from_base64(&config.log_public_key).ok();
+    }
+    let path = config.log_key_path();
+    path.exists()
+        .then(|| LogKey::load_or_create(&path).ok().map(|key| key.public()))
+        .flatten()
 }

@@ -152,6 +152,16 @@ pub struct Config {
     /// none). An annulment made by this instance is seen at once; one made by another
     /// instance sharing the database, within this time.
     pub status_cache_secs: u64,
+    /// The register log's signing key (Ed25519, PKCS#8 PEM). Empty means
+    /// `{data_dir}/log.key`, made on first start; instances sharing a database must share
+    /// it, like the secret key.
+    pub log_key_file: PathBuf,
+    /// The log public key verifications trust tree heads from (base64 of the 32 bytes,
+    /// as `certcopy registry key` prints it). Empty: the service's own log key.
+    pub log_public_key: String,
+    /// Seconds between two signed tree heads of the register log (one is signed only when
+    /// the log or the audit chain grew); 0 publishes only on demand.
+    pub log_head_interval_secs: u64,
     /// PKCS#11 module (e.g. `/usr/lib/softhsm/libsofthsm2.so`) holding keys named in
     /// `official_keys` and `seal_keys`. Empty: every key is a file in `pki_dir`.
     pub pkcs11_module: PathBuf,
@@ -262,6 +272,9 @@ impl Default for Config {
             upload_read_timeout_secs: 120,
             webhook_timeout_secs: 10,
             status_cache_secs: 5,
+            log_key_file: PathBuf::new(),
+            log_public_key: String::new(),
+            log_head_interval_secs: 60,
             password_hash_concurrency: 0,
             password_hash_wait_ms: 2000,
             login_free_attempts_per_account: 5,
@@ -405,6 +418,12 @@ impl Config {
             return Err(ConfigError::Invalid {
                 setting: "upload_read_timeout_secs",
                 reason: "must be between 1 and 3600 (one hour)".into(),
+            });
+        }
+        if self.log_head_interval_secs > 86_400 {
+            return Err(ConfigError::Invalid {
+                setting: "log_head_interval_secs",
+                reason: "must be at most 86400 (one day)".into(),
             });
         }
         if self.status_cache_secs > 300 {
@@ -694,6 +713,15 @@ impl Config {
     /// Path of the file holding the cookie-signing key generated on first start.
     pub fn secret_key_path(&self) -> PathBuf {
         self.data_dir.join("secret.key")
+    }
+
+    /// Where the register log's signing key is.
+    pub fn log_key_path(&self) -> PathBuf {
+        if self.log_key_file.as_os_str().is_empty() {
+            self.data_dir.join("log.key")
+        } else {
+            self.log_key_file.clone()
+        }
     }
 
     /// Where the development PKI lives.

@@ -63,6 +63,8 @@ diesel::table! {
         target -> Nullable<Text>,
         detail -> Text,
         request_id -> Nullable<Text>,
+        chain_index -> Nullable<BigInt>,
+        chain_hash -> Nullable<Text>,
     }
 }
 
@@ -440,3 +442,43 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(agency_staff, users);
+
+diesel::table! {
+    register_log (leaf_index) {
+        leaf_index -> BigInt,
+        event -> Text,
+        entry_id -> Nullable<Text>,
+        code -> Nullable<Text>,
+        leaf -> Text,
+        leaf_hash -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    register_log_nodes (level, node_index) {
+        level -> Integer,
+        node_index -> BigInt,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    log_chains (name) {
+        name -> Text,
+        size -> BigInt,
+        head -> Text,
+    }
+}
+
+diesel::table! {
+    log_heads (tree_size, audit_size) {
+        tree_size -> BigInt,
+        audit_size -> BigInt,
+        root_hash -> Text,
+        audit_head -> Text,
+        signed_at -> Timestamp,
+        key_id -> Text,
+        signature -> Text,
+    }
+}

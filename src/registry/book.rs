@@ -875,6 +875,17 @@ pub fn record_export(
     request_id: Option<&str>,
 ) -> Result<(), RegisterBookError> {
     write_transaction(conn, |conn| {
+        let logged = crate::transparency::LogEvent::other(
+            "register.export",
+            extract.office.id.as_str(),
+            &extract.book,
+            json!({
+                "period": extract.period.label(),
+                "format": format,
+                "lines": extract.lines.len(),
+            }),
+        );
+        crate::transparency::append(conn, &logged)?;
         let event = AuditEvent {
             action: "register.export",
             target: Some(extract.office.id.to_string()),

@@ -188,6 +188,7 @@ pub fn open_entry_for(
             single_person: request.single_person,
         };
         entry.insert(conn)?;
+        log(conn, "register.allocate", &entry)?;
         if let Some(claim) = claim {
             certification::store::claim_for_entry(conn, claim.id, claim.revision, &entry)
                 .map_err(from_certification)?;
@@ -201,6 +202,12 @@ pub fn open_entry_for(
         audit::record(conn, Some(actor), event, request_id)?;
         Ok(entry)
     })
+}
+
+/// Appends an event of `entry` (as it is now) to the register's transparency log.
+fn log(conn: &mut DbConn, event: &str, entry: &RegisterEntry) -> Result<(), RegistryError> {
+    crate::transparency::append(conn, &crate::transparency::LogEvent::of_entry(event, entry))?;
+    Ok(())
 }
 
 /// Moves a `pending` entry to `to`, setting the given columns; refuses any other state.
@@ -247,6 +254,8 @@ pub fn publish_entry(
 ) -> Result<RegisterEntry, RegistryError> {
     write_transaction(conn, |conn| {
         leave_pending(conn, id, EntryStatus::Valid, Some(document_sha256), None)?;
+        let entry = RegisterEntry::find(conn, id)?.ok_or(RegistryError::NotFound)?;
+        log(conn, "copy.issue", &entry)?;
         let event = AuditEvent {
             action: "copy.issue",
             target: Some(id.to_string()),
@@ -254,7 +263,6 @@ pub fn publish_entry(
             detail: json!({ "sha256": document_sha256 }),
         };
         audit::record(conn, Some(actor), event, request_id)?;
-        let entry = RegisterEntry::find(conn, id)?.ok_or(RegistryError::NotFound)?;
         certification::store::mark_certified(conn, &entry, actor, request_id)
             .map_err(from_certification)?;
         Ok(entry)
@@ -272,6 +280,8 @@ pub fn void_entry(
 ) -> Result<(), RegistryError> {
     write_transaction(conn, |conn| {
         leave_pending(conn, id, EntryStatus::Void, None, Some(reason))?;
+        let entry = RegisterEntry::find(conn, id)?.ok_or(RegistryError::NotFound)?;
+        log(conn, "register.void", &entry)?;
         certification::store::release_claims(conn, std::slice::from_ref(id))
             .map_err(|e| RegistryError::Db(DbError::from(e)))?;
         let event = AuditEvent {
@@ -343,6 +353,8 @@ pub fn annul_entry(
         if changed != 1 {
             return Err(RegistryError::NotValid);
         }
+        let annulled = RegisterEntry::find(conn, id)?.ok_or(RegistryError::NotFound)?;
+        log(conn, "copy.annul", &annulled)?;
         let event = AuditEvent {
             action: "copy.annul",
             target: Some(id.to_string()),

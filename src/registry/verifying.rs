@@ -30,7 +30,7 @@ use super::{RegistryError, normalize_verification_code};
 use crate::audit::{self, Actor, AuditEvent};
 use crate::config::TrustStore;
 use crate::db::models::{EntryStatus, Office, RegisterEntry};
-use crate::db::{Db, DbError};
+use crate::db::{Db, DbConn, DbError};
 use crate::error::{PublicError, UserFacing};
 use crate::rate_limit;
 use crate::verification::{
@@ -81,6 +81,9 @@ pub struct VerifyService {
     pub deadline: Duration,
     /// Public statuses of valid copies, kept a few seconds (`None`: always read).
     pub status_cache: Option<Arc<super::status_cache::StatusCache<PublicStatus>>>,
+    /// The register log key whose tree heads are trusted (`None`: the log is not
+    /// consulted).
+    pub log_trust: Option<crate::transparency::heads::LogPublicKey>,
     /// A pause inside the verification's blocking work that ends early only when the work
     /// is cancelled (tests: a verification that outlives its caller or its deadline).
     #[cfg(feature = "test-support")]
@@ -412,9 +415,13 @@ impl VerifyService {
         };
         let request_id = request_id.map(str::to_owned);
         let file = bytes.clone();
+        let log_trust = self.log_trust;
         let report = db
             .run(move |conn| {
                 let matched = cross_check(conn, &file, &mut report)?;
+                if let Some(trusted) = &log_trust {
+                    log_check(conn, &file, matched.entry.as_ref(), trusted, &mut report)?;
+                }
                 let registered = matches!(
                     matched.status,
                     RegisterStatus::Found { .. } | RegisterStatus::Annulled { .. }
@@ -446,4 +453,63 @@ impl VerifyService {
             .await?;
         Ok((report, bytes))
     }
+}
+
+/// What the register's transparency log says of the copy the file is (or claims to be):
+/// a register row that differs from the log's last event of it, or is gone, fails the
+/// verification; the state goes into the report.
+fn log_check(
+    conn: &mut DbConn,
+    file: &[u8],
+    entry: Option<&RegisterEntry>,
+    trusted: &crate::transparency::heads::LogPublicKey,
+    report: &mut crate::verification::DocumentReport,
+) -> Result<(), VerifyError> {
+    use crate::transparency::EntryFacts;
+    use crate::verification::{Indication, TransparencyState};
+    let Some(code) = entry
+        .map(|e| e.verification_code.clone())
+        .or_else(|| super::check::claimed_code(file))
+    else {
+        return Ok(());
+    };
+    let row = entry.map(EntryFacts::from);
+    let status = crate::transparency::proofs::entry_status(conn, &code, row.as_ref(), trusted)
+        .map_err(RegistryError::from)?;
+    let error = match (status.state, &row) {
+        (TransparencyState::RegisterAltered, None) => Some(ReportMessage::new(
+            "REGISTER_ENTRY_DELETED",
+            "Nhật ký sổ chứng thực ghi nhận bản sao này nhưng dòng của nó trong sổ đã bị xóa ngoài hệ thống.",
+            "The register log records this copy but its register line was deleted outside the service.",
+        )),
+        (TransparencyState::RegisterAltered, Some(_)) => Some(ReportMessage::new(
+            "REGISTER_ENTRY_ALTERED",
+            &format!(
+                "Dòng của bản sao trong sổ chứng thực đã bị sửa ngoài hệ thống: nhật ký ghi trạng thái cuối là \"{}\".",
+                status.logged_status.as_deref().unwrap_or("?")
+            ),
+            &format!(
+                "The copy's register line was changed outside the service: the log's last recorded status is \"{}\".",
+                status.logged_status.as_deref().unwrap_or("?")
+            ),
+        )),
+        (TransparencyState::LogAltered, _) => Some(ReportMessage::new(
+            "REGISTER_LOG_ALTERED",
+            "Nhật ký sổ chứng thực về bản sao này không còn khớp với cây đã ký: nhật ký đã bị sửa.",
+            "The register log's record of this copy no longer matches its signed tree: the log was altered.",
+        )),
+        _ => None,
+    };
+    if let Some(error) = error {
+        report.errors.push(error);
+        report.verdict = Indication::TotalFailed;
+    } else if status.state == TransparencyState::UntrustedHead {
+        report.warnings.push(ReportMessage::new(
+            "LOG_HEAD_UNTRUSTED",
+            "Cây đã ký mới nhất của nhật ký sổ chứng thực không do khóa nhật ký tin cậy ký.",
+            "The register log's newest tree head is not signed by the trusted log key.",
+        ));
+    }
+    report.transparency = Some(status);
+    Ok(())
 }

@@ -34,6 +34,10 @@ const OPERATIONS: &[(&str, &str)] = &[
     ("put", "/api/v1/agency/webhook"),
     ("post", "/api/v1/shares/redeem"),
     ("post", "/api/v1/shares/pdf"),
+    ("get", "/api/v1/log/tree-head"),
+    ("get", "/api/v1/log/key"),
+    ("get", "/api/v1/log/proof/{code}"),
+    ("get", "/api/v1/log/consistency"),
 ];
 
 /// `/a/<b>/<c..>` → `/a/{b}/{c}`, without a query.

@@ -136,6 +136,35 @@ const MATRIX: &[Line] = &[
         Body::None,
         EVERYONE,
     ),
+    // The register's transparency log: public.
+    line(
+        Get,
+        "/api/v1/log/tree-head",
+        "/api/v1/log/tree-head",
+        Body::None,
+        EVERYONE,
+    ),
+    line(
+        Get,
+        "/api/v1/log/key",
+        "/api/v1/log/key",
+        Body::None,
+        EVERYONE,
+    ),
+    line(
+        Get,
+        "/api/v1/log/proof/<code>",
+        "/api/v1/log/proof/{code}",
+        Body::None,
+        EVERYONE,
+    ),
+    line(
+        Get,
+        "/api/v1/log/consistency?<first>&<second>",
+        "/api/v1/log/consistency?first=0&second=1",
+        Body::None,
+        EVERYONE,
+    ),
     // The public pages.
     line(Get, "/", "/", Body::None, EVERYONE),
     line(

@@ -28,6 +28,12 @@ pub struct AuditEntry {
     pub detail: String,
     /// Request id of the HTTP request, if any.
     pub request_id: Option<String>,
+    /// Place in the audit chain (from 1; none for rows older than the chain).
+    #[serde(skip)]
+    pub chain_index: Option<i64>,
+    /// The chain's head after this row, hex.
+    #[serde(skip)]
+    pub chain_hash: Option<String>,
 }
 
 /// A new audit row.
@@ -50,6 +56,10 @@ pub struct NewAuditEntry {
     pub detail: String,
     /// Request id.
     pub request_id: Option<String>,
+    /// Place in the audit chain (from 1).
+    pub chain_index: Option<i64>,
+    /// The chain's head after this row, hex.
+    pub chain_hash: Option<String>,
 }
 
 /// The narrowing of [`AuditEntry::search`], in stored terms.

@@ -141,6 +141,18 @@ impl RegisterEntry {
             .optional()?)
     }
 
+    /// Every entry of every book, oldest first (by creation, then id): the order in which
+    /// the register log takes in the entries older than it.
+    pub fn all_in_order(conn: &mut DbConn) -> DbResult<Vec<RegisterEntry>> {
+        Ok(register_entries::table
+            .order((
+                register_entries::created_at.asc(),
+                register_entries::id.asc(),
+            ))
+            .select(RegisterEntry::as_select())
+            .load(conn)?)
+    }
+
     /// Number of entries in every book; fails when the register's table does not exist.
     pub fn count(conn: &mut DbConn) -> DbResult<i64> {
         Ok(register_entries::table.count().get_result(conn)?)

@@ -11,6 +11,7 @@ pub(crate) mod copies;
 mod desk;
 mod dossiers;
 mod health;
+mod log;
 mod offices;
 mod official_grants;
 pub(crate) mod oidc;
@@ -27,6 +28,7 @@ use rocket::Route;
 pub fn mounts() -> Vec<(&'static str, Vec<Route>)> {
     vec![
         ("/api/v1", health::routes()),
+        ("/api/v1", log::routes()),
         ("/api/v1", openapi::routes()),
         ("/api/v1/auth", auth::routes()),
         (oidc::MOUNT, oidc::routes()),

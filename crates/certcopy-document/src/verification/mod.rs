@@ -75,6 +75,7 @@ pub use policy::{
 pub use report::{
     CertificateSummary, Coverage, DocMdpPermission, DocumentReport, Indication, Modification,
     ModificationKind, RegisterStatus, ReportMessage, SignatureReport, SubIndication,
+    TransparencyState, TransparencyStatus,
 };
 pub use revisions::DecompressionLimits;
 
@@ -236,6 +237,7 @@ fn verify(
         errors: document_errors,
         warnings: document_warnings,
         register: None,
+        transparency: None,
         verdict,
     };
     report.signed_content_sha256 = work

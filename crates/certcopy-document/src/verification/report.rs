@@ -292,6 +292,47 @@ pub enum RegisterStatus {
     Unknown,
 }
 
+/// What the register's transparency log says of a copy (filled in by the caller, like
+/// [`RegisterStatus`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TransparencyState {
+    /// The register entry is what the log last recorded, and that event is included under
+    /// a tree head signed by the trusted log key.
+    Included,
+    /// The entry is what the log last recorded, but no tree head covers that event yet
+    /// (heads are published at an interval).
+    NotYetIncluded,
+    /// The newest tree head is not signed by the trusted log key.
+    UntrustedHead,
+    /// The register row differs from what the log last recorded: it was changed outside
+    /// the service.
+    RegisterAltered,
+    /// The log's own rows do not hash to what was recorded or signed.
+    LogAltered,
+    /// The log has no event of this copy (issued before the log, or not from here).
+    NotInLog,
+}
+
+/// The log's answer for one copy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TransparencyStatus {
+    /// The answer.
+    pub state: TransparencyState,
+    /// The copy's last event in the log.
+    pub leaf_index: Option<u64>,
+    /// Size of the signed tree it was checked under.
+    pub tree_size: Option<u64>,
+    /// When that tree head was signed (RFC 3339, UTC).
+    pub signed_at: Option<String>,
+    /// The key that signed it.
+    pub key_id: Option<String>,
+    /// When the register row was altered: the status the log last recorded.
+    pub logged_status: Option<String>,
+}
+
 /// The report for one PDF.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -313,6 +354,9 @@ pub struct DocumentReport {
     pub warnings: Vec<ReportMessage>,
     /// Register cross-check, set by the caller.
     pub register: Option<RegisterStatus>,
+    /// The register's transparency log on this copy, set by the caller.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transparency: Option<TransparencyStatus>,
     /// `TOTAL_PASSED` only when there is at least one signature and all passed;
     /// `INDETERMINATE` when none failed but some are indeterminate; else `TOTAL_FAILED`.
     pub verdict: Indication,
