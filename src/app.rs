@@ -290,6 +290,9 @@ impl App {
                  KHÓA PHÁT TRIỂN, không dùng cho vận hành thật"
             );
         }
+        if pki.ensure_tsa()? {
+            tracing::warn!("issued the DEVELOPMENT time-stamping authority certificate");
+        }
         let mut conn = self.db.get()?;
         let offices = Office::list(&mut conn)?;
         // Keys held on a token get no development key file.

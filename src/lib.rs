@@ -31,11 +31,12 @@ pub mod reuse;
 pub mod secrets;
 pub mod storage;
 pub mod transparency;
+pub mod tsa;
 pub mod web;
 pub mod webhooks;
 pub mod work_limit;
 
-pub use certcopy_document::{assembly, cancel, intake, signing, verification};
+pub use certcopy_document::{assembly, cancel, intake, signing, timestamp, verification};
 
 pub use app::App;
 pub use config::Config;

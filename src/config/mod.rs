@@ -162,6 +162,12 @@ pub struct Config {
     /// Seconds between two signed tree heads of the register log (one is signed only when
     /// the log or the audit chain grew); 0 publishes only on demand.
     pub log_head_interval_secs: u64,
+    /// Time-stamp requests one client address may make per minute (`POST
+    /// /api/v1/timestamp`).
+    pub tsa_per_minute: u32,
+    /// The policy OID of the time-stamping authority's tokens (dotted). The default is a
+    /// development policy under the documentation enterprise number of RFC 5612.
+    pub tsa_policy: String,
     /// PKCS#11 module (e.g. `/usr/lib/softhsm/libsofthsm2.so`) holding keys named in
     /// `official_keys` and `seal_keys`. Empty: every key is a file in `pki_dir`.
     pub pkcs11_module: PathBuf,
@@ -275,6 +281,8 @@ impl Default for Config {
             log_key_file: PathBuf::new(),
             log_public_key: String::new(),
             log_head_interval_secs: 60,
+            tsa_per_minute: 120,
+            tsa_policy: crate::tsa::DEVELOPMENT_POLICY.to_owned(),
             password_hash_concurrency: 0,
             password_hash_wait_ms: 2000,
             login_free_attempts_per_account: 5,
@@ -420,6 +428,7 @@ impl Config {
                 reason: "must be between 1 and 3600 (one hour)".into(),
             });
         }
+        self.tsa_policy()?;
         if self.log_head_interval_secs > 86_400 {
             return Err(ConfigError::Invalid {
                 setting: "log_head_interval_secs",
@@ -713,6 +722,14 @@ impl Config {
     /// Path of the file holding the cookie-signing key generated on first start.
     pub fn secret_key_path(&self) -> PathBuf {
         self.data_dir.join("secret.key")
+    }
+
+    /// The time-stamping authority's policy OID.
+    pub fn tsa_policy(&self) -> Result<const_oid::ObjectIdentifier, ConfigError> {
+        const_oid::ObjectIdentifier::new(self.tsa_policy.trim()).map_err(|_| ConfigError::Invalid {
+            setting: "tsa_policy",
+            reason: "must be an object identifier in dotted form, e.g. 1.2.3.4".into(),
+        })
     }
 
     /// Where the register log's signing key is.

@@ -482,3 +482,21 @@ diesel::table! {
         signature -> Text,
     }
 }
+
+diesel::table! {
+    tsa_serial (id) {
+        id -> Integer,
+        last_serial -> BigInt,
+    }
+}
+
+diesel::table! {
+    tsa_tokens (serial) {
+        serial -> BigInt,
+        algorithm -> Text,
+        imprint -> Text,
+        gen_time -> Timestamp,
+        requester -> Text,
+        token_sha256 -> Text,
+    }
+}

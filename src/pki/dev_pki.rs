@@ -11,6 +11,8 @@
 //! crl.pem                       empty CRL of the justice CA
 //! offices/{office_id}/seal.crt, seal.key          agency-seal certificate of an office
 //! officials/{user_id}/signing.crt, signing.key    an official's signing certificate
+//! tsa/tsa.crt, tsa.key          the time-stamping authority (extended key usage
+//!                               timeStamping only, critical: RFC 3161 §2.3)
 //! DEVELOPMENT-ONLY.txt
 //! ```
 //!
@@ -152,6 +154,8 @@ pub struct CertProfile {
     /// Key usages; empty means the default for the kind (CA: keyCertSign + cRLSign; end
     /// entity: digitalSignature + nonRepudiation).
     pub key_usages: Vec<KeyUsagePurpose>,
+    /// A time-stamping authority: extended key usage `timeStamping` alone, critical.
+    pub time_stamping: bool,
 }
 
 impl CertProfile {
@@ -165,6 +169,16 @@ impl CertProfile {
             not_after: now + Duration::days(365 * years),
             ca_path_len: None,
             key_usages: Vec::new(),
+            time_stamping: false,
+        }
+    }
+
+    /// A time-stamping authority valid from yesterday for `years`.
+    pub fn time_stamping(common_name: &str, organization: &str, years: i64) -> Self {
+        CertProfile {
+            key_usages: vec![KeyUsagePurpose::DigitalSignature],
+            time_stamping: true,
+            ..Self::signer(common_name, organization, years)
         }
     }
 
@@ -199,6 +213,19 @@ impl CertProfile {
         }
         if !self.key_usages.is_empty() {
             params.key_usages = self.key_usages.clone();
+        }
+        if self.time_stamping {
+            // rcgen marks its own extended key usage non-critical; RFC 3161 wants it
+            // critical, so it goes in as an extension of ours, encoded by `x509-cert`.
+            use der::Encode;
+            let usage = x509_cert::ext::pkix::ExtendedKeyUsage(vec![
+                const_oid::db::rfc5280::ID_KP_TIME_STAMPING,
+            ]);
+            if let Ok(der) = usage.to_der() {
+                let mut extension = rcgen::CustomExtension::from_oid_content(&[2, 5, 29, 37], der);
+                extension.set_criticality(true);
+                params.custom_extensions.push(extension);
+            }
         }
         params
     }
@@ -468,6 +495,25 @@ impl DevPki {
             .unwrap_or("signing");
         issued.write(&dir, stem)?;
         Ok(true)
+    }
+
+    /// Paths (certificate, key) of the time-stamping authority.
+    pub fn tsa_paths(&self) -> (PathBuf, PathBuf) {
+        let dir = self.dir.join("tsa");
+        (dir.join("tsa.crt"), dir.join("tsa.key"))
+    }
+
+    /// Issues the time-stamping authority's certificate if there is none. Returns whether
+    /// one was issued.
+    pub fn ensure_tsa(&self) -> Result<bool, PkiError> {
+        self.ensure_signer(
+            self.tsa_paths(),
+            &CertProfile::time_stamping(
+                "certcopy Dev TSA (DEVELOPMENT ONLY)",
+                "certcopy DEVELOPMENT",
+                5,
+            ),
+        )
     }
 
     /// Issues the office's agency-seal certificate if it has none. Returns whether one

@@ -16,6 +16,8 @@ pub trait KeyStore: Send + Sync + std::fmt::Debug {
     fn official_signer(&self, official_id: &str) -> Result<Box<dyn Signer>, SigningError>;
     /// The seal key of an office (the certifying agency).
     fn seal_signer(&self, office_id: &str) -> Result<Box<dyn Signer>, SigningError>;
+    /// The key of the service's time-stamping authority.
+    fn tsa_signer(&self) -> Result<Box<dyn Signer>, SigningError>;
 }
 
 /// Keys and certificates in a directory.
@@ -53,6 +55,11 @@ impl KeyStore for FileKeyStore {
     fn seal_signer(&self, office_id: &str) -> Result<Box<dyn Signer>, SigningError> {
         let dir = self.dir.join("offices").join(office_id);
         self.load(dir.join("seal.key"), dir.join("seal.crt"))
+    }
+
+    fn tsa_signer(&self) -> Result<Box<dyn Signer>, SigningError> {
+        let dir = self.dir.join("tsa");
+        self.load(dir.join("tsa.key"), dir.join("tsa.crt"))
     }
 }
 

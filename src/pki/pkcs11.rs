@@ -756,6 +756,10 @@ impl KeyStore for TokenKeyStore {
             None => self.files.seal_signer(office_id),
         }
     }
+
+    fn tsa_signer(&self) -> Result<Box<dyn Signer>, SigningError> {
+        self.files.tsa_signer()
+    }
 }
 
 #[cfg(test)]

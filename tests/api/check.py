@@ -188,6 +188,18 @@ assert same["proof"] == [], same
 expect("GET", "/api/v1/log/consistency", "/api/v1/log/consistency?first=0&second=1", 400, key=False)
 print("the copy's register events are in the signed log (checked with hashlib and cryptography)")
 
+# The time-stamping authority: a request made by OpenSSL, the answer checked by OpenSSL.
+import subprocess
+import tempfile
+with tempfile.TemporaryDirectory() as tsa_dir:
+    open(f"{tsa_dir}/data", "wb").write(pdf)
+    subprocess.run(["openssl", "ts", "-query", "-data", f"{tsa_dir}/data", "-sha256", "-cert", "-out", f"{tsa_dir}/q.tsq"], check=True)
+    reply = expect("POST", "/api/v1/timestamp", "/api/v1/timestamp", 200, open(f"{tsa_dir}/q.tsq", "rb").read(), "application/timestamp-query", key=False)
+    open(f"{tsa_dir}/r.tsr", "wb").write(reply)
+    checked = subprocess.run(["openssl", "ts", "-reply", "-in", f"{tsa_dir}/r.tsr", "-text"], capture_output=True, text=True, check=True)
+    assert "Status: Granted." in checked.stdout, checked.stdout
+print("the time-stamping authority answered as RFC 3161 says")
+
 print("every operation answered as the document says")
 
 # Real identifiers, so that generated requests reach the handlers' logic and not only 404.
@@ -218,7 +230,8 @@ command = [
     "--no-color",
 ]
 # Run in the work folder: schemathesis keeps a cache folder where it runs.
-result = subprocess.run(command, capture_output=True, text=True, cwd=WORK)
+hooks_env = dict(os.environ, SCHEMATHESIS_HOOKS="hooks", PYTHONPATH=os.path.dirname(os.path.abspath(__file__)))
+result = subprocess.run(command, capture_output=True, text=True, cwd=WORK, env=hooks_env)
 print(result.stdout[-6000:])
 print(result.stderr[-3000:])
 assert result.returncode == 0, f"schemathesis failed (exit {result.returncode})"

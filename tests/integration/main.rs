@@ -35,6 +35,7 @@ mod role_matrix;
 mod roles;
 mod signature_appearance;
 mod throttling;
+mod timestamping;
 mod transparency;
 mod validators;
 mod verifying;

@@ -38,6 +38,7 @@ const OPERATIONS: &[(&str, &str)] = &[
     ("get", "/api/v1/log/key"),
     ("get", "/api/v1/log/proof/{code}"),
     ("get", "/api/v1/log/consistency"),
+    ("post", "/api/v1/timestamp"),
 ];
 
 /// `/a/<b>/<c..>` → `/a/{b}/{c}`, without a query.

@@ -85,6 +85,8 @@ enum Body {
     Json(&'static str),
     /// A page form (`application/x-www-form-urlencoded`).
     Form(&'static str),
+    /// Bytes of a media type (`type/subtype`).
+    Raw(&'static str, &'static [u8]),
 }
 
 /// One line: method, the mounted route as Rocket prints it, the path actually called
@@ -163,6 +165,14 @@ const MATRIX: &[Line] = &[
         "/api/v1/log/consistency?<first>&<second>",
         "/api/v1/log/consistency?first=0&second=1",
         Body::None,
+        EVERYONE,
+    ),
+    // The time-stamping authority: public (a body that is no request gets a rejection).
+    line(
+        Post,
+        "/api/v1/timestamp",
+        "/api/v1/timestamp",
+        Body::Raw("application/timestamp-query", b"not a request"),
         EVERYONE,
     ),
     // The public pages.
@@ -1565,6 +1575,10 @@ async fn every_route_refuses_whom_it_must(backend: Backend) {
             match line.body {
                 Body::Json(text) => request = request.header(ContentType::JSON).body(text),
                 Body::Form(text) => request = request.header(ContentType::Form).body(text),
+                Body::Raw(media, bytes) => {
+                    let (top, sub) = media.split_once('/').unwrap();
+                    request = request.header(ContentType::new(top, sub)).body(bytes);
+                }
                 Body::None => {}
             }
             if let Some(header) = credential(who) {

@@ -30,4 +30,5 @@ pub mod cancel;
 mod font;
 pub mod intake;
 pub mod signing;
+pub mod timestamp;
 pub mod verification;

@@ -18,6 +18,7 @@ pub(crate) mod oidc;
 pub mod openapi;
 mod register_book;
 mod signature_images;
+mod timestamp;
 pub(crate) mod verifications;
 mod views;
 mod wallet;
@@ -29,6 +30,7 @@ pub fn mounts() -> Vec<(&'static str, Vec<Route>)> {
     vec![
         ("/api/v1", health::routes()),
         ("/api/v1", log::routes()),
+        ("/api/v1", timestamp::routes()),
         ("/api/v1", openapi::routes()),
         ("/api/v1/auth", auth::routes()),
         (oidc::MOUNT, oidc::routes()),

@@ -47,6 +47,7 @@ pub fn routes() -> Vec<Route> {
         super::log::key,
         super::log::proof,
         super::log::consistency,
+        super::timestamp::timestamp,
         openapi_json,
     ),
     components(schemas(ErrorBody)),

@@ -112,7 +112,35 @@ pub fn build_detached_signed_data(
     content_digest: &[u8; SHA256_LEN],
     signer: &dyn Signer,
 ) -> Result<Vec<u8>, SigningError> {
-    build_with(content_digest, signer, SignatureSource::Signer)
+    build_with(
+        Content::Detached(content_digest),
+        signer,
+        SignatureSource::Signer,
+    )
+}
+
+/// Builds a DER `ContentInfo` holding a CMS SignedData that carries `content` (DER) of
+/// type `content_type` inside it (RFC 5652 §5.2, e.g. a time-stamp's TSTInfo), signed by
+/// `signer` with the same signed attributes, carrying the signer's whole chain.
+pub fn build_attached_signed_data(
+    content_type: const_oid::ObjectIdentifier,
+    content: &[u8],
+    signer: &dyn Signer,
+) -> Result<Vec<u8>, SigningError> {
+    build_with(
+        Content::Attached(content_type, content),
+        signer,
+        SignatureSource::Signer,
+    )
+}
+
+/// What the SignedData signs.
+#[derive(Clone, Copy)]
+enum Content<'a> {
+    /// Data outside it, by its SHA-256.
+    Detached(&'a [u8; SHA256_LEN]),
+    /// Content of this type carried inside it (DER).
+    Attached(const_oid::ObjectIdentifier, &'a [u8]),
 }
 
 /// An upper bound on the DER length of [`build_detached_signed_data`]'s output for this
@@ -125,7 +153,7 @@ pub fn max_signed_data_len(signer: &dyn Signer) -> Result<usize, SigningError> {
         .ok_or(SigningError::EmptyCertificateChain)?;
     let max_signature_len = max_signature_len(signer.algorithm(), signer_cert)?;
     build_with(
-        &[0; SHA256_LEN],
+        Content::Detached(&[0; SHA256_LEN]),
         signer,
         SignatureSource::Dummy(max_signature_len),
     )
@@ -142,7 +170,7 @@ enum SignatureSource {
 }
 
 fn build_with(
-    content_digest: &[u8; SHA256_LEN],
+    content: Content<'_>,
     signer: &dyn Signer,
     source: SignatureSource,
 ) -> Result<Vec<u8>, SigningError> {
@@ -160,10 +188,23 @@ fn build_with(
         message: err.to_string(),
     };
 
-    // Detached: no eContent, the digest comes from outside (RFC 5652, 5.2).
-    let content_info = EncapsulatedContentInfo {
-        econtent_type: rfc5911::ID_DATA,
-        econtent: None,
+    // Detached: no eContent, the digest comes from outside (RFC 5652, 5.2); attached: the
+    // builder digests the eContent itself.
+    let (content_info, external_digest) = match content {
+        Content::Detached(digest) => (
+            EncapsulatedContentInfo {
+                econtent_type: rfc5911::ID_DATA,
+                econtent: None,
+            },
+            Some(digest.as_slice()),
+        ),
+        Content::Attached(content_type, der) => (
+            EncapsulatedContentInfo {
+                econtent_type: content_type,
+                econtent: Some(Any::new(der::Tag::OctetString, der)?),
+            },
+            None,
+        ),
     };
     let sid = SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
         issuer: signer_cert.tbs_certificate.issuer.clone(),
@@ -174,7 +215,7 @@ fn build_with(
         sid,
         sha256_algorithm(),
         &content_info,
-        Some(content_digest.as_slice()),
+        external_digest,
     )
     .map_err(builder_error)?;
     signer_info

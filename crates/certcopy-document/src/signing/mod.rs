@@ -29,8 +29,8 @@ pub use appearance::{
     Appearance, AppearanceContent, OfficialMark, SEAL_RED, SIGNATURE_BLUE, SealMark,
 };
 pub use cms::{
-    EssCertIdV2, IssuerSerial, SHA256_LEN, SigningCertificateV2, build_detached_signed_data,
-    max_signed_data_len,
+    EssCertIdV2, IssuerSerial, SHA256_LEN, SigningCertificateV2, build_attached_signed_data,
+    build_detached_signed_data, max_signed_data_len,
 };
 pub use error::{PdfError, SigningError};
 pub use image::{AppearanceImage, ImageError, ImageLimits};

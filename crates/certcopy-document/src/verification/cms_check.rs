@@ -33,6 +33,8 @@ pub struct CmsStatus {
     pub digest_matches: bool,
     /// The signature over the signed attributes verified.
     pub signature_verified: bool,
+    /// The content carried inside (a time-stamp's TSTInfo, DER), when there is one.
+    pub content: Option<Vec<u8>>,
     /// Errors and warnings, in check order.
     pub(crate) findings: Vec<Finding>,
 }
@@ -44,6 +46,9 @@ pub(crate) enum CmsProfile {
     Cades,
     /// `adbe.pkcs7.detached`: signing-certificate is optional.
     Pkcs7,
+    /// An RFC 3161 time-stamp token: the TSTInfo carried inside, an ESS signing-certificate
+    /// (v1 or v2) mandatory (RFC 3161 §2.4.1, RFC 5816).
+    Timestamp,
 }
 
 /// RFC 4055 RSASSA-PSS-params.
@@ -122,15 +127,34 @@ fn check_into(
         .decode_as()
         .map_err(|_| not_signed_data())?;
 
-    if signed_data.encap_content_info.econtent_type != rfc5911::ID_DATA
-        || signed_data.encap_content_info.econtent.is_some()
+    let expected_type = if profile == CmsProfile::Timestamp {
+        crate::timestamp::ID_CT_TST_INFO
+    } else {
+        rfc5911::ID_DATA
+    };
+    let attached = signed_data
+        .encap_content_info
+        .econtent
+        .as_ref()
+        .map(|content| content.value().to_vec());
+    if signed_data.encap_content_info.econtent_type != expected_type
+        || attached.is_some() != (profile == CmsProfile::Timestamp)
     {
-        return Err(malformed(
-            "CMS_NOT_DETACHED",
-            "chữ ký không ở dạng tách rời (detached) như chữ ký PDF yêu cầu.",
-            "the CMS is not a detached signature over data, as PDF signatures must be.",
-        ));
+        return Err(if profile == CmsProfile::Timestamp {
+            malformed(
+                "TIMESTAMP_MALFORMED",
+                "dấu thời gian không mang thông tin thời gian (TSTInfo) như RFC 3161 quy định.",
+                "the time-stamp token does not carry a TSTInfo as RFC 3161 requires.",
+            )
+        } else {
+            malformed(
+                "CMS_NOT_DETACHED",
+                "chữ ký không ở dạng tách rời (detached) như chữ ký PDF yêu cầu.",
+                "the CMS is not a detached signature over data, as PDF signatures must be.",
+            )
+        });
     }
+    status.content = attached.clone();
     let signer_infos = signed_data.signer_infos.0.as_slice();
     let [signer_info] = signer_infos else {
         return Err(malformed(
@@ -176,7 +200,7 @@ fn check_into(
     })?;
     let content_type = single_attribute_value(signed_attributes, rfc5911::ID_CONTENT_TYPE)?
         .and_then(|value| value.decode_as::<ObjectIdentifier>().ok());
-    if content_type != Some(rfc5911::ID_DATA) {
+    if content_type != Some(expected_type) {
         return Err(malformed(
             "CMS_CONTENT_TYPE",
             "thuộc tính loại nội dung (content-type) thiếu hoặc sai.",
@@ -199,7 +223,10 @@ fn check_into(
         })?;
 
     // Check order follows ETSI EN 319 102-1: the digest first, then the signature value.
-    status.digest_matches = signed_digest(digest_algorithm).is_some_and(|d| d == message_digest);
+    status.digest_matches = match &attached {
+        Some(content) => digest_algorithm.digest_parts(&[content]) == message_digest,
+        None => signed_digest(digest_algorithm).is_some_and(|d| d == message_digest),
+    };
     if !status.digest_matches {
         status.findings.push(findings::hash_mismatch());
     }
@@ -393,7 +420,17 @@ fn check_signing_certificate(
 ) -> Result<(), Finding> {
     let v2 = single_attribute_value(attributes, rfc5911::ID_AA_SIGNING_CERTIFICATE_V_2)?;
     let v1 = single_attribute_value(attributes, rfc5911::ID_AA_SIGNING_CERTIFICATE)?;
+    if let (None, Some(value), CmsProfile::Timestamp) = (&v2, &v1, profile) {
+        return check_signing_certificate_v1(value, signer, status);
+    }
     let Some(value) = v2 else {
+        if profile == CmsProfile::Timestamp {
+            return Err(malformed(
+                "TIMESTAMP_SIGNING_CERTIFICATE_MISSING",
+                "dấu thời gian thiếu thuộc tính chứng thư ký (ESS signing-certificate).",
+                "the time-stamp token lacks the ESS signing-certificate attribute.",
+            ));
+        }
         if v1.is_some() {
             status.findings.push(Finding {
                 sub_indication: None,
@@ -443,6 +480,53 @@ fn check_signing_certificate(
             )
     });
     if !(hash_matches && issuer_serial_matches) {
+        status
+            .findings
+            .push(findings::signing_certificate_mismatch());
+    }
+    Ok(())
+}
+
+/// RFC 2634 ESSCertID: the SHA-1 of the certificate, and optionally its issuer and serial.
+#[derive(Debug, Clone, der::Sequence)]
+struct EssCertId {
+    cert_hash: OctetString,
+    #[asn1(optional = "true")]
+    issuer_serial: Option<IssuerSerial>,
+}
+
+/// RFC 2634 SigningCertificate (the first ESSCertID names the signer).
+#[derive(Debug, Clone, der::Sequence)]
+struct SigningCertificateV1 {
+    certs: Vec<EssCertId>,
+    #[asn1(optional = "true")]
+    policies: Option<der::Any>,
+}
+
+/// The RFC 2634 signing-certificate of a time-stamp token (what `openssl ts` writes by
+/// default): the SHA-1 of the signer certificate. SHA-1 only identifies the certificate
+/// here, next to the signature that is checked with a strong hash.
+fn check_signing_certificate_v1(
+    value: &der::Any,
+    signer: &Certificate,
+    status: &mut CmsStatus,
+) -> Result<(), Finding> {
+    let reference: SigningCertificateV1 = value.decode_as().map_err(|_| {
+        malformed(
+            "SIGNING_CERTIFICATE_MALFORMED",
+            "thuộc tính chứng thư ký (signing-certificate) sai cấu trúc.",
+            "the signing-certificate attribute is malformed.",
+        )
+    })?;
+    let signer_der = signer
+        .to_der()
+        .map_err(|_| findings::signing_certificate_mismatch())?;
+    let hash = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, &signer_der);
+    let matches = reference
+        .certs
+        .first()
+        .is_some_and(|first| first.cert_hash.as_bytes() == hash.as_ref());
+    if !matches {
         status
             .findings
             .push(findings::signing_certificate_mismatch());

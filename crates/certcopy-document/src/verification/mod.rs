@@ -50,8 +50,8 @@
 )]
 
 mod byte_range;
-mod chain;
-mod cms_check;
+pub(crate) mod chain;
+pub(crate) mod cms_check;
 mod error;
 mod findings;
 mod modifications;

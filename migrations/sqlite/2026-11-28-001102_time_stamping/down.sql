@@ -1,0 +1,2 @@
+DROP TABLE tsa_tokens;
+DROP TABLE tsa_serial;

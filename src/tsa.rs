@@ -1,0 +1,115 @@
+//! The service's time-stamping authority (RFC 3161; docs/ARCHITECTURE.md §16): answers
+//! time-stamp requests over HTTP (`POST /api/v1/timestamp`) for any signer, with its own
+//! key and certificate (`tsa/` in the PKI directory: extended key usage `timeStamping`
+//! only, critical). Each token gets the next serial of a counter in the database (unique
+//! and increasing across instances, taken before signing: a failed signature leaves a
+//! gap, never a repeat) and a row in `tsa_tokens` (what was stamped, when, for whom, and
+//! the token's SHA-256). The DER work is in `certcopy_document::timestamp`.
+
+use diesel::prelude::*;
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+use crate::app::App;
+use crate::db::schema::{tsa_serial, tsa_tokens};
+use crate::db::{DbConn, DbError, now_utc};
+use crate::error::{PublicError, UserFacing};
+use crate::timestamp::{Answer, Tsa};
+
+/// The development policy of the tokens (`tsa_policy`): under 1.3.6.1.4.1.32473, the
+/// enterprise number RFC 5612 sets aside for documentation and examples. A TSA in service
+/// is configured with its registered policy.
+pub const DEVELOPMENT_POLICY: &str = "1.3.6.1.4.1.32473.3161.1";
+
+/// Largest request accepted (a request is about a hundred bytes).
+pub const MAX_REQUEST_BYTES: u64 = 4096;
+
+/// Why no answer could be given.
+#[derive(Debug, thiserror::Error)]
+pub enum TsaError {
+    /// Database failure.
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// The TSA key could not sign.
+    #[error("time-stamping authority: {0}")]
+    Signing(String),
+    /// The configured policy is not an OID.
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    /// The blocking task failed.
+    #[error("time-stamping task: {0}")]
+    Task(String),
+}
+
+impl UserFacing for TsaError {
+    fn public(&self) -> PublicError {
+        match self {
+            TsaError::Db(error) => error.public(),
+            _ => PublicError::internal_error(),
+        }
+    }
+}
+
+/// Takes the next serial number (its own short transaction).
+fn next_serial(conn: &mut DbConn) -> Result<u64, DbError> {
+    let serial: i64 = diesel::update(tsa_serial::table.find(1))
+        .set(tsa_serial::last_serial.eq(tsa_serial::last_serial + 1))
+        .returning(tsa_serial::last_serial)
+        .get_result(conn)?;
+    Ok(u64::try_from(serial).unwrap_or(0))
+}
+
+/// Answers a DER `TimeStampReq` with a DER `TimeStampResp`: a token, or a rejection with
+/// its RFC 3161 failure reason. `requester` is the client address, for the record.
+pub async fn answer(app: &App, request: Vec<u8>, requester: String) -> Result<Vec<u8>, TsaError> {
+    let policy = app.config.tsa_policy()?;
+    let serial = app.db.run(next_serial).await?;
+    let keys = app.keys.clone();
+    let answered = rocket::tokio::task::spawn_blocking(move || {
+        let signer = keys
+            .tsa_signer()
+            .map_err(|error| TsaError::Signing(error.to_string()))?;
+        let tsa = Tsa {
+            signer: signer.as_ref(),
+            policy,
+        };
+        crate::timestamp::respond(&request, &tsa, serial, OffsetDateTime::now_utc())
+            .map_err(|error| TsaError::Signing(error.to_string()))
+    })
+    .await
+    .map_err(|error| TsaError::Task(error.to_string()))??;
+    match answered {
+        Answer::Rejected { der, reason } => {
+            tracing::info!(serial, reason, "time-stamp request refused");
+            Ok(der)
+        }
+        Answer::Granted {
+            der,
+            algorithm,
+            imprint,
+        } => {
+            let row = (
+                tsa_tokens::serial.eq(i64::try_from(serial).unwrap_or(i64::MAX)),
+                tsa_tokens::algorithm.eq(format!("{algorithm:?}").to_lowercase()),
+                tsa_tokens::imprint.eq(hex::encode(&imprint)),
+                tsa_tokens::gen_time.eq(now_utc()),
+                tsa_tokens::requester.eq(requester),
+                tsa_tokens::token_sha256.eq(hex::encode(Sha256::digest(&der))),
+            );
+            app.db
+                .run(move |conn| {
+                    diesel::insert_into(tsa_tokens::table)
+                        .values(row)
+                        .execute(conn)
+                        .map_err(DbError::from)
+                })
+                .await?;
+            Ok(der)
+        }
+    }
+}
+
+/// Tokens issued so far.
+pub fn issued(conn: &mut DbConn) -> Result<i64, DbError> {
+    Ok(tsa_tokens::table.count().get_result(conn)?)
+}
