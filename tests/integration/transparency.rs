@@ -84,6 +84,19 @@ async fn verify_pdf(app: &TestApp, pdf: &[u8]) -> Value {
 }
 
 /// A finding of `kind` at `position` (or whose position ends with it: `#3` is entry 3).
+async fn verify_page(app: &TestApp, pdf: &[u8]) -> String {
+    let (content_type, body) = crate::issuing::multipart(&[], &[("file", "ban-sao.pdf", pdf)]);
+    let response = app
+        .client
+        .post("/verify")
+        .header(content_type)
+        .body(body)
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    response.into_string().await.unwrap()
+}
+
 fn has(report: &CheckReport, kind: FindingKind, position: &str) -> bool {
     report.findings.iter().any(|f| {
         f.kind == kind && (f.position == position || f.position.ends_with(&format!(" {position}")))
@@ -203,13 +216,25 @@ db_test!(proofs_check_offline_and_a_clean_log_verifies, |app| {
     assert_eq!(valid["verdict"], "TOTAL_PASSED", "{valid}");
     assert_eq!(valid["transparency"]["state"], "INCLUDED", "{valid}");
     assert_eq!(valid["transparency"]["tree_size"], 5);
+    // The verification page says the same in words.
+    let page = verify_page(&app, &second.pdf).await;
+    assert!(
+        page.contains("Nhật ký công khai của sổ chứng thực ghi nhận bản sao đúng như trong sổ"),
+        "{page}"
+    );
+    let third = issue(&app, &official, "Sổ hộ khẩu").await;
+    let page = verify_page(&app, &third.pdf).await;
+    assert!(
+        page.contains("bản xác nhận có chữ ký tiếp theo (trong vài phút) sẽ bao gồm nó"),
+        "a copy issued after the newest head: {page}"
+    );
     let annulled = verify_pdf(&app, &first.pdf).await;
     assert_eq!(annulled["transparency"]["state"], "INCLUDED", "{annulled}");
     assert_eq!(annulled["register"]["status"], "ANNULLED");
 
     let report = run_check(&app).await;
     assert!(report.findings.is_empty(), "{:?}", report.findings);
-    assert_eq!((report.leaves, report.entries, report.heads), (5, 2, 2));
+    assert_eq!((report.leaves, report.entries, report.heads), (7, 3, 2));
     assert!(
         report.audit_rows >= 5,
         "every action is a link of the chain"

@@ -244,6 +244,18 @@ pub mod words {
         "Không phải bản sao do dịch vụ này cấp.",
         "Not a copy issued by this service.",
     );
+    pub const LOG_INCLUDED: Text = text(
+        "Nhật ký công khai của sổ chứng thực ghi nhận bản sao đúng như trong sổ; nhật ký được ký xác nhận lúc",
+        "The register's public log records the copy as the register shows it; the log was signed at",
+    );
+    pub const LOG_NOT_YET_INCLUDED: Text = text(
+        "Nhật ký công khai của sổ chứng thực đã ghi bản sao; bản xác nhận có chữ ký tiếp theo (trong vài phút) sẽ bao gồm nó.",
+        "The register's public log has recorded the copy; the next signed tree head (within minutes) will include it.",
+    );
+    pub const LOG_UNTRUSTED: Text = text(
+        "Không kiểm tra được nhật ký công khai của sổ: bản xác nhận mới nhất không do khóa nhật ký tin cậy ký.",
+        "The register's public log could not be checked: its newest tree head is not signed by the trusted log key.",
+    );
     pub const CERTIFYING_OFFICE: Text = text("Cơ quan chứng thực", "Certifying office");
     pub const CERTIFICATION_NUMBER: Text = text("Số chứng thực", "Certification number");
     pub const ISSUED_AT: Text = text("Thời điểm cấp (giờ Việt Nam)", "Issued (Viet Nam time)");

@@ -12,7 +12,9 @@ use rocket::{FromForm, State, get, post};
 use crate::app::App;
 use crate::error::UserFacing;
 use crate::local_time::local_moment;
-use crate::verification::{DocumentReport, Indication, RegisterStatus, ReportMessage};
+use crate::verification::{
+    DocumentReport, Indication, RegisterStatus, ReportMessage, TransparencyState,
+};
 use crate::web::RequestId;
 use crate::web::api::verifications::{Verifier, read_upload};
 use crate::web::pages::i18n::{Lang, words};
@@ -109,6 +111,14 @@ fn report_page(viewer: &Viewer, report: &DocumentReport) -> Markup {
                 }
                 Some(RegisterStatus::Mismatch) => { p.bad { (lang.t(words::REGISTER_MISMATCH)) } }
                 _ => { p.warn { (lang.t(words::REGISTER_UNKNOWN)) } }
+            }
+            @match report.transparency.as_ref().map(|t| (t.state, t.signed_at.as_deref())) {
+                Some((TransparencyState::Included, Some(signed_at))) => {
+                    p.ok { (lang.t(words::LOG_INCLUDED)) " " (utc_text_local(signed_at)) "." }
+                }
+                Some((TransparencyState::NotYetIncluded, _)) => { p { (lang.t(words::LOG_NOT_YET_INCLUDED)) } }
+                Some((TransparencyState::UntrustedHead, _)) => { p.warn { (lang.t(words::LOG_UNTRUSTED)) } }
+                _ => {}
             }
             @for error in &report.errors {
                 p.bad { (message(lang, error)) }
