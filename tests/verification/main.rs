@@ -647,3 +647,94 @@ fn cancelled_revision_loading_stops_between_revisions() {
         "one load of four: {stats:?} vs {whole_stats:?}"
     );
 }
+
+/// The signature value inside a signed PDF's `/Contents` (hex), as bytes: position and
+/// length, so a test can change one byte of the RSA signature itself (the last bytes of the
+/// CMS before its zero padding).
+fn signature_value_end(bytes: &[u8]) -> usize {
+    let values = byte_range(bytes);
+    // `/Contents <…>` lies between the end of the first range and the start of the second.
+    let (start, end) = (values[1] + 1, values[2] - 1);
+    let hex = &bytes[start..end];
+    let used = hex
+        .iter()
+        .rposition(|b| *b != b'0')
+        .expect("a signature in /Contents");
+    start + used - (used % 2)
+}
+
+#[test]
+fn rsa_1024_signature_is_too_weak_not_broken() {
+    let report = verify("rsa1024.pdf");
+    let signature = only_signature(&report);
+    assert_signature(
+        signature,
+        Indication::Indeterminate,
+        Some(SubIndication::CryptoConstraintsFailureNoPoe),
+    );
+    assert!(
+        signature
+            .errors
+            .iter()
+            .any(|e| e.code == "ALGORITHM_TOO_WEAK" && e.message_en.contains("RSA-1024")),
+        "{signature:#?}"
+    );
+    assert!(
+        !signature
+            .errors
+            .iter()
+            .any(|e| e.code == "SIGNATURE_VALUE_INVALID"),
+        "a mathematically valid signature is not reported as not verifying"
+    );
+    // One byte of the signature value changed: now it does not verify at all.
+    let mut bytes = corpus().read("rsa1024.pdf");
+    let at = signature_value_end(&bytes);
+    bytes[at] = if bytes[at] == b'1' { b'2' } else { b'1' };
+    let report = verify_bytes(&bytes);
+    assert_signature(
+        only_signature(&report),
+        Indication::TotalFailed,
+        Some(SubIndication::SigCryptoFailure),
+    );
+}
+
+#[test]
+fn sha1_signature_is_too_weak() {
+    let report = verify("sha1.pdf");
+    let signature = only_signature(&report);
+    assert_signature(
+        signature,
+        Indication::Indeterminate,
+        Some(SubIndication::CryptoConstraintsFailureNoPoe),
+    );
+    assert!(
+        signature
+            .errors
+            .iter()
+            .any(|e| e.message_en.contains("SHA-1")),
+        "{signature:#?}"
+    );
+}
+
+#[test]
+fn rsassa_pss_signatures_verify_with_any_salt_length() {
+    for name in [
+        "pss_sha256_salt64.pdf",
+        "pss_sha256_salt0.pdf",
+        "pss_sha512_salt20.pdf",
+    ] {
+        let report = verify(name);
+        assert_signature(only_signature(&report), Indication::TotalPassed, None);
+        assert_eq!(report.verdict, Indication::TotalPassed, "{name}");
+    }
+    // Changed signed content under a PSS signature is still caught.
+    let mut bytes = corpus().read("pss_sha256_salt64.pdf");
+    let at = signature_value_end(&bytes);
+    bytes[at] = if bytes[at] == b'1' { b'2' } else { b'1' };
+    let report = verify_bytes(&bytes);
+    assert_signature(
+        only_signature(&report),
+        Indication::TotalFailed,
+        Some(SubIndication::SigCryptoFailure),
+    );
+}

@@ -60,6 +60,7 @@ fn digest_len(algorithm: DigestAlgorithm) -> usize {
         DigestAlgorithm::Sha256 => 32,
         DigestAlgorithm::Sha384 => 48,
         DigestAlgorithm::Sha512 => 64,
+        DigestAlgorithm::Sha1 => 20,
     }
 }
 
@@ -68,6 +69,7 @@ fn digest_oid(algorithm: DigestAlgorithm) -> ObjectIdentifier {
         DigestAlgorithm::Sha256 => rfc5912::ID_SHA_256,
         DigestAlgorithm::Sha384 => rfc5912::ID_SHA_384,
         DigestAlgorithm::Sha512 => rfc5912::ID_SHA_512,
+        DigestAlgorithm::Sha1 => rfc5912::ID_SHA_1,
     }
 }
 

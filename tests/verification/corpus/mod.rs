@@ -319,6 +319,28 @@ fn build() -> Corpus {
         &intermediate_issuer,
         chain.clone(),
     );
+    // A key too short for ETSI TS 119 312 (RSA under 2048 bits), otherwise in order. rcgen
+    // will not hold such a key, so the certificate is made for its public half alone.
+    let weak_signer = {
+        use rsa::pkcs8::EncodePublicKey;
+        let key = rsa::RsaPrivateKey::new(&mut rand_core_rng(), 1024).expect("RSA-1024 key");
+        let public = rcgen::SubjectPublicKeyInfo::from_der(
+            key.to_public_key()
+                .to_public_key_der()
+                .expect("public key DER")
+                .as_bytes(),
+        )
+        .expect("rcgen reads the public key");
+        let cert = signer_params("Tran Van Yeu (RSA-1024)", 110, signing.clone(), current)
+            .signed_by(&public, &intermediate_issuer)
+            .expect("RSA-1024 signer certificate");
+        let key_pem = key.to_pkcs8_pem(LineEnding::LF).expect("PKCS#8 encoding");
+        (
+            write(&dir, "weak.key.pem", key_pem.as_str()),
+            write(&dir, "weak.pem", cert.pem()),
+            chain.clone(),
+        )
+    };
     let ec_signer = identity(
         "ec",
         ec_key(),
@@ -561,6 +583,39 @@ fn build() -> Corpus {
     );
     forced["ignore_docmdp"] = serde_json::Value::Bool(true);
     jobs.push(forced);
+    // Algorithms: a weak key, a weak digest, RSASSA-PSS with salts other than the hash's
+    // length and with SHA-512.
+    jobs.push(sign_job(
+        &base,
+        &out("rsa1024.pdf"),
+        &weak_signer,
+        "Signature1",
+        true,
+        None,
+        60,
+    ));
+    let mut sha1 = sign_job(
+        &base,
+        &out("sha1.pdf"),
+        &rsa_signer,
+        "Signature1",
+        true,
+        None,
+        60,
+    );
+    sha1["digest"] = "sha1".into();
+    jobs.push(sha1);
+    for (name, hash, salt) in [
+        ("pss_sha256_salt64.pdf", "sha256", 64),
+        ("pss_sha256_salt0.pdf", "sha256", 0),
+        ("pss_sha512_salt20.pdf", "sha512", 20),
+    ] {
+        let mut job = sign_job(&base, &out(name), &rsa_signer, "Signature1", true, None, 60);
+        job["digest"] = hash.into();
+        job["pss_hash"] = hash.into();
+        job["pss_salt"] = salt.into();
+        jobs.push(job);
+    }
     run_python(&dir, &serde_json::Value::Array(jobs), &script);
 
     // Incremental-saving attacks on the valid RSA signature, and the forger signing on top.

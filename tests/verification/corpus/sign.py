@@ -18,7 +18,19 @@ for job in json.load(open(sys.argv[1])):
         with pikepdf.open(job["in"]) as pdf:
             pdf.save(job["out"], object_stream_mode=pikepdf.ObjectStreamMode.generate)
         continue
-    signer = signers.SimpleSigner.load(job["key"], job["cert"], ca_chain_files=tuple(job["chain"]), prefer_pss=job.get("pss", False))
+    mechanism = None
+    if job.get("pss_hash"):
+        # RSASSA-PSS with explicit parameters: the hash, MGF1 over it, the salt length.
+        from asn1crypto import algos
+        mechanism = algos.SignedDigestAlgorithm({
+            "algorithm": "rsassa_pss",
+            "parameters": algos.RSASSAPSSParams({
+                "hash_algorithm": {"algorithm": job["pss_hash"]},
+                "mask_gen_algorithm": {"algorithm": "mgf1", "parameters": {"algorithm": job["pss_hash"]}},
+                "salt_length": job["pss_salt"],
+            }),
+        })
+    signer = signers.SimpleSigner.load(job["key"], job["cert"], ca_chain_files=tuple(job["chain"]), prefer_pss=job.get("pss", False), signature_mechanism=mechanism)
     if signer is None:
         raise SystemExit("cannot load signing key " + job["key"])
     meta = signers.PdfSignatureMetadata(

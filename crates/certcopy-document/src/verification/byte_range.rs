@@ -58,6 +58,9 @@ pub enum DigestAlgorithm {
     Sha384,
     /// SHA-512.
     Sha512,
+    /// SHA-1: computed only to check a signature that uses it, which is then too weak to be
+    /// valid (ETSI TS 119 312; the report says so).
+    Sha1,
 }
 
 impl DigestAlgorithm {
@@ -67,6 +70,7 @@ impl DigestAlgorithm {
             Self::Sha256 => 32,
             Self::Sha384 => 48,
             Self::Sha512 => 64,
+            Self::Sha1 => 20,
         }
     }
 
@@ -83,6 +87,14 @@ impl DigestAlgorithm {
             Self::Sha256 => run::<Sha256>(parts),
             Self::Sha384 => run::<Sha384>(parts),
             Self::Sha512 => run::<Sha512>(parts),
+            Self::Sha1 => {
+                let mut context =
+                    ring::digest::Context::new(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY);
+                for part in parts {
+                    context.update(part);
+                }
+                context.finish().as_ref().to_vec()
+            }
         }
     }
 }
@@ -122,6 +134,7 @@ enum Hasher {
     Sha256(Sha256),
     Sha384(Sha384),
     Sha512(Sha512),
+    Sha1(ring::digest::Context),
 }
 
 impl Hasher {
@@ -130,6 +143,9 @@ impl Hasher {
             DigestAlgorithm::Sha256 => Self::Sha256(Sha256::new()),
             DigestAlgorithm::Sha384 => Self::Sha384(Sha384::new()),
             DigestAlgorithm::Sha512 => Self::Sha512(Sha512::new()),
+            DigestAlgorithm::Sha1 => Self::Sha1(ring::digest::Context::new(
+                &ring::digest::SHA1_FOR_LEGACY_USE_ONLY,
+            )),
         }
     }
 
@@ -138,6 +154,7 @@ impl Hasher {
             Self::Sha256(_) => DigestAlgorithm::Sha256,
             Self::Sha384(_) => DigestAlgorithm::Sha384,
             Self::Sha512(_) => DigestAlgorithm::Sha512,
+            Self::Sha1(_) => DigestAlgorithm::Sha1,
         }
     }
 
@@ -146,6 +163,7 @@ impl Hasher {
             Self::Sha256(h) => h.update(data),
             Self::Sha384(h) => h.update(data),
             Self::Sha512(h) => h.update(data),
+            Self::Sha1(h) => h.update(data),
         }
     }
 
@@ -154,6 +172,7 @@ impl Hasher {
             Self::Sha256(h) => h.finalize().to_vec(),
             Self::Sha384(h) => h.finalize().to_vec(),
             Self::Sha512(h) => h.finalize().to_vec(),
+            Self::Sha1(h) => h.finish().as_ref().to_vec(),
         }
     }
 }

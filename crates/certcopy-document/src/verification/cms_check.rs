@@ -237,17 +237,18 @@ fn check_into(
     status.signer_certificate = signer.to_der().ok();
 
     let signed_attributes_der = signed_attributes.to_der().map_err(|_| not_signed_data())?;
-    let algorithm = verification_algorithm(signer_info, signer, digest_algorithm)?;
-    let public_key = signer
-        .tbs_certificate
-        .subject_public_key_info
-        .subject_public_key
-        .raw_bytes();
-    status.signature_verified = UnparsedPublicKey::new(algorithm, public_key)
-        .verify(&signed_attributes_der, signer_info.signature.as_bytes())
-        .is_ok();
-    if !status.signature_verified {
-        status.findings.push(findings::signature_value_invalid());
+    match check_signature_value(
+        signer_info,
+        signer,
+        digest_algorithm,
+        &signed_attributes_der,
+    )? {
+        SignatureValue::Verified => status.signature_verified = true,
+        SignatureValue::Invalid => status.findings.push(findings::signature_value_invalid()),
+        SignatureValue::TooWeak(what) => {
+            status.signature_verified = true;
+            status.findings.push(findings::too_weak(&what));
+        }
     }
 
     check_signing_certificate(signed_attributes, signer, profile, status)?;
@@ -277,6 +278,7 @@ fn digest_algorithm(oid: &ObjectIdentifier) -> Option<DigestAlgorithm> {
         rfc5912::ID_SHA_256 => Some(DigestAlgorithm::Sha256),
         rfc5912::ID_SHA_384 => Some(DigestAlgorithm::Sha384),
         rfc5912::ID_SHA_512 => Some(DigestAlgorithm::Sha512),
+        rfc5912::ID_SHA_1 => Some(DigestAlgorithm::Sha1),
         _ => None,
     }
 }
@@ -305,13 +307,39 @@ fn duplicate_attribute(oid: ObjectIdentifier) -> Finding {
     )
 }
 
-/// The ring algorithm for the signer info's signature algorithm, the digest algorithm and
-/// the signer key. Mismatched hashes are rejected rather than guessed.
-fn verification_algorithm(
+/// What the signature value turned out to be.
+enum SignatureValue {
+    /// It verifies with algorithms of acceptable strength.
+    Verified,
+    /// It does not verify.
+    Invalid,
+    /// It verifies, but with an algorithm or key too weak to trust (what, in words).
+    TooWeak(String),
+}
+
+/// Smallest RSA modulus accepted (ETSI TS 119 312: 2048 bits for signatures now).
+const MIN_RSA_BITS: usize = 2048;
+
+/// The modulus length of an RSA public key (PKCS#1 `RSAPublicKey`), in bits.
+fn rsa_bits(key: &[u8]) -> Option<usize> {
+    use rsa::pkcs1::DecodeRsaPublicKey;
+    use rsa::traits::PublicKeyParts;
+    rsa::RsaPublicKey::from_pkcs1_der(key)
+        .ok()
+        .map(|key| key.n().bits())
+}
+
+/// Checks the signature over `message` (the DER signed attributes) with the signer key:
+/// RSA PKCS#1 v1.5 with SHA-1/256/384/512, RSASSA-PSS with MGF1 over the same hash and any
+/// salt length its parameters give, ECDSA P-256/P-384. Mismatched hashes are rejected
+/// rather than guessed. A signature that verifies with SHA-1 or an RSA key under 2048 bits
+/// is reported as too weak, not as invalid.
+fn check_signature_value(
     signer_info: &SignerInfo,
     signer: &Certificate,
     digest: DigestAlgorithm,
-) -> Result<&'static dyn VerificationAlgorithm, Finding> {
+    message: &[u8],
+) -> Result<SignatureValue, Finding> {
     let oid = signer_info.signature_algorithm.oid;
     let unsupported = || findings::unsupported_algorithm(&format!("signature {oid}"));
     let hash_mismatch = || {
@@ -328,20 +356,28 @@ fn verification_algorithm(
             Err(hash_mismatch())
         }
     };
-    match oid {
-        rfc5912::RSA_ENCRYPTION => Ok(match digest {
-            DigestAlgorithm::Sha256 => &signature::RSA_PKCS1_2048_8192_SHA256,
-            DigestAlgorithm::Sha384 => &signature::RSA_PKCS1_2048_8192_SHA384,
-            DigestAlgorithm::Sha512 => &signature::RSA_PKCS1_2048_8192_SHA512,
-        }),
-        rfc5912::SHA_256_WITH_RSA_ENCRYPTION => {
-            require(DigestAlgorithm::Sha256).map(|()| &signature::RSA_PKCS1_2048_8192_SHA256 as _)
-        }
-        rfc5912::SHA_384_WITH_RSA_ENCRYPTION => {
-            require(DigestAlgorithm::Sha384).map(|()| &signature::RSA_PKCS1_2048_8192_SHA384 as _)
-        }
-        rfc5912::SHA_512_WITH_RSA_ENCRYPTION => {
-            require(DigestAlgorithm::Sha512).map(|()| &signature::RSA_PKCS1_2048_8192_SHA512 as _)
+    let key = signer
+        .tbs_certificate
+        .subject_public_key_info
+        .subject_public_key
+        .raw_bytes();
+    let signature = signer_info.signature.as_bytes();
+    let verified = match oid {
+        rfc5912::RSA_ENCRYPTION
+        | rfc5912::SHA_1_WITH_RSA_ENCRYPTION
+        | rfc5912::SHA_256_WITH_RSA_ENCRYPTION
+        | rfc5912::SHA_384_WITH_RSA_ENCRYPTION
+        | rfc5912::SHA_512_WITH_RSA_ENCRYPTION => {
+            let named = match oid {
+                rfc5912::SHA_1_WITH_RSA_ENCRYPTION => DigestAlgorithm::Sha1,
+                rfc5912::SHA_256_WITH_RSA_ENCRYPTION => DigestAlgorithm::Sha256,
+                rfc5912::SHA_384_WITH_RSA_ENCRYPTION => DigestAlgorithm::Sha384,
+                rfc5912::SHA_512_WITH_RSA_ENCRYPTION => DigestAlgorithm::Sha512,
+                _ => digest,
+            };
+            require(named)?;
+            let bits = rsa_bits(key).ok_or_else(unsupported)?;
+            rsa_pkcs1_verifies(key, bits, digest, message, signature).ok_or_else(unsupported)?
         }
         rfc5912::ID_RSASSA_PSS => {
             let parameters: RsaPssParameters = signer_info
@@ -350,37 +386,120 @@ fn verification_algorithm(
                 .as_ref()
                 .and_then(|any| any.decode_as().ok())
                 .ok_or_else(unsupported)?;
-            let hash = parameters
-                .hash
-                .as_ref()
-                .and_then(|h| digest_algorithm(&h.oid))
-                .ok_or_else(unsupported)?;
-            let mgf_hash = parameters
-                .mask_gen
-                .as_ref()
-                .filter(|mgf| mgf.oid == rfc5912::ID_MGF_1)
-                .and_then(|mgf| mgf.parameters.as_ref())
-                .and_then(|any| any.decode_as::<AlgorithmIdentifierOwned>().ok())
-                .and_then(|h| digest_algorithm(&h.oid));
-            // ring verifies PSS with MGF1 over the same hash and salt length = hash length.
-            let salt_ok = parameters.salt_length.unwrap_or(20) as usize == hash.output_len();
-            if mgf_hash != Some(hash) || !salt_ok || parameters.trailer_field.unwrap_or(1) != 1 {
+            // RFC 4055 defaults: SHA-1, MGF1 with SHA-1, salt 20, trailer 1.
+            let hash = match &parameters.hash {
+                Some(h) => digest_algorithm(&h.oid).ok_or_else(unsupported)?,
+                None => DigestAlgorithm::Sha1,
+            };
+            let mgf_hash = match &parameters.mask_gen {
+                Some(mgf) if mgf.oid == rfc5912::ID_MGF_1 => mgf
+                    .parameters
+                    .as_ref()
+                    .and_then(|any| any.decode_as::<AlgorithmIdentifierOwned>().ok())
+                    .and_then(|h| digest_algorithm(&h.oid)),
+                Some(_) => None,
+                None => Some(DigestAlgorithm::Sha1),
+            };
+            if mgf_hash != Some(hash) || parameters.trailer_field.unwrap_or(1) != 1 {
                 return Err(unsupported());
             }
             require(hash)?;
-            Ok(match hash {
-                DigestAlgorithm::Sha256 => &signature::RSA_PSS_2048_8192_SHA256,
-                DigestAlgorithm::Sha384 => &signature::RSA_PSS_2048_8192_SHA384,
-                DigestAlgorithm::Sha512 => &signature::RSA_PSS_2048_8192_SHA512,
-            })
+            let salt = usize::try_from(parameters.salt_length.unwrap_or(20)).unwrap_or(usize::MAX);
+            rsa_pss_verifies(key, hash, salt, message, signature).ok_or_else(unsupported)?
         }
-        rfc5912::ID_EC_PUBLIC_KEY => ecdsa(signer, digest).ok_or_else(unsupported),
-        rfc5912::ECDSA_WITH_SHA_256 => require(DigestAlgorithm::Sha256)
-            .and_then(|()| ecdsa(signer, digest).ok_or_else(unsupported)),
-        rfc5912::ECDSA_WITH_SHA_384 => require(DigestAlgorithm::Sha384)
-            .and_then(|()| ecdsa(signer, digest).ok_or_else(unsupported)),
-        _ => Err(unsupported()),
+        rfc5912::ID_EC_PUBLIC_KEY | rfc5912::ECDSA_WITH_SHA_256 | rfc5912::ECDSA_WITH_SHA_384 => {
+            match oid {
+                rfc5912::ECDSA_WITH_SHA_256 => require(DigestAlgorithm::Sha256)?,
+                rfc5912::ECDSA_WITH_SHA_384 => require(DigestAlgorithm::Sha384)?,
+                _ => {}
+            }
+            let algorithm = ecdsa(signer, digest).ok_or_else(unsupported)?;
+            UnparsedPublicKey::new(algorithm, key)
+                .verify(message, signature)
+                .is_ok()
+        }
+        _ => return Err(unsupported()),
+    };
+    if !verified {
+        return Ok(SignatureValue::Invalid);
     }
+    let rsa_key = matches!(
+        signer.tbs_certificate.subject_public_key_info.algorithm.oid,
+        rfc5912::RSA_ENCRYPTION | rfc5912::ID_RSASSA_PSS
+    );
+    Ok(match (digest, rsa_key.then(|| rsa_bits(key)).flatten()) {
+        (DigestAlgorithm::Sha1, _) => SignatureValue::TooWeak("SHA-1".to_owned()),
+        (_, Some(bits)) if bits < MIN_RSA_BITS => SignatureValue::TooWeak(format!("RSA-{bits}")),
+        _ => SignatureValue::Verified,
+    })
+}
+
+/// RSA PKCS#1 v1.5: ring for the usual sizes and hashes, its legacy verifiers for SHA-1 and
+/// keys from 1024 bits, the `rsa` crate (public-key operations only) for the rest.
+/// `None`: no verifier for this combination.
+fn rsa_pkcs1_verifies(
+    key: &[u8],
+    bits: usize,
+    digest: DigestAlgorithm,
+    message: &[u8],
+    signature: &[u8],
+) -> Option<bool> {
+    let ring_algorithm: Option<&'static dyn VerificationAlgorithm> = match (bits >= 2048, digest) {
+        (true, DigestAlgorithm::Sha256) => Some(&signature::RSA_PKCS1_2048_8192_SHA256),
+        (true, DigestAlgorithm::Sha384) => Some(&signature::RSA_PKCS1_2048_8192_SHA384),
+        (true, DigestAlgorithm::Sha512) => Some(&signature::RSA_PKCS1_2048_8192_SHA512),
+        (true, DigestAlgorithm::Sha1) => {
+            Some(&signature::RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY)
+        }
+        (false, DigestAlgorithm::Sha1) if bits >= 1024 => {
+            Some(&signature::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY)
+        }
+        (false, DigestAlgorithm::Sha256) if bits >= 1024 => {
+            Some(&signature::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY)
+        }
+        (false, DigestAlgorithm::Sha512) if bits >= 1024 => {
+            Some(&signature::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY)
+        }
+        _ => None,
+    };
+    if let Some(algorithm) = ring_algorithm {
+        return Some(
+            UnparsedPublicKey::new(algorithm, key)
+                .verify(message, signature)
+                .is_ok(),
+        );
+    }
+    use rsa::pkcs1::DecodeRsaPublicKey;
+    let public = rsa::RsaPublicKey::from_pkcs1_der(key).ok()?;
+    let hashed = digest.digest_parts(&[message]);
+    let scheme = match digest {
+        DigestAlgorithm::Sha256 => rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
+        DigestAlgorithm::Sha384 => rsa::Pkcs1v15Sign::new::<sha2::Sha384>(),
+        DigestAlgorithm::Sha512 => rsa::Pkcs1v15Sign::new::<sha2::Sha512>(),
+        DigestAlgorithm::Sha1 => return None,
+    };
+    Some(public.verify(scheme, &hashed, signature).is_ok())
+}
+
+/// RSASSA-PSS with MGF1 over `hash` and a salt of `salt` bytes (the `rsa` crate: ring only
+/// verifies salts as long as the hash). `None`: SHA-1, not verified here.
+fn rsa_pss_verifies(
+    key: &[u8],
+    hash: DigestAlgorithm,
+    salt: usize,
+    message: &[u8],
+    signature: &[u8],
+) -> Option<bool> {
+    use rsa::pkcs1::DecodeRsaPublicKey;
+    let public = rsa::RsaPublicKey::from_pkcs1_der(key).ok()?;
+    let hashed = hash.digest_parts(&[message]);
+    let scheme = match hash {
+        DigestAlgorithm::Sha256 => rsa::Pss::new_with_salt::<sha2::Sha256>(salt),
+        DigestAlgorithm::Sha384 => rsa::Pss::new_with_salt::<sha2::Sha384>(salt),
+        DigestAlgorithm::Sha512 => rsa::Pss::new_with_salt::<sha2::Sha512>(salt),
+        DigestAlgorithm::Sha1 => return None,
+    };
+    Some(public.verify(scheme, &hashed, signature).is_ok())
 }
 
 /// ECDSA for the signer key's curve (P-256 or P-384) and `digest`.

@@ -123,6 +123,21 @@ pub(crate) fn signature_value_invalid() -> Finding {
     )
 }
 
+/// The signature verifies, but with an algorithm or key too weak to prove anything now
+/// (ETSI TS 119 312), and nothing proves it existed while they were strong enough.
+pub(crate) fn too_weak(what: &str) -> Finding {
+    error(
+        S::CryptoConstraintsFailureNoPoe,
+        "ALGORITHM_TOO_WEAK",
+        format!(
+            "Chữ ký số dùng thuật toán hoặc khóa quá yếu ({what}) theo chính sách kiểm tra (ETSI TS 119 312: SHA-2 và khóa RSA từ 2048 bit): không thể xác nhận chữ ký."
+        ),
+        format!(
+            "The signature uses an algorithm or key too weak ({what}) for the validation policy (ETSI TS 119 312: SHA-2 and RSA keys of 2048 bits or more): it cannot be trusted."
+        ),
+    )
+}
+
 /// Algorithm not supported.
 pub(crate) fn unsupported_algorithm(what: &str) -> Finding {
     error(

@@ -79,6 +79,10 @@ pub enum SubIndication {
     SigConstraintsFailure,
     /// An algorithm is not supported or not allowed. `INDETERMINATE`.
     CryptoConstraintsFailure,
+    /// The signature verifies, but its algorithm or key is below the validation policy's
+    /// strength (SHA-1, RSA under 2048 bits), and nothing proves it existed before that
+    /// became so. `INDETERMINATE`.
+    CryptoConstraintsFailureNoPoe,
     /// No usable revocation information (no CRL configured for the issuer, or it is stale).
     /// `INDETERMINATE`.
     TryLater,
@@ -102,6 +106,7 @@ impl SubIndication {
             | Self::ChainConstraintsFailure
             | Self::SigConstraintsFailure
             | Self::CryptoConstraintsFailure
+            | Self::CryptoConstraintsFailureNoPoe
             | Self::TryLater => Indication::Indeterminate,
         }
     }
