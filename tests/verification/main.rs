@@ -738,3 +738,49 @@ fn rsassa_pss_signatures_verify_with_any_salt_length() {
         Some(SubIndication::SigCryptoFailure),
     );
 }
+
+/// DocMDP as ISO 32000-1 says: a comment after a P=2 certification breaks it, after P=3
+/// it is allowed, and either way it is reported as an annotation, not as form filling.
+#[test]
+fn comments_after_certification_follow_the_docmdp_level() {
+    let report = verify("certified_p2_commented.pdf");
+    let certification = only_signature(&report);
+    assert_eq!(
+        certification.certification_permission,
+        Some(certcopy::verification::DocMdpPermission::FillFormsAndSign)
+    );
+    assert_eq!(
+        certification.indication,
+        Indication::TotalFailed,
+        "{certification:#?}"
+    );
+    assert!(
+        certification
+            .modifications
+            .iter()
+            .any(|m| m.kind == ModificationKind::Annotation),
+        "{certification:#?}"
+    );
+    assert!(
+        !certification
+            .modifications
+            .iter()
+            .any(|m| m.kind == ModificationKind::FormField),
+        "a comment is not form filling: {certification:#?}"
+    );
+
+    let report = verify("certified_p3_commented.pdf");
+    let certification = only_signature(&report);
+    assert_eq!(
+        certification.certification_permission,
+        Some(certcopy::verification::DocMdpPermission::FillFormsSignAndAnnotate)
+    );
+    assert_signature(certification, Indication::TotalPassed, None);
+    assert!(
+        certification
+            .modifications
+            .iter()
+            .any(|m| m.kind == ModificationKind::Annotation),
+        "{certification:#?}"
+    );
+}

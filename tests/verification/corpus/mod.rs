@@ -554,6 +554,24 @@ fn build() -> Corpus {
         Some(2),
         60,
     ));
+    // A comment added after a certification: not allowed under P=2, allowed under P=3
+    // (ISO 32000-1 Table 254).
+    jobs.push(sign_job(
+        &base,
+        &out("certified_p3.pdf"),
+        &rsa_signer,
+        "CanBo",
+        true,
+        Some(3),
+        60,
+    ));
+    for level in ["p2", "p3"] {
+        jobs.push(serde_json::json!({
+            "op": "comment",
+            "in": out(&format!("certified_{level}.pdf")),
+            "out": out(&format!("certified_{level}_commented.pdf")),
+        }));
+    }
     jobs.push(sign_job(
         &out("certified_p2.pdf"),
         &out("certified_p2_approved.pdf"),

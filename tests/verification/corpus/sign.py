@@ -14,6 +14,30 @@ from pyhanko.sign.signers import pdf_signer as pdf_signer_module
 from pyhanko.sign.fields import MDPPerm, SigFieldSpec, SigSeedSubFilter
 
 for job in json.load(open(sys.argv[1])):
+    if job["op"] == "comment":
+        # A reviewer's comment (a /Text annotation on page 1) added in an incremental update.
+        from pyhanko.pdf_utils import generic
+        from pyhanko.pdf_utils.generic import pdf_name
+        with open(job["in"], "rb") as source:
+            writer = IncrementalPdfFileWriter(source)
+            page = writer.root["/Pages"]["/Kids"][0].get_object()
+            note = writer.add_object(generic.DictionaryObject({
+                pdf_name("/Type"): pdf_name("/Annot"),
+                pdf_name("/Subtype"): pdf_name("/Text"),
+                pdf_name("/Rect"): generic.ArrayObject([generic.FloatObject(v) for v in (10, 10, 30, 30)]),
+                pdf_name("/Contents"): generic.TextStringObject("Đã xem"),
+            }))
+            annots = page.get("/Annots")
+            if annots is None:
+                page[pdf_name("/Annots")] = generic.ArrayObject([note])
+            else:
+                annots.get_object().append(note)
+                if isinstance(page.raw_get("/Annots"), generic.IndirectObject):
+                    writer.mark_update(page.raw_get("/Annots"))
+            writer.update_container(page)
+            with open(job["out"], "wb") as output:
+                writer.write(output)
+        continue
     if job["op"] == "xref_stream":
         with pikepdf.open(job["in"]) as pdf:
             pdf.save(job["out"], object_stream_mode=pikepdf.ObjectStreamMode.generate)
