@@ -784,3 +784,48 @@ fn comments_after_certification_follow_the_docmdp_level() {
         "{certification:#?}"
     );
 }
+
+#[test]
+fn a_signature_time_stamp_is_checked_and_reported() {
+    let report = verify("rsa_timestamped.pdf");
+    let signature = only_signature(&report);
+    assert_signature(signature, Indication::TotalPassed, None);
+    let stamp = signature
+        .signature_timestamp
+        .as_ref()
+        .expect("the time-stamp is reported");
+    assert!(stamp.tsa.contains("certcopy Test TSA"), "{stamp:?}");
+    assert!(
+        (time::OffsetDateTime::now_utc() - stamp.time)
+            .whole_minutes()
+            .abs()
+            < 10
+    );
+}
+
+/// ETSI EN 319 102-1 §5.6: a certificate that expired after the time a trusted time-stamp
+/// proves the signature existed does not make the signature fail; from an untrusted TSA
+/// the time-stamp proves nothing and the expiry stands.
+#[test]
+fn an_expired_signer_with_an_earlier_trusted_time_stamp_passes() {
+    let report = verify("expired_timestamped.pdf");
+    let signature = only_signature(&report);
+    assert_signature(signature, Indication::TotalPassed, None);
+    assert!(signature.signature_timestamp.is_some());
+
+    let report = verify("expired_untrusted_timestamp.pdf");
+    let signature = only_signature(&report);
+    assert_signature(
+        signature,
+        Indication::Indeterminate,
+        Some(SubIndication::OutOfBoundsNoPoe),
+    );
+    assert!(signature.signature_timestamp.is_none());
+    assert!(
+        signature
+            .warnings
+            .iter()
+            .any(|w| w.code == "SIGNATURE_TIMESTAMP_NOT_USED"),
+        "{signature:#?}"
+    );
+}

@@ -295,6 +295,64 @@ pub fn respond(
     })
 }
 
+/// `TSTInfo` as it is read: like `x509_tsp::TstInfo`, but `genTime` is kept raw, since
+/// RFC 3161 allows fractional seconds there (`20261128220220.123Z`, as many TSAs write)
+/// and the `der` crate's `GeneralizedTime` does not.
+#[derive(Debug, Clone, der::Sequence)]
+struct ReadTstInfo {
+    version: TspVersion,
+    policy: ObjectIdentifier,
+    message_imprint: MessageImprint,
+    serial_number: Int,
+    gen_time: Any,
+    #[asn1(optional = "true")]
+    accuracy: Option<Accuracy>,
+    #[asn1(default = "Default::default")]
+    ordering: bool,
+    #[asn1(optional = "true")]
+    nonce: Option<Int>,
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    tsa: Option<GeneralName>,
+    #[asn1(context_specific = "1", tag_mode = "IMPLICIT", optional = "true")]
+    extensions: Option<x509_cert::ext::Extensions>,
+}
+
+/// A DER GeneralizedTime in UTC, `YYYYMMDDHHMMSS[.f…]Z`.
+fn generalized_time(value: &Any) -> Option<OffsetDateTime> {
+    if der::Tagged::tag(value) != der::Tag::GeneralizedTime {
+        return None;
+    }
+    let text = std::str::from_utf8(value.value()).ok()?;
+    let text = text.strip_suffix('Z')?;
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    if whole.len() != 14 || !whole.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    if !fraction.bytes().all(|b| b.is_ascii_digit()) || fraction.len() > 9 {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| whole.get(range)?.parse::<u32>().ok();
+    let date = time::Date::from_calendar_date(
+        i32::try_from(number(0..4)?).ok()?,
+        time::Month::try_from(u8::try_from(number(4..6)?).ok()?).ok()?,
+        u8::try_from(number(6..8)?).ok()?,
+    )
+    .ok()?;
+    let nanos = if fraction.is_empty() {
+        0
+    } else {
+        format!("{fraction:0<9}").parse::<u32>().ok()?
+    };
+    let clock = time::Time::from_hms_nano(
+        u8::try_from(number(8..10)?).ok()?,
+        u8::try_from(number(10..12)?).ok()?,
+        u8::try_from(number(12..14)?).ok()?,
+        nanos,
+    )
+    .ok()?;
+    Some(time::PrimitiveDateTime::new(date, clock).assume_utc())
+}
+
 /// What a valid token says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenInfo {
@@ -345,7 +403,7 @@ pub fn check_token(
     let Some(info) = status
         .content
         .as_deref()
-        .and_then(|content| TstInfo::from_der(content).ok())
+        .and_then(|content| ReadTstInfo::from_der(content).ok())
     else {
         errors.push(malformed());
         return Err(TimestampError::Invalid(errors));
@@ -368,10 +426,10 @@ pub fn check_token(
             "the time-stamp is not over this data (its message imprint differs).",
         ));
     }
-    let gen_time = OffsetDateTime::from_unix_timestamp_nanos(
-        i128::try_from(info.gen_time.to_unix_duration().as_nanos()).unwrap_or(0),
-    )
-    .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    let Some(gen_time) = generalized_time(&info.gen_time) else {
+        errors.push(malformed());
+        return Err(TimestampError::Invalid(errors));
+    };
     let tsa_certificate = status.signer_certificate.clone().or_else(|| {
         // A token without certificates: the signer among the caller's certificates.
         let token = cms::content_info::ContentInfo::from_der(token_der).ok()?;
@@ -414,6 +472,7 @@ pub fn check_token(
         &certificates,
         policy,
         gen_time,
+        None,
         &mut search,
     );
     errors.extend(
@@ -485,7 +544,7 @@ pub fn check_response(
         .encap_content_info
         .econtent
         .as_ref()
-        .and_then(|content| TstInfo::from_der(content.value()).ok())
+        .and_then(|content| ReadTstInfo::from_der(content.value()).ok())
         .ok_or_else(|| TimestampError::Der("no TSTInfo".into()))?;
     if info.nonce != Some(positive_int(nonce)?) {
         return Err(TimestampError::Invalid(vec![invalid(

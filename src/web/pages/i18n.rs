@@ -256,6 +256,10 @@ pub mod words {
         "Không kiểm tra được nhật ký công khai của sổ: bản xác nhận mới nhất không do khóa nhật ký tin cậy ký.",
         "The register's public log could not be checked: its newest tree head is not signed by the trusted log key.",
     );
+    pub const TIME_STAMPED: Text = text(
+        "Dấu thời gian chứng minh chữ ký đã có lúc (giờ Việt Nam)",
+        "Time-stamp: the signature existed at (Viet Nam time)",
+    );
     pub const CERTIFYING_OFFICE: Text = text("Cơ quan chứng thực", "Certifying office");
     pub const CERTIFICATION_NUMBER: Text = text("Số chứng thực", "Certification number");
     pub const ISSUED_AT: Text = text("Thời điểm cấp (giờ Việt Nam)", "Issued (Viet Nam time)");

@@ -399,6 +399,43 @@ fn build() -> Corpus {
         vec![fake_root_path],
     );
 
+    // Time-stamping authorities (RSA: pyHanko's test TSA signs with RSA only; extended key
+    // usage timeStamping alone, critical): one under
+    // the trusted intermediate, valid since before the expired signer was; one under the
+    // look-alike root.
+    let tsa_params = |common_name: &str, serial: u64| {
+        use der::Encode;
+        let mut params = signer_params(
+            common_name,
+            serial,
+            vec![KeyUsagePurpose::DigitalSignature],
+            (now - Duration::days(800), now + Duration::days(365)),
+        );
+        let usage = x509_cert::ext::pkix::ExtendedKeyUsage(vec![
+            const_oid::db::rfc5280::ID_KP_TIME_STAMPING,
+        ])
+        .to_der()
+        .expect("extended key usage DER");
+        let mut extension = rcgen::CustomExtension::from_oid_content(&[2, 5, 29, 37], usage);
+        extension.set_criticality(true);
+        params.custom_extensions.push(extension);
+        params
+    };
+    let tsa = identity(
+        "tsa",
+        rsa_key(),
+        tsa_params("certcopy Test TSA", 120),
+        &intermediate_issuer,
+        chain.clone(),
+    );
+    let untrusted_tsa = identity(
+        "untrusted_tsa",
+        rsa_key(),
+        tsa_params("Ke Gia Mao TSA", 121),
+        &fake_issuer,
+        vec![write(&dir, "fake_root_for_tsa.pem", fake_root_cert.pem())],
+    );
+
     // One CA name and key with many self-issued certificates (distinct serials), none trusted:
     // every copy verifies every other, so a naive path search tries every ordering.
     let loop_key = ec_key();
@@ -509,6 +546,44 @@ fn build() -> Corpus {
             .expect("RFC 3339 time"),
     );
     jobs.push(backdated);
+    // Signature time-stamps (pyHanko's own TSA): now, on a valid signature; at a time the
+    // expired certificate was valid, on the expired signer (past signature validation); the
+    // same from a TSA nobody trusts.
+    let with_tsa = |mut job: serde_json::Value,
+                    authority: &(String, String, Vec<String>),
+                    at: Option<OffsetDateTime>| {
+        job["tsa"] = serde_json::json!({
+            "key": authority.0, "cert": authority.1, "chain": authority.2,
+            "time": at.map(|at| at.format(&time::format_description::well_known::Rfc3339).expect("RFC 3339 time")),
+        });
+        job
+    };
+    jobs.push(with_tsa(
+        sign_job(
+            &base,
+            &out("rsa_timestamped.pdf"),
+            &rsa_signer,
+            "Signature1",
+            true,
+            None,
+            60,
+        ),
+        &tsa,
+        None,
+    ));
+    let back_then = now - Duration::days(500);
+    for (name, authority) in [
+        ("expired_timestamped.pdf", &tsa),
+        ("expired_untrusted_timestamp.pdf", &untrusted_tsa),
+    ] {
+        let mut job = sign_job(&base, &out(name), &expired, "Signature1", true, None, 60);
+        job["signing_time"] = serde_json::Value::String(
+            back_then
+                .format(&time::format_description::well_known::Rfc3339)
+                .expect("RFC 3339 time"),
+        );
+        jobs.push(with_tsa(job, authority, Some(back_then)));
+    }
     jobs.push(sign_job(
         &base,
         &out("self_issued_copies.pdf"),

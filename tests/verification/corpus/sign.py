@@ -80,9 +80,22 @@ for job in json.load(open(sys.argv[1])):
                 return claimed.astimezone(tz) if tz is not None else claimed
 
         pdf_signer_module.datetime = ClaimedDatetime
+    timestamper = None
+    if job.get("tsa"):
+        # pyHanko's in-process TSA, with its own key and certificate, at a fixed time if set.
+        from pyhanko.keys import load_cert_from_pemder, load_private_key_from_pemder
+        from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+        from pyhanko_certvalidator.registry import SimpleCertificateStore
+        tsa = job["tsa"]
+        timestamper = DummyTimeStamper(
+            tsa_cert=load_cert_from_pemder(tsa["cert"]),
+            tsa_key=load_private_key_from_pemder(tsa["key"], passphrase=None),
+            certs_to_embed=SimpleCertificateStore.from_certs([load_cert_from_pemder(c) for c in tsa["chain"]]),
+            fixed_dt=datetime.datetime.fromisoformat(tsa["time"]) if tsa.get("time") else None,
+        )
     with open(job["in"], "rb") as source:
         writer = IncrementalPdfFileWriter(source)
         spec = SigFieldSpec(job["field"], on_page=0, box=tuple(job["box"]))
         with open(job["out"], "wb") as output:
-            signers.sign_pdf(writer, meta, signer=signer, output=output, new_field_spec=spec)
+            signers.sign_pdf(writer, meta, signer=signer, timestamper=timestamper, output=output, new_field_spec=spec)
     pdf_signer_module.datetime = real_datetime

@@ -121,11 +121,16 @@ enum PathFound {
 
 /// Builds and validates the signer's path: expiry against the validation time, validity start
 /// and revocation dates against the claimed `signing_time`.
+///
+/// `proof_of_existence` is a time a trusted time-stamp proves the signature existed at
+/// (ETSI EN 319 102-1 §5.6, past signature validation): a certificate that expired, or was
+/// revoked, after it does not count against the signature.
 pub(crate) fn validate_chain(
     signer_der: &[u8],
     cms_certificates: &[Vec<u8>],
     policy: &ValidationPolicy,
     signing_time: OffsetDateTime,
+    proof_of_existence: Option<OffsetDateTime>,
     search: &mut PathSearch,
 ) -> ChainOutcome {
     let mut outcome = ChainOutcome::default();
@@ -189,7 +194,13 @@ pub(crate) fn validate_chain(
             });
         return outcome;
     }
-    check_path(&certificates, policy, signing_time, &mut outcome.findings);
+    check_path(
+        &certificates,
+        policy,
+        signing_time,
+        proof_of_existence,
+        &mut outcome.findings,
+    );
     outcome
 }
 
@@ -291,8 +302,11 @@ fn check_path(
     certificates: &[&X509Certificate<'_>],
     policy: &ValidationPolicy,
     signing_time: OffsetDateTime,
+    proof_of_existence: Option<OffsetDateTime>,
     out: &mut Vec<Finding>,
 ) {
+    // Without a proof of existence, the signature is only known to exist now.
+    let proven = proof_of_existence.unwrap_or(policy.validation_time);
     let last = certificates.len().saturating_sub(1);
     for (position, certificate) in certificates.iter().enumerate() {
         let name = display_name(certificate);
@@ -300,7 +314,7 @@ fn check_path(
         let not_after = validity.not_after.to_datetime();
         if signing_time < validity.not_before.to_datetime() {
             out.push(findings::certificate_not_yet_valid(&name));
-        } else if policy.validation_time > not_after {
+        } else if proven > not_after {
             // No proof of existence before the expiry: the claimed time proves nothing.
             let shown = not_after
                 .format(&Rfc3339)
@@ -315,7 +329,14 @@ fn check_path(
     }
     for pair in certificates.windows(2) {
         if let [certificate, issuer] = pair {
-            check_revocation(certificate, issuer, policy, signing_time, out);
+            check_revocation(
+                certificate,
+                issuer,
+                policy,
+                signing_time,
+                proof_of_existence,
+                out,
+            );
         }
     }
 }
@@ -413,6 +434,7 @@ fn check_revocation(
     issuer: &X509Certificate<'_>,
     policy: &ValidationPolicy,
     signing_time: OffsetDateTime,
+    proof_of_existence: Option<OffsetDateTime>,
     out: &mut Vec<Finding>,
 ) {
     let name = display_name(certificate);
@@ -442,6 +464,11 @@ fn check_revocation(
         });
         if let Some(revoked) = entry {
             let date = revoked.revocation_date.to_datetime();
+            if proof_of_existence.is_some_and(|proven| proven < date) {
+                // Revoked after a trusted time-stamp proves the signature existed: the
+                // certificate was good when it signed.
+                return;
+            }
             let shown = date.format(&Rfc3339).unwrap_or_else(|_| date.to_string());
             out.push(if date <= signing_time {
                 findings::revoked(&name, &shown)

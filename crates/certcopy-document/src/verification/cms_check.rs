@@ -35,9 +35,18 @@ pub struct CmsStatus {
     pub signature_verified: bool,
     /// The content carried inside (a time-stamp's TSTInfo, DER), when there is one.
     pub content: Option<Vec<u8>>,
+    /// The signature value of the signer info.
+    pub signature_value: Vec<u8>,
+    /// The signature time-stamp token (unsigned attribute
+    /// id-aa-signatureTimeStampToken, RFC 3161 Appendix A), DER, when there is one.
+    pub signature_timestamp: Option<Vec<u8>>,
     /// Errors and warnings, in check order.
     pub(crate) findings: Vec<Finding>,
 }
+
+/// `id-aa-signatureTimeStampToken` (RFC 3161 Appendix A).
+pub(crate) const ID_AA_SIGNATURE_TIME_STAMP_TOKEN: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.14");
 
 /// How the caller wants the signed attributes judged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -236,6 +245,17 @@ fn check_into(
     };
     status.signer_certificate = signer.to_der().ok();
 
+    status.signature_value = signer_info.signature.as_bytes().to_vec();
+    status.signature_timestamp = signer_info
+        .unsigned_attrs
+        .as_ref()
+        .and_then(|attributes| {
+            attributes
+                .iter()
+                .find(|attribute| attribute.oid == ID_AA_SIGNATURE_TIME_STAMP_TOKEN)
+        })
+        .and_then(|attribute| attribute.values.iter().next())
+        .and_then(|value| value.to_der().ok());
     let signed_attributes_der = signed_attributes.to_der().map_err(|_| not_signed_data())?;
     match check_signature_value(
         signer_info,

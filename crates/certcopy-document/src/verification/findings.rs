@@ -138,6 +138,19 @@ pub(crate) fn too_weak(what: &str) -> Finding {
     )
 }
 
+/// A signature time-stamp that does not check: a warning, the signature is judged
+/// without it.
+pub(crate) fn timestamp_not_used(vi: &str, en: &str) -> Finding {
+    Finding {
+        sub_indication: None,
+        message: message(
+            "SIGNATURE_TIMESTAMP_NOT_USED",
+            format!("Dấu thời gian của chữ ký không được dùng làm bằng chứng thời điểm: {vi}."),
+            format!("The signature's time-stamp is not used as proof of time: {en}."),
+        ),
+    }
+}
+
 /// Algorithm not supported.
 pub(crate) fn unsupported_algorithm(what: &str) -> Finding {
     error(

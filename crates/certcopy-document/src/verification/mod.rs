@@ -74,8 +74,8 @@ pub use policy::{
 };
 pub use report::{
     CertificateSummary, Coverage, DocMdpPermission, DocumentReport, Indication, Modification,
-    ModificationKind, RegisterStatus, ReportMessage, SignatureReport, SubIndication,
-    TransparencyState, TransparencyStatus,
+    ModificationKind, RegisterStatus, ReportMessage, SignatureReport, SignatureTimestamp,
+    SubIndication, TransparencyState, TransparencyStatus,
 };
 pub use revisions::DecompressionLimits;
 

@@ -14,7 +14,7 @@ use super::findings::{self, Finding};
 use super::object_graph;
 use super::pdf_syntax;
 use super::policy::ValidationPolicy;
-use super::report::{Coverage, DocMdpPermission, Indication, SignatureReport};
+use super::report::{Coverage, DocMdpPermission, Indication, SignatureReport, SignatureTimestamp};
 use super::revisions::Revisions;
 use super::signature_fields::{SignatureField, SignatureValue};
 
@@ -68,6 +68,7 @@ pub(crate) fn check_signature(
             modifications: Vec::new(),
             errors: Vec::new(),
             warnings: Vec::new(),
+            signature_timestamp: None,
             signer_certificate_sha256: None,
             signer_certificate: None,
         },
@@ -223,12 +224,62 @@ fn check_into(
         }
     };
 
+    // A signature time-stamp proves the signature existed at its time, if its TSA is
+    // trusted and it is over this signature value; one that does not check proves nothing.
+    let proof_of_existence = match &cms_status.signature_timestamp {
+        None => None,
+        Some(token) => match crate::timestamp::check_token(token, None, &[], policy) {
+            Ok(info)
+                if info.algorithm.digest_parts(&[&cms_status.signature_value]) == info.imprint =>
+            {
+                checked.report.signature_timestamp = Some(SignatureTimestamp {
+                    time: info.gen_time,
+                    tsa: info
+                        .chain
+                        .first()
+                        .map(|certificate| certificate.subject.clone())
+                        .unwrap_or_default(),
+                });
+                Some(info.gen_time)
+            }
+            Ok(_) => {
+                checked.findings.push(findings::timestamp_not_used(
+                    "dấu thời gian không đóng cho chữ ký này",
+                    "the time-stamp is not over this signature value",
+                ));
+                None
+            }
+            Err(error) => {
+                let (vi, en) = match &error {
+                    crate::timestamp::TimestampError::Invalid(reasons) => (
+                        reasons
+                            .iter()
+                            .map(|m| m.message_vi.as_str())
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                        reasons
+                            .iter()
+                            .map(|m| m.message_en.as_str())
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                    ),
+                    other => (other.to_string(), other.to_string()),
+                };
+                checked
+                    .findings
+                    .push(findings::timestamp_not_used(&vi, &en));
+                None
+            }
+        },
+    };
+
     if let Some(signer) = &cms_status.signer_certificate {
         let outcome = chain::validate_chain(
             signer,
             &cms_status.certificates,
             policy,
             signing_time,
+            proof_of_existence,
             &mut work.search,
         );
         checked.report.signed_by = outcome.signer_name;

@@ -222,6 +222,17 @@ pub enum DocMdpPermission {
     FillFormsSignAndAnnotate,
 }
 
+/// A signature time-stamp that checks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignatureTimestamp {
+    /// The time stamped.
+    #[serde(with = "time::serde::rfc3339")]
+    pub time: OffsetDateTime,
+    /// The time-stamping authority (its certificate's subject).
+    pub tsa: String,
+}
+
 /// The result for one signature field.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -253,6 +264,10 @@ pub struct SignatureReport {
     pub errors: Vec<ReportMessage>,
     /// Notes that do not change the indication.
     pub warnings: Vec<ReportMessage>,
+    /// The signature's time-stamp (RFC 3161, a CAdES signature-time-stamp), when it has one
+    /// that checks: proof the signature existed at that time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature_timestamp: Option<SignatureTimestamp>,
     /// SHA-256 of the signer certificate, hex (for register and "two signatures" checks).
     pub signer_certificate_sha256: Option<String>,
     /// The signer certificate, DER, for the caller's own checks (not serialised).

@@ -136,6 +136,10 @@ fn report_page(viewer: &Viewer, report: &DocumentReport) -> Markup {
                             dt { (lang.t(words::SIGNED_AT)) }
                             dd { (local_moment(at)) " (" (lang.t(words::CLAIMED)) ")" }
                         }
+                        @if let Some(stamp) = &signature.signature_timestamp {
+                            dt { (lang.t(words::TIME_STAMPED)) }
+                            dd { (local_moment(stamp.time)) " — " (stamp.tsa) }
+                        }
                         @if let Some(issuer) = signature.certificate_chain.first().map(|c| c.issuer.clone()) {
                             dt { (lang.t(words::CERTIFICATE_ISSUER)) } dd { (issuer) }
                         }
