@@ -221,6 +221,11 @@ impl App {
             limits: self.scan_limits(),
             limit: self.work.issue.clone(),
             deadline: self.work.issue_deadline,
+            timestamp_policy: self
+                .config
+                .copy_timestamps
+                .then(|| self.config.tsa_policy().ok())
+                .flatten(),
         }
     }
 

@@ -113,3 +113,88 @@ pub async fn answer(app: &App, request: Vec<u8>, requester: String) -> Result<Ve
 pub fn issued(conn: &mut DbConn) -> Result<i64, DbError> {
     Ok(tsa_tokens::table.count().get_result(conn)?)
 }
+
+/// The service's own TSA as a source of signature time-stamps for the copies it issues
+/// (PAdES B-T): the same serial counter and record as the HTTP answers, in the caller's
+/// blocking thread.
+pub struct OwnTsa {
+    db: crate::db::Db,
+    signer: Box<dyn crate::signing::Signer>,
+    policy: const_oid::ObjectIdentifier,
+    max_len: usize,
+}
+
+/// Room for a token besides the TSA's certificates: TSTInfo, signed attributes, signature.
+const TOKEN_OVERHEAD: usize = 2048;
+
+impl OwnTsa {
+    /// The TSA of `app`'s key store and settings.
+    pub fn new(
+        db: crate::db::Db,
+        keys: &dyn crate::pki::KeyStore,
+        policy: const_oid::ObjectIdentifier,
+    ) -> Result<OwnTsa, crate::signing::SigningError> {
+        use der::Encode;
+        let signer = keys.tsa_signer()?;
+        let certificates: usize = signer
+            .certificate_chain()
+            .iter()
+            .map(|certificate| {
+                certificate
+                    .encoded_len()
+                    .map_or(4096, |len| len.try_into().unwrap_or(4096))
+            })
+            .sum();
+        Ok(OwnTsa {
+            db,
+            signer,
+            policy,
+            max_len: certificates + TOKEN_OVERHEAD,
+        })
+    }
+}
+
+impl crate::signing::Timestamper for OwnTsa {
+    fn token(&self, imprint: &[u8; 32]) -> Result<Vec<u8>, crate::signing::SigningError> {
+        let failed = |reason: String| crate::signing::SigningError::KeyUnavailable {
+            key: "time-stamping authority".to_owned(),
+            reason,
+        };
+        let mut conn = self.db.get().map_err(|e| failed(e.to_string()))?;
+        let serial = next_serial(&mut conn).map_err(|e| failed(e.to_string()))?;
+        let request = crate::timestamp::request(
+            crate::verification::DigestAlgorithm::Sha256,
+            imprint,
+            serial,
+        )
+        .map_err(|e| failed(e.to_string()))?;
+        let tsa = Tsa {
+            signer: self.signer.as_ref(),
+            policy: self.policy,
+        };
+        let Answer::Granted { der, .. } =
+            crate::timestamp::respond(&request, &tsa, serial, OffsetDateTime::now_utc())
+                .map_err(|e| failed(e.to_string()))?
+        else {
+            return Err(failed("the TSA refused its own request".to_owned()));
+        };
+        let token =
+            crate::timestamp::token_from_response(&der).map_err(|e| failed(e.to_string()))?;
+        diesel::insert_into(tsa_tokens::table)
+            .values((
+                tsa_tokens::serial.eq(i64::try_from(serial).unwrap_or(i64::MAX)),
+                tsa_tokens::algorithm.eq("sha256"),
+                tsa_tokens::imprint.eq(hex::encode(imprint)),
+                tsa_tokens::gen_time.eq(now_utc()),
+                tsa_tokens::requester.eq(""),
+                tsa_tokens::token_sha256.eq(hex::encode(Sha256::digest(&der))),
+            ))
+            .execute(&mut conn)
+            .map_err(|e| failed(e.to_string()))?;
+        Ok(token)
+    }
+
+    fn max_token_len(&self) -> usize {
+        self.max_len
+    }
+}

@@ -107,6 +107,7 @@ impl FixtureKeys {
             seal: &self.seal,
             official_image: None,
             seal_image: None,
+            timestamper: None,
         }
     }
 }

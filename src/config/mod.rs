@@ -168,6 +168,9 @@ pub struct Config {
     /// The policy OID of the time-stamping authority's tokens (dotted). The default is a
     /// development policy under the documentation enterprise number of RFC 5612.
     pub tsa_policy: String,
+    /// Time-stamp both signatures of every copy issued with the service's own TSA (PAdES
+    /// B-T: the copy proves when it was signed, after the signers' certificates expire).
+    pub copy_timestamps: bool,
     /// PKCS#11 module (e.g. `/usr/lib/softhsm/libsofthsm2.so`) holding keys named in
     /// `official_keys` and `seal_keys`. Empty: every key is a file in `pki_dir`.
     pub pkcs11_module: PathBuf,
@@ -283,6 +286,7 @@ impl Default for Config {
             log_head_interval_secs: 60,
             tsa_per_minute: 120,
             tsa_policy: crate::tsa::DEVELOPMENT_POLICY.to_owned(),
+            copy_timestamps: true,
             password_hash_concurrency: 0,
             password_hash_wait_ms: 2000,
             login_free_attempts_per_account: 5,

@@ -44,7 +44,7 @@ use crate::pki::KeyStore;
 use crate::signing::{
     Appearance, AppearanceContent, AppearanceImage, DocMdpPermission, EmptySignatureField,
     OfficialMark, PdfError, SealMark, SignatureKind, SignatureRequest, Signer, SigningError,
-    sign_pdf_continuing,
+    sign_pdf_stamped,
 };
 use crate::storage::{BlobStore, Sha256Hex, StorageError};
 use crate::work_limit::{Busy, CancelToken, WorkLimit};
@@ -141,6 +141,9 @@ pub struct Issuer {
     pub limit: Arc<WorkLimit>,
     /// Longest one issuance may take, its wait for a permit included.
     pub deadline: Duration,
+    /// Time-stamp each signature with the service's own TSA (PAdES B-T) under this policy;
+    /// `None`: PAdES B-B.
+    pub timestamp_policy: Option<const_oid::ObjectIdentifier>,
 }
 
 /// A copy that was issued.
@@ -359,6 +362,8 @@ struct Prepared {
     official_image: Option<AppearanceImage>,
     /// The office's seal image; `None`: the placeholder.
     seal_image: Option<AppearanceImage>,
+    /// The time-stamps of the signatures, when copies are B-T.
+    timestamper: Option<crate::tsa::OwnTsa>,
 }
 
 impl Issuer {
@@ -537,11 +542,15 @@ impl Issuer {
             self.keys.clone(),
             official.id.to_string(),
         );
-        let (pages, official_signer, seal_signer, official_image, seal_image) =
+        let (db, timestamp_policy) = (self.db.clone(), self.timestamp_policy);
+        let (pages, official_signer, seal_signer, official_image, seal_image, timestamper) =
             blocking(move || {
                 let pages = intake::read_scans_owned(scans, &limits)?;
                 let official_signer = keys.official_signer(&official_id)?;
                 let seal_signer = keys.seal_signer(office_id.as_str())?;
+                let timestamper = timestamp_policy
+                    .map(|policy| crate::tsa::OwnTsa::new(db, keys.as_ref(), policy))
+                    .transpose()?;
                 // Stored images were checked when uploaded; checked again, as they are
                 // decoded anyway.
                 let decode = |png: Option<Vec<u8>>, kind| {
@@ -557,6 +566,7 @@ impl Issuer {
                     seal_signer,
                     official_image,
                     seal_image,
+                    timestamper,
                 ))
             })
             .await?;
@@ -571,6 +581,7 @@ impl Issuer {
             seal_signer,
             official_image,
             seal_image,
+            timestamper,
         })
     }
 
@@ -689,6 +700,10 @@ fn make_signed_pdf(
         seal: prepared.seal_signer.as_ref(),
         official_image: prepared.official_image.as_ref(),
         seal_image: prepared.seal_image.as_ref(),
+        timestamper: prepared
+            .timestamper
+            .as_ref()
+            .map(|tsa| tsa as &dyn crate::signing::Timestamper),
     };
     let number = CertificationNumber {
         sequence: entry.sequence,
@@ -727,6 +742,8 @@ pub struct Signatories<'a> {
     pub official_image: Option<&'a AppearanceImage>,
     /// The office's seal image; `None` draws the placeholder.
     pub seal_image: Option<&'a AppearanceImage>,
+    /// Time-stamps each signature (PAdES B-T); `None`: B-B.
+    pub timestamper: Option<&'a dyn crate::signing::Timestamper>,
 }
 
 /// A signed copy and its SHA-256.
@@ -780,7 +797,7 @@ pub fn sign_copy(
         "{}, {}",
         signatories.office_name, signatories.office_province
     );
-    let (certified, prefix) = sign_pdf_continuing(
+    let (certified, prefix) = sign_pdf_stamped(
         assembled.pdf,
         signatories.official,
         &SignatureRequest {
@@ -807,9 +824,10 @@ pub fn sign_copy(
             }],
         },
         None,
+        signatories.timestamper,
     )?;
     checkpoint(FailPoint::AfterOfficialSignature)?;
-    let (sealed, prefix) = sign_pdf_continuing(
+    let (sealed, prefix) = sign_pdf_stamped(
         certified,
         signatories.seal,
         &SignatureRequest {
@@ -827,6 +845,7 @@ pub fn sign_copy(
             empty_fields: Vec::new(),
         },
         Some(prefix),
+        signatories.timestamper,
     )?;
     checkpoint(FailPoint::AfterSealSignature)?;
     let sha256 = prefix

@@ -97,6 +97,19 @@ pub fn check_with_independent_tools(dir: &Path, root_pem: &Path, name: &str, iss
         ],
     );
     assert!(ok, "{name}: pyHanko rejected the copy: {pyhanko}");
+    // PAdES B-T: each signature carries a time-stamp pyHanko checks on its own.
+    assert_eq!(
+        pyhanko
+            .matches("The timestamp token is cryptographically sound.")
+            .count(),
+        2,
+        "{name}: {pyhanko}"
+    );
+    assert_eq!(
+        pyhanko.matches("The TSA certificate is trusted.").count(),
+        2,
+        "{name}: {pyhanko}"
+    );
     let (ok, summary) = run(
         dir,
         "pyhanko",

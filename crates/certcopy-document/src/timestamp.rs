@@ -556,3 +556,18 @@ pub fn check_response(
     let checked = check_token(&token_der, Some((algorithm, imprint)), &[], policy)?;
     Ok((token_der, checked))
 }
+
+/// The token (DER `ContentInfo`) of a granted `TimeStampResp`.
+pub fn token_from_response(response_der: &[u8]) -> Result<Vec<u8>, TimestampError> {
+    let (status, failures) = response_status(response_der)?;
+    if status > 1 {
+        return Err(TimestampError::Refused(format!(
+            "status {status}, failure bits {failures:?}"
+        )));
+    }
+    let response = TimeStampResp::from_der(response_der)?;
+    let token = response
+        .time_stamp_token
+        .ok_or_else(|| TimestampError::Refused("granted without a token".into()))?;
+    Ok(token.to_der()?)
+}

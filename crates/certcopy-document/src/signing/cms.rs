@@ -404,6 +404,47 @@ impl signature::Signer<RawSignature> for BuilderSigner<'_> {
     }
 }
 
+/// `id-aa-signatureTimeStampToken` (RFC 3161 Appendix A): the unsigned attribute holding a
+/// time-stamp over a signature value (CAdES signature-time-stamp, PAdES B-T).
+pub const ID_AA_SIGNATURE_TIME_STAMP_TOKEN: const_oid::ObjectIdentifier =
+    const_oid::ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.14");
+
+/// The signature value of the (only) signer of a DER `ContentInfo` SignedData: what a
+/// signature time-stamp is over.
+pub fn signature_value(signed_data: &[u8]) -> Result<Vec<u8>, SigningError> {
+    let content_info = cms::content_info::ContentInfo::from_der(signed_data)?;
+    let signed: cms::signed_data::SignedData = content_info.content.decode_as()?;
+    let signer = signed
+        .signer_infos
+        .0
+        .as_slice()
+        .first()
+        .ok_or(SigningError::EmptyCertificateChain)?;
+    Ok(signer.signature.as_bytes().to_vec())
+}
+
+/// Adds a time-stamp token (a DER `ContentInfo`) to the signer of a DER SignedData as its
+/// signature-time-stamp unsigned attribute; returns the new DER.
+pub fn add_signature_timestamp(signed_data: &[u8], token: &[u8]) -> Result<Vec<u8>, SigningError> {
+    let mut content_info = cms::content_info::ContentInfo::from_der(signed_data)?;
+    let mut signed: cms::signed_data::SignedData = content_info.content.decode_as()?;
+    let mut signers: Vec<cms::signed_data::SignerInfo> = signed.signer_infos.0.into_vec();
+    let signer = signers
+        .first_mut()
+        .ok_or(SigningError::EmptyCertificateChain)?;
+    let mut values = SetOfVec::new();
+    values.insert(Any::from_der(token)?)?;
+    let mut attributes = signer.unsigned_attrs.take().unwrap_or_default();
+    attributes.insert(Attribute {
+        oid: ID_AA_SIGNATURE_TIME_STAMP_TOKEN,
+        values,
+    })?;
+    signer.unsigned_attrs = Some(attributes);
+    signed.signer_infos = cms::signed_data::SignerInfos(SetOfVec::try_from(signers)?);
+    content_info.content = Any::encode_from(&signed)?;
+    Ok(content_info.to_der()?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -29,14 +29,15 @@ pub use appearance::{
     Appearance, AppearanceContent, OfficialMark, SEAL_RED, SIGNATURE_BLUE, SealMark,
 };
 pub use cms::{
-    EssCertIdV2, IssuerSerial, SHA256_LEN, SigningCertificateV2, build_attached_signed_data,
-    build_detached_signed_data, max_signed_data_len,
+    EssCertIdV2, ID_AA_SIGNATURE_TIME_STAMP_TOKEN, IssuerSerial, SHA256_LEN, SigningCertificateV2,
+    add_signature_timestamp, build_attached_signed_data, build_detached_signed_data,
+    max_signed_data_len, signature_value,
 };
 pub use error::{PdfError, SigningError};
 pub use image::{AppearanceImage, ImageError, ImageLimits};
 pub use pdf::{
     ByteRange, DocMdpPermission, PrefixHash, SignatureKind, SignatureRequest, byte_range_digest,
-    sign_pdf, sign_pdf_continuing,
+    sign_pdf, sign_pdf_continuing, sign_pdf_stamped,
 };
 pub use signature_field::EmptySignatureField;
-pub use signer::{Pkcs8Signer, SignatureAlgorithm, Signer, parse_certificates};
+pub use signer::{Pkcs8Signer, SignatureAlgorithm, Signer, Timestamper, parse_certificates};

@@ -23,13 +23,16 @@ use super::appearance::{
     Appearance, AppearanceContent, appearance_stream, empty_appearance_stream,
 };
 use super::append::{UPDATE_RESERVE, append_update};
-use super::cms::{SHA256_LEN, build_detached_signed_data, max_signed_data_len};
+use super::cms::{
+    SHA256_LEN, add_signature_timestamp, build_detached_signed_data, max_signed_data_len,
+    signature_value,
+};
 use super::error::{PdfError, SigningError};
 use super::signature_field::{
     EmptySignatureField, ExistingSignatures, UnsignedField, add_docmdp_permission, add_to_acroform,
     add_to_page_annots, checked_rect, unused_field_name,
 };
-use super::signer::Signer;
+use super::signer::{Signer, Timestamper};
 
 /// Extra bytes reserved in `/Contents` beyond the computed bound, so a signer that returns a
 /// slightly longer (still valid) encoding does not fail.
@@ -150,7 +153,23 @@ pub fn sign_pdf_continuing(
     request: &SignatureRequest,
     prefix: Option<PrefixHash>,
 ) -> Result<(Vec<u8>, PrefixHash), SigningError> {
-    let reserved = max_signed_data_len(signer)? + CONTENTS_MARGIN;
+    sign_pdf_stamped(pdf, signer, request, prefix, None)
+}
+
+/// Room for the signature-time-stamp attribute around a token: its SET, SEQUENCE and OID.
+const TIMESTAMP_ATTRIBUTE_OVERHEAD: usize = 64;
+
+/// [`sign_pdf_continuing`] with, when `timestamper` is given, a time-stamp over the
+/// signature value in the CMS (PAdES B-T: the signature is proven to exist at that time).
+pub fn sign_pdf_stamped(
+    pdf: Vec<u8>,
+    signer: &dyn Signer,
+    request: &SignatureRequest,
+    prefix: Option<PrefixHash>,
+    timestamper: Option<&dyn Timestamper>,
+) -> Result<(Vec<u8>, PrefixHash), SigningError> {
+    let stamp_room = timestamper.map_or(0, |t| t.max_token_len() + TIMESTAMP_ATTRIBUTE_OVERHEAD);
+    let reserved = max_signed_data_len(signer)? + stamp_room + CONTENTS_MARGIN;
     let prefix_len = pdf.len();
     let (mut signed, signature_id) = write_prepared_update(pdf, request, reserved)?;
 
@@ -175,7 +194,12 @@ pub fn sign_pdf_continuing(
     };
     state.update(after);
     let digest: [u8; SHA256_LEN] = state.finalize().into();
-    let signed_data = build_detached_signed_data(&digest, signer)?;
+    let mut signed_data = build_detached_signed_data(&digest, signer)?;
+    if let Some(timestamper) = timestamper {
+        let imprint: [u8; SHA256_LEN] = Sha256::digest(signature_value(&signed_data)?).into();
+        let token = timestamper.token(&imprint)?;
+        signed_data = add_signature_timestamp(&signed_data, &token)?;
+    }
     write_contents(&mut signed, &placeholder, &signed_data)?;
 
     check_read_back(&signed, signature_id, &byte_range, &signed_data, reserved)?;

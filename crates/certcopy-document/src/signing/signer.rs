@@ -38,6 +38,15 @@ pub trait Signer: Send + Sync {
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SigningError>;
 }
 
+/// A source of RFC 3161 time-stamp tokens for signatures (PAdES B-T): the service's own
+/// time-stamping authority, or a client of another.
+pub trait Timestamper: Send + Sync {
+    /// A token (DER `ContentInfo`) over a SHA-256 imprint.
+    fn token(&self, imprint: &[u8; 32]) -> Result<Vec<u8>, SigningError>;
+    /// An upper bound on the DER length of [`Timestamper::token`]'s tokens.
+    fn max_token_len(&self) -> usize;
+}
+
 /// The ring key pair inside a [`Pkcs8Signer`].
 enum RingKey {
     Rsa(RsaKeyPair),
