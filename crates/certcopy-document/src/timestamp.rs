@@ -528,17 +528,8 @@ pub fn check_response(
     nonce: u64,
     policy: &ValidationPolicy,
 ) -> Result<(Vec<u8>, TokenInfo), TimestampError> {
-    let (status, failures) = response_status(response_der)?;
-    if status > 1 {
-        return Err(TimestampError::Refused(format!(
-            "status {status}, failure bits {failures:?}"
-        )));
-    }
-    let response = TimeStampResp::from_der(response_der)?;
-    let token = response
-        .time_stamp_token
-        .ok_or_else(|| TimestampError::Refused("granted without a token".into()))?;
-    let token_der = token.to_der()?;
+    let token_der = token_from_response(response_der)?;
+    let token = cms::content_info::ContentInfo::from_der(&token_der)?;
     let signed: cms::signed_data::SignedData = token.content.decode_as()?;
     let info = signed
         .encap_content_info
