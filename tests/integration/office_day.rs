@@ -557,6 +557,9 @@ db_test!(
                 "{action}: {rows:?}"
             );
         }
+        // The day's register events are in the log, which agrees with the register.
+        app.assert_log_clean(&["register.allocate", "copy.issue", "certification.refuse"])
+            .await;
     }
 );
 

@@ -500,4 +500,13 @@ crate::db_test!(register_book_search_statistics_and_exports, |app| {
         .unwrap();
         std::fs::copy(&file, keep.join("register-book.pdf")).unwrap();
     }
+    // Exports, voided and annulled lines are register events in the log, which agrees
+    // with the register.
+    app.assert_log_clean(&[
+        "register.export",
+        "register.void",
+        "copy.annul",
+        "copy.issue",
+    ])
+    .await;
 });

@@ -227,6 +227,31 @@ impl TestApp {
         }
     }
 
+    /// Asserts that `certcopy registry verify` would find nothing (a head signed first),
+    /// and that the log holds at least one leaf of each `event`.
+    pub async fn assert_log_clean(&self, events: &'static [&'static str]) {
+        let (key, trusted) = (self.app.log_key.clone(), self.app.log_trust);
+        let (report, logged) = self
+            .db(move |conn| {
+                use diesel::prelude::*;
+                certcopy::transparency::heads::publish(conn, &key).unwrap();
+                let report = certcopy::transparency::check::run(conn, &trusted).unwrap();
+                let logged: Vec<String> = certcopy::db::schema::register_log::table
+                    .select(certcopy::db::schema::register_log::event)
+                    .load(conn)
+                    .unwrap();
+                (report, logged)
+            })
+            .await;
+        assert!(report.findings.is_empty(), "{:?}", report.findings);
+        for event in events {
+            assert!(
+                logged.iter().any(|e| e == event),
+                "no {event} leaf in {logged:?}"
+            );
+        }
+    }
+
     /// Runs blocking database work.
     pub async fn db<T: Send + 'static>(
         &self,
