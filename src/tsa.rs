@@ -88,25 +88,36 @@ pub async fn answer(app: &App, request: Vec<u8>, requester: String) -> Result<Ve
             algorithm,
             imprint,
         } => {
-            let row = (
-                tsa_tokens::serial.eq(i64::try_from(serial).unwrap_or(i64::MAX)),
-                tsa_tokens::algorithm.eq(format!("{algorithm:?}").to_lowercase()),
-                tsa_tokens::imprint.eq(hex::encode(&imprint)),
-                tsa_tokens::gen_time.eq(now_utc()),
-                tsa_tokens::requester.eq(requester),
-                tsa_tokens::token_sha256.eq(hex::encode(Sha256::digest(&der))),
-            );
+            let answer = der.clone();
             app.db
-                .run(move |conn| {
-                    diesel::insert_into(tsa_tokens::table)
-                        .values(row)
-                        .execute(conn)
-                        .map_err(DbError::from)
-                })
+                .run(move |conn| record(conn, serial, algorithm, &imprint, &requester, &answer))
                 .await?;
             Ok(der)
         }
     }
+}
+
+/// Records a token granted: serial, what it stamped, when, for whom (empty: the service's
+/// own signatures), and the SHA-256 of the answer.
+fn record(
+    conn: &mut DbConn,
+    serial: u64,
+    algorithm: crate::verification::DigestAlgorithm,
+    imprint: &[u8],
+    requester: &str,
+    answer: &[u8],
+) -> Result<(), DbError> {
+    diesel::insert_into(tsa_tokens::table)
+        .values((
+            tsa_tokens::serial.eq(i64::try_from(serial).unwrap_or(i64::MAX)),
+            tsa_tokens::algorithm.eq(format!("{algorithm:?}").to_lowercase()),
+            tsa_tokens::imprint.eq(hex::encode(imprint)),
+            tsa_tokens::gen_time.eq(now_utc()),
+            tsa_tokens::requester.eq(requester),
+            tsa_tokens::token_sha256.eq(hex::encode(Sha256::digest(answer))),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// Tokens issued so far.
@@ -180,17 +191,15 @@ impl crate::signing::Timestamper for OwnTsa {
         };
         let token =
             crate::timestamp::token_from_response(&der).map_err(|e| failed(e.to_string()))?;
-        diesel::insert_into(tsa_tokens::table)
-            .values((
-                tsa_tokens::serial.eq(i64::try_from(serial).unwrap_or(i64::MAX)),
-                tsa_tokens::algorithm.eq("sha256"),
-                tsa_tokens::imprint.eq(hex::encode(imprint)),
-                tsa_tokens::gen_time.eq(now_utc()),
-                tsa_tokens::requester.eq(""),
-                tsa_tokens::token_sha256.eq(hex::encode(Sha256::digest(&der))),
-            ))
-            .execute(&mut conn)
-            .map_err(|e| failed(e.to_string()))?;
+        record(
+            &mut conn,
+            serial,
+            crate::verification::DigestAlgorithm::Sha256,
+            imprint,
+            "",
+            &der,
+        )
+        .map_err(|e| failed(e.to_string()))?;
         Ok(token)
     }
 

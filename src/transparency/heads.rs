@@ -179,6 +179,7 @@ impl TreeHead {
     }
 }
 
+/// A row of `log_heads`, all its columns in table order.
 type HeadRow = (
     i64,
     i64,
@@ -202,29 +203,10 @@ fn from_row(row: HeadRow) -> TreeHead {
     }
 }
 
-const COLUMNS: (
-    log_heads::tree_size,
-    log_heads::audit_size,
-    log_heads::root_hash,
-    log_heads::audit_head,
-    log_heads::signed_at,
-    log_heads::key_id,
-    log_heads::signature,
-) = (
-    log_heads::tree_size,
-    log_heads::audit_size,
-    log_heads::root_hash,
-    log_heads::audit_head,
-    log_heads::signed_at,
-    log_heads::key_id,
-    log_heads::signature,
-);
-
 /// The newest head.
 pub fn latest(conn: &mut DbConn) -> DbResult<Option<TreeHead>> {
     let row: Option<HeadRow> = log_heads::table
         .order((log_heads::tree_size.desc(), log_heads::audit_size.desc()))
-        .select(COLUMNS)
         .first(conn)
         .optional()?;
     Ok(row.map(from_row))
@@ -234,7 +216,6 @@ pub fn latest(conn: &mut DbConn) -> DbResult<Option<TreeHead>> {
 pub fn all(conn: &mut DbConn) -> DbResult<Vec<TreeHead>> {
     let rows: Vec<HeadRow> = log_heads::table
         .order((log_heads::tree_size.asc(), log_heads::audit_size.asc()))
-        .select(COLUMNS)
         .load(conn)?;
     Ok(rows.into_iter().map(from_row).collect())
 }
@@ -244,7 +225,6 @@ pub fn of_size(conn: &mut DbConn, size: u64) -> DbResult<Option<TreeHead>> {
     let row: Option<HeadRow> = log_heads::table
         .filter(log_heads::tree_size.eq(i64::try_from(size).unwrap_or(i64::MAX)))
         .order(log_heads::audit_size.desc())
-        .select(COLUMNS)
         .first(conn)
         .optional()?;
     Ok(row.map(from_row))

@@ -8,10 +8,8 @@ use std::process::Command;
 
 use certcopy::audit::Actor;
 use certcopy::db::DbConn;
-use certcopy::db::models::{RegisterEntry, User};
-use certcopy::intake::ScanFile;
+use certcopy::db::models::RegisterEntry;
 use certcopy::registry;
-use certcopy::registry::issuance::{IssueOptions, IssueRequest, IssuedCopy};
 use certcopy::transparency::check::{self, CheckReport, FindingKind};
 use certcopy::transparency::heads::{self, LogPublicKey, TreeHead};
 use certcopy::transparency::merkle;
@@ -22,26 +20,8 @@ use serde_json::Value;
 
 use crate::common::{Backend, TestApp, read};
 use crate::db_test;
-use crate::issuing::{office_with_official, small_jpeg};
-
-async fn issue(app: &TestApp, official: &User, title: &str) -> IssuedCopy {
-    let request = IssueRequest {
-        requester_name: "Lê Thị Hoa".into(),
-        requester_citizen_id: "079301001234".into(),
-        document_title: title.into(),
-        copies: 1,
-        scans: vec![ScanFile {
-            name: "1.jpg".into(),
-            bytes: small_jpeg(1),
-        }],
-        placement: Default::default(),
-    };
-    app.app
-        .issuer()
-        .issue(official, request, IssueOptions::default(), None)
-        .await
-        .expect("issued")
-}
+use crate::issuing::office_with_official;
+use crate::verifying::issue;
 
 async fn publish(app: &TestApp) -> TreeHead {
     let key = app.app.log_key.clone();
@@ -135,9 +115,9 @@ async fn last_chain_index(app: &TestApp) -> i64 {
 
 db_test!(proofs_check_offline_and_a_clean_log_verifies, |app| {
     let (_, official, _) = office_with_official(&app, "UBND Phường Minh Bạch", "lanhdao.mb").await;
-    let first = issue(&app, &official, "Giấy khai sinh").await;
+    let first = issue(&app, &official, "079301001234").await;
     let head_1 = publish(&app).await;
-    let second = issue(&app, &official, "Bằng tốt nghiệp").await;
+    let second = issue(&app, &official, "079301001234").await;
     let (id, actor) = (first.entry.id.clone(), Actor::from(&official));
     app.db(move |conn| {
         registry::annul_entry(conn, &id, "Cấp nhầm người yêu cầu", &actor, None).unwrap()
@@ -222,7 +202,7 @@ db_test!(proofs_check_offline_and_a_clean_log_verifies, |app| {
         page.contains("Nhật ký công khai của sổ chứng thực ghi nhận bản sao đúng như trong sổ"),
         "{page}"
     );
-    let third = issue(&app, &official, "Sổ hộ khẩu").await;
+    let third = issue(&app, &official, "079301001234").await;
     let page = verify_page(&app, &third.pdf).await;
     assert!(
         page.contains("bản xác nhận có chữ ký tiếp theo (trong vài phút) sẽ bao gồm nó"),
@@ -243,8 +223,8 @@ db_test!(proofs_check_offline_and_a_clean_log_verifies, |app| {
 
 db_test!(tampering_with_rows_is_found_where_it_is, |app| {
     let (_, official, _) = office_with_official(&app, "UBND Phường Toàn Vẹn", "lanhdao.tv").await;
-    let annulled = issue(&app, &official, "Giấy khai sinh").await;
-    let kept = issue(&app, &official, "Học bạ").await;
+    let annulled = issue(&app, &official, "079301001234").await;
+    let kept = issue(&app, &official, "079301001234").await;
     let (id, actor) = (annulled.entry.id.clone(), Actor::from(&official));
     app.db(move |conn| registry::annul_entry(conn, &id, "Hồ sơ giả", &actor, None).unwrap())
         .await;
@@ -543,7 +523,7 @@ db_test!(
     the_command_passes_a_clean_register_and_publishes_heads,
     |app| {
         let (_, official, _) = office_with_official(&app, "UBND Phường Lệnh", "lanhdao.lenh").await;
-        issue(&app, &official, "Chứng minh nhân dân").await;
+        issue(&app, &official, "079301001234").await;
         let (code, out) = cli(&app, &["registry", "publish"]);
         assert_eq!(code, 0, "{out}");
         assert!(out.contains("tree head: 2 leaves"), "{out}");

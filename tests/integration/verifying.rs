@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use crate::common::{Backend, TestApp, assert_error, read};
 use crate::issuing::{multipart, office_with_official, small_jpeg};
 
-async fn issue(app: &TestApp, official: &User, citizen_id: &str) -> IssuedCopy {
+pub(crate) async fn issue(app: &TestApp, official: &User, citizen_id: &str) -> IssuedCopy {
     let request = IssueRequest {
         requester_name: "Phạm Văn Cường".into(),
         requester_citizen_id: citizen_id.into(),

@@ -55,15 +55,6 @@ fn digest_of(oid: &ObjectIdentifier) -> Option<DigestAlgorithm> {
     }
 }
 
-fn digest_len(algorithm: DigestAlgorithm) -> usize {
-    match algorithm {
-        DigestAlgorithm::Sha256 => 32,
-        DigestAlgorithm::Sha384 => 48,
-        DigestAlgorithm::Sha512 => 64,
-        DigestAlgorithm::Sha1 => 20,
-    }
-}
-
 fn digest_oid(algorithm: DigestAlgorithm) -> ObjectIdentifier {
     match algorithm {
         DigestAlgorithm::Sha256 => rfc5912::ID_SHA_256,
@@ -226,7 +217,7 @@ pub fn respond(
             "imprint digest is not SHA-256, SHA-384 or SHA-512",
         );
     };
-    if imprint.hashed_message.as_bytes().len() != digest_len(algorithm) {
+    if imprint.hashed_message.as_bytes().len() != algorithm.output_len() {
         return rejection(
             Failure::BadDataFormat,
             "imprint length does not fit its digest",

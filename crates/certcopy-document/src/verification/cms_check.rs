@@ -382,6 +382,11 @@ fn check_signature_value(
         .subject_public_key
         .raw_bytes();
     let signature = signer_info.signature.as_bytes();
+    let rsa_key = matches!(
+        signer.tbs_certificate.subject_public_key_info.algorithm.oid,
+        rfc5912::RSA_ENCRYPTION | rfc5912::ID_RSASSA_PSS
+    );
+    let bits = if rsa_key { rsa_bits(key) } else { None };
     let verified = match oid {
         rfc5912::RSA_ENCRYPTION
         | rfc5912::SHA_1_WITH_RSA_ENCRYPTION
@@ -396,7 +401,7 @@ fn check_signature_value(
                 _ => digest,
             };
             require(named)?;
-            let bits = rsa_bits(key).ok_or_else(unsupported)?;
+            let bits = bits.ok_or_else(unsupported)?;
             rsa_pkcs1_verifies(key, bits, digest, message, signature).ok_or_else(unsupported)?
         }
         rfc5912::ID_RSASSA_PSS => {
@@ -443,11 +448,7 @@ fn check_signature_value(
     if !verified {
         return Ok(SignatureValue::Invalid);
     }
-    let rsa_key = matches!(
-        signer.tbs_certificate.subject_public_key_info.algorithm.oid,
-        rfc5912::RSA_ENCRYPTION | rfc5912::ID_RSASSA_PSS
-    );
-    Ok(match (digest, rsa_key.then(|| rsa_bits(key)).flatten()) {
+    Ok(match (digest, bits) {
         (DigestAlgorithm::Sha1, _) => SignatureValue::TooWeak("SHA-1".to_owned()),
         (_, Some(bits)) if bits < MIN_RSA_BITS => SignatureValue::TooWeak(format!("RSA-{bits}")),
         _ => SignatureValue::Verified,
