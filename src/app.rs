@@ -226,7 +226,21 @@ impl App {
                 .copy_timestamps
                 .then(|| self.config.tsa_policy().ok())
                 .flatten(),
+            long_term: self.config.copy_long_term.then(|| self.trust.clone()),
         }
+    }
+
+    /// The re-timestamping of stored copies, with the TSA's configured policy.
+    pub fn retimestamper(
+        &self,
+    ) -> Result<crate::registry::retimestamp::Retimestamper, crate::config::ConfigError> {
+        Ok(crate::registry::retimestamp::Retimestamper {
+            db: self.db.clone(),
+            blobs: self.blobs.clone(),
+            keys: self.keys.clone(),
+            trust: self.trust.clone(),
+            policy: self.config.tsa_policy()?,
+        })
     }
 
     /// The desk's and officials' work on certification requests.

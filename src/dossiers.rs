@@ -407,7 +407,7 @@ impl Dossiers<'_> {
     }
 
     async fn stored(&self, entry: &RegisterEntry) -> Result<Vec<u8>, DossierError> {
-        let digest = Sha256Hex::parse(entry.document_sha256.as_deref().unwrap_or(""))
+        let digest = Sha256Hex::parse(entry.file_digest().unwrap_or(""))
             .map_err(|e| DossierError::Storage(e.to_string()))?;
         self.app
             .blobs

@@ -165,6 +165,13 @@ impl OwnTsa {
     }
 }
 
+impl OwnTsa {
+    /// The TSA certificate first, then its CAs (for the DSS of B-LTA copies).
+    pub fn certificate_chain(&self) -> &[x509_cert::Certificate] {
+        self.signer.certificate_chain()
+    }
+}
+
 impl crate::signing::Timestamper for OwnTsa {
     fn token(&self, imprint: &[u8; 32]) -> Result<Vec<u8>, crate::signing::SigningError> {
         let failed = |reason: String| crate::signing::SigningError::KeyUnavailable {
@@ -205,5 +212,9 @@ impl crate::signing::Timestamper for OwnTsa {
 
     fn max_token_len(&self) -> usize {
         self.max_len
+    }
+
+    fn valid_until(&self) -> Option<OffsetDateTime> {
+        crate::signing::certificate_not_after(self.signer.certificate_chain().first()?)
     }
 }

@@ -108,6 +108,7 @@ impl FixtureKeys {
             official_image: None,
             seal_image: None,
             timestamper: None,
+            validation_material: None,
         }
     }
 }

@@ -3,7 +3,10 @@
 //! `verify` recomputes the log and the audit chain from the database and checks them
 //! against every signed tree head and every register row (exit 0: nothing found, 1: a
 //! difference, each printed with its position, 2: it could not run); `publish` signs a
-//! tree head now; `key` prints the log's public key for verifiers' `log_public_key`.
+//! tree head now; `key` prints the log's public key for verifiers' `log_public_key`;
+//! `retimestamp` adds a fresh document time-stamp to the stored copies whose last one's
+//! authority certificate expires within the horizon (exit 0: all renewed, 1: some failed,
+//! each printed, 2: it could not run).
 
 use std::process::ExitCode;
 
@@ -31,6 +34,13 @@ pub enum RegistryCommand {
     Publish,
     /// Print the log's public key (base64), for verifiers' `log_public_key`.
     Key,
+    /// Add a fresh document time-stamp (with the validation data of now) to every stored
+    /// copy whose last time-stamp's authority certificate expires within the horizon.
+    Retimestamp {
+        /// Days ahead to look (default: `retimestamp_horizon_days`).
+        #[arg(long)]
+        horizon_days: Option<u32>,
+    },
 }
 
 fn fail(error: impl std::fmt::Display) -> ExitCode {
@@ -56,6 +66,17 @@ pub(super) fn registry(command: RegistryCommand) -> ExitCode {
 }
 
 fn run(command: RegistryCommand, app: &App) -> ExitCode {
+    match command {
+        RegistryCommand::Retimestamp { horizon_days } => retimestamp(
+            app,
+            horizon_days.unwrap_or(app.config.retimestamp_horizon_days),
+        ),
+        other => run_on_log(other, app),
+    }
+}
+
+/// The commands over the register log.
+fn run_on_log(command: RegistryCommand, app: &App) -> ExitCode {
     let mut conn = match app.db.get() {
         Ok(conn) => conn,
         Err(error) => return fail(error),
@@ -126,5 +147,59 @@ fn run(command: RegistryCommand, app: &App) -> ExitCode {
                 ExitCode::FAILURE
             }
         }
+        RegistryCommand::Retimestamp { .. } => fail("not a register log command"),
+    }
+}
+
+fn retimestamp(app: &App, horizon_days: u32) -> ExitCode {
+    let runtime = match rocket::tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => return fail(error),
+    };
+    let retimestamper = match app.retimestamper() {
+        Ok(retimestamper) => retimestamper,
+        Err(error) => return fail(error),
+    };
+    let until = time::OffsetDateTime::now_utc() + time::Duration::days(i64::from(horizon_days));
+    let due = match runtime.block_on(retimestamper.due(until)) {
+        Ok(due) => due,
+        Err(error) => return fail(error),
+    };
+    println!(
+        "{} bản sao cần đóng dấu thời gian lại trước {} / {} copies to re-timestamp (horizon {horizon_days} days)",
+        due.len(),
+        crate::local_time::rfc3339(until),
+        due.len()
+    );
+    let (mut stamped, mut skipped, mut failed) = (0usize, 0usize, 0usize);
+    for (index, id) in due.iter().enumerate() {
+        match runtime.block_on(retimestamper.renew(id, until)) {
+            Ok(crate::registry::retimestamp::Renewal::Stamped {
+                file_sha256,
+                valid_until,
+            }) => {
+                stamped += 1;
+                println!(
+                    "[{}/{}] {id}: đã đóng dấu / stamped, file {file_sha256}, valid until {}",
+                    index + 1,
+                    due.len(),
+                    valid_until.map_or_else(|| "?".to_owned(), crate::local_time::rfc3339)
+                );
+            }
+            Ok(crate::registry::retimestamp::Renewal::Skipped) => {
+                skipped += 1;
+                println!("[{}/{}] {id}: bỏ qua / skipped", index + 1, due.len());
+            }
+            Err(error) => {
+                failed += 1;
+                println!("[{}/{}] {id}: LỖI / FAILED: {error}", index + 1, due.len());
+            }
+        }
+    }
+    println!("stamped {stamped}, skipped {skipped}, failed {failed}");
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }

@@ -171,6 +171,15 @@ pub struct Config {
     /// Time-stamp both signatures of every copy issued with the service's own TSA (PAdES
     /// B-T: the copy proves when it was signed, after the signers' certificates expire).
     pub copy_timestamps: bool,
+    /// With `copy_timestamps`, make copies PAdES B-LTA: after the signatures, a Document
+    /// Security Store with the certificates and the CRLs (from the trust material) that
+    /// validate them and their time-stamps, then a document time-stamp over everything.
+    /// The copy then verifies offline, years later, with only the trust anchors.
+    pub copy_long_term: bool,
+    /// Re-timestamp stored B-LTA copies whose last document time-stamp's authority
+    /// certificate expires within this many days (`certcopy registry retimestamp`, and the
+    /// service once a day).
+    pub retimestamp_horizon_days: u32,
     /// PKCS#11 module (e.g. `/usr/lib/softhsm/libsofthsm2.so`) holding keys named in
     /// `official_keys` and `seal_keys`. Empty: every key is a file in `pki_dir`.
     pub pkcs11_module: PathBuf,
@@ -287,6 +296,8 @@ impl Default for Config {
             tsa_per_minute: 120,
             tsa_policy: crate::tsa::DEVELOPMENT_POLICY.to_owned(),
             copy_timestamps: true,
+            copy_long_term: true,
+            retimestamp_horizon_days: 365,
             password_hash_concurrency: 0,
             password_hash_wait_ms: 2000,
             login_free_attempts_per_account: 5,

@@ -130,6 +130,8 @@ diesel::table! {
         annulled_by -> Nullable<Text>,
         annulled_at -> Nullable<Timestamp>,
         single_person -> Bool,
+        file_sha256 -> Nullable<Text>,
+        timestamp_valid_until -> Nullable<Timestamp>,
     }
 }
 

@@ -25,8 +25,13 @@ pub struct CopyView {
     pub book_reference: String,
     /// Verification code as printed (groups of four).
     pub code: String,
-    /// SHA-256 of the signed PDF.
+    /// SHA-256 of the PDF served at `download_url` (it changes when the copy is given a new
+    /// document time-stamp).
     pub sha256: Option<String>,
+    /// SHA-256 of the signed content: the file up to the end of the office seal's
+    /// signature, before the DSS and document time-stamps. The register and verification
+    /// reports identify the copy by it; it never changes.
+    pub signed_content_sha256: Option<String>,
     /// Title of the original document.
     pub document_title: String,
     /// Pages of the original.
@@ -55,7 +60,8 @@ impl CopyView {
             certification_number: entry.sequence,
             book: entry.book.clone(),
             book_reference: format!("{}-{}", entry.book, entry.type_code),
-            sha256: entry.document_sha256.clone(),
+            sha256: entry.file_digest().map(str::to_owned),
+            signed_content_sha256: entry.document_sha256.clone(),
             document_title: entry.document_title.clone(),
             page_count: entry.page_count,
             copies: entry.copies,

@@ -44,7 +44,7 @@ use crate::pki::KeyStore;
 use crate::signing::{
     Appearance, AppearanceContent, AppearanceImage, DocMdpPermission, EmptySignatureField,
     OfficialMark, PdfError, SealMark, SignatureKind, SignatureRequest, Signer, SigningError,
-    sign_pdf_stamped,
+    ValidationMaterial, add_dss, sign_pdf_stamped, timestamp_pdf,
 };
 use crate::storage::{BlobStore, Sha256Hex, StorageError};
 use crate::work_limit::{Busy, CancelToken, WorkLimit};
@@ -144,6 +144,10 @@ pub struct Issuer {
     /// Time-stamp each signature with the service's own TSA (PAdES B-T) under this policy;
     /// `None`: PAdES B-B.
     pub timestamp_policy: Option<const_oid::ObjectIdentifier>,
+    /// With time-stamps on, also make copies B-LTA: a DSS with the signers' and the TSA's
+    /// certificates and the CRLs of their CAs found in this trust material, then a
+    /// document time-stamp. `None`: B-T.
+    pub long_term: Option<Arc<crate::config::TrustStore>>,
 }
 
 /// A copy that was issued.
@@ -364,6 +368,8 @@ struct Prepared {
     seal_image: Option<AppearanceImage>,
     /// The time-stamps of the signatures, when copies are B-T.
     timestamper: Option<crate::tsa::OwnTsa>,
+    /// The DSS content, when copies are B-LTA.
+    validation_material: Option<ValidationMaterial>,
 }
 
 impl Issuer {
@@ -542,8 +548,12 @@ impl Issuer {
             self.keys.clone(),
             official.id.to_string(),
         );
-        let (db, timestamp_policy) = (self.db.clone(), self.timestamp_policy);
-        let (pages, official_signer, seal_signer, official_image, seal_image, timestamper) =
+        let (db, timestamp_policy, long_term) = (
+            self.db.clone(),
+            self.timestamp_policy,
+            self.long_term.clone(),
+        );
+        let (pages, signers, official_image, seal_image, timestamper, validation_material) =
             blocking(move || {
                 let pages = intake::read_scans_owned(scans, &limits)?;
                 let official_signer = keys.official_signer(&official_id)?;
@@ -551,6 +561,17 @@ impl Issuer {
                 let timestamper = timestamp_policy
                     .map(|policy| crate::tsa::OwnTsa::new(db, keys.as_ref(), policy))
                     .transpose()?;
+                let validation_material = match (&timestamper, long_term) {
+                    (Some(tsa), Some(trust)) => Some(validation_material(
+                        [
+                            official_signer.certificate_chain(),
+                            seal_signer.certificate_chain(),
+                            tsa.certificate_chain(),
+                        ],
+                        &trust.crls,
+                    )?),
+                    _ => None,
+                };
                 // Stored images were checked when uploaded; checked again, as they are
                 // decoded anyway.
                 let decode = |png: Option<Vec<u8>>, kind| {
@@ -562,14 +583,15 @@ impl Issuer {
                 let seal_image = decode(seal_png, SignatureImageKind::Seal)?;
                 Ok((
                     pages,
-                    official_signer,
-                    seal_signer,
+                    (official_signer, seal_signer),
                     official_image,
                     seal_image,
                     timestamper,
+                    validation_material,
                 ))
             })
             .await?;
+        let (official_signer, seal_signer) = signers;
         Ok(Prepared {
             official: official.clone(),
             office,
@@ -582,6 +604,7 @@ impl Issuer {
             official_image,
             seal_image,
             timestamper,
+            validation_material,
         })
     }
 
@@ -619,9 +642,11 @@ impl Issuer {
         // The last point where the issuance stops: once the blob is written, it is
         // published.
         check_stop(token, self.deadline)?;
-        let digest = Sha256Hex::from_digest(signed.sha256);
+        let content_digest = Sha256Hex::from_digest(signed.sha256);
+        let timestamp_valid_until = signed.timestamp_valid_until;
+        let file_digest = Sha256Hex::from_digest(signed.file_sha256);
         let signed = bytes::Bytes::from(signed.pdf);
-        let digest = self.blobs.put_hashed(signed.clone(), digest).await?;
+        let file_digest = self.blobs.put_hashed(signed.clone(), file_digest).await?;
         check_fail(options, FailPoint::AfterStore, FailMode::Error)?;
         check_fail(options, FailPoint::AfterStore, FailMode::Crash)?;
         let (id, actor_entry) = (entry.id.clone(), entry.signer_id.clone());
@@ -632,7 +657,11 @@ impl Issuer {
                 super::publish_entry(
                     conn,
                     &id,
-                    digest.as_str(),
+                    &super::StoredCopy {
+                        content_sha256: content_digest.as_str(),
+                        file_sha256: file_digest.as_str(),
+                        timestamp_valid_until,
+                    },
                     &Actor::from(&official),
                     request_id.as_deref(),
                 )
@@ -641,6 +670,15 @@ impl Issuer {
         // The store has let go of its handle: this takes the buffer back without a copy.
         Ok((published, Vec::from(signed)))
     }
+}
+
+/// The DSS content of a B-LTA copy: the certificates of `chains` and the CRLs of their CAs
+/// among `crls`.
+fn validation_material(
+    chains: [&[x509_cert::Certificate]; 3],
+    crls: &[Vec<u8>],
+) -> Result<ValidationMaterial, IssueError> {
+    Ok(ValidationMaterial::for_chains(&chains, crls)?)
 }
 
 /// The cancellation of one issuance and the deadline it reports.
@@ -704,6 +742,7 @@ fn make_signed_pdf(
             .timestamper
             .as_ref()
             .map(|tsa| tsa as &dyn crate::signing::Timestamper),
+        validation_material: prepared.validation_material.as_ref(),
     };
     let number = CertificationNumber {
         sequence: entry.sequence,
@@ -744,15 +783,21 @@ pub struct Signatories<'a> {
     pub seal_image: Option<&'a AppearanceImage>,
     /// Time-stamps each signature (PAdES B-T); `None`: B-B.
     pub timestamper: Option<&'a dyn crate::signing::Timestamper>,
+    /// With a timestamper: the DSS content, then a document time-stamp (PAdES B-LTA).
+    pub validation_material: Option<&'a ValidationMaterial>,
 }
 
-/// A signed copy and its SHA-256.
+/// A signed copy and its digests.
 #[derive(Debug)]
 pub struct SignedCopy {
     /// The PDF.
     pub pdf: Vec<u8>,
-    /// SHA-256 of `pdf`.
+    /// SHA-256 of the signed content: `pdf` up to the end of the seal's revision.
     pub sha256: [u8; 32],
+    /// SHA-256 of the whole `pdf` (equal to `sha256` below B-LT).
+    pub file_sha256: [u8; 32],
+    /// B-LTA: when the certificate of the document time-stamp's authority expires.
+    pub timestamp_valid_until: Option<OffsetDateTime>,
 }
 
 /// Signs an assembled copy twice, each signature an incremental update: first the
@@ -848,14 +893,28 @@ pub fn sign_copy(
         signatories.timestamper,
     )?;
     checkpoint(FailPoint::AfterSealSignature)?;
-    let sha256 = prefix
-        .finish(&sealed)
-        .ok_or(IssueError::Signing(SigningError::Pdf(
-            PdfError::ReadBackMismatch,
-        )))?;
+    let read_back = || IssueError::Signing(SigningError::Pdf(PdfError::ReadBackMismatch));
+    let sha256 = prefix.clone().finish(&sealed).ok_or_else(read_back)?;
+    let (Some(material), Some(timestamper)) =
+        (signatories.validation_material, signatories.timestamper)
+    else {
+        return Ok(SignedCopy {
+            pdf: sealed,
+            sha256,
+            file_sha256: sha256,
+            timestamp_valid_until: None,
+        });
+    };
+    // B-LT, then B-LTA: what validates both signatures and their time-stamps, then a
+    // document time-stamp over all of it.
+    let with_dss = add_dss(sealed, material)?;
+    let (stamped, prefix) = timestamp_pdf(with_dss, timestamper, Some(prefix))?;
+    let file_sha256 = prefix.finish(&stamped).ok_or_else(read_back)?;
     Ok(SignedCopy {
-        pdf: sealed,
+        pdf: stamped,
         sha256,
+        file_sha256,
+        timestamp_valid_until: timestamper.valid_until(),
     })
 }
 

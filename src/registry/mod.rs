@@ -16,14 +16,15 @@ pub mod code;
 pub mod copies;
 pub mod issuance;
 pub mod register;
+pub mod retimestamp;
 pub mod signature_images;
 pub mod status_cache;
 pub mod verifying;
 
 pub use code::{new_verification_code, normalize_verification_code};
 pub use register::{
-    COPY_TYPE_CODE, NewCertification, RequestClaim, annul_entry, copy_fee_vnd, open_entry,
-    open_entry_for, publish_entry, void_entry, void_interrupted,
+    COPY_TYPE_CODE, NewCertification, RequestClaim, StoredCopy, annul_entry, copy_fee_vnd,
+    open_entry, open_entry_for, publish_entry, void_entry, void_interrupted,
 };
 
 use crate::db::DbError;

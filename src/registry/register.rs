@@ -186,6 +186,8 @@ pub fn open_entry_for(
             annulled_by: None,
             annulled_at: None,
             single_person: request.single_person,
+            file_sha256: None,
+            timestamp_valid_until: None,
         };
         entry.insert(conn)?;
         log(conn, "register.allocate", &entry)?;
@@ -215,7 +217,7 @@ fn leave_pending(
     conn: &mut DbConn,
     id: &CopyId,
     to: EntryStatus,
-    sha256: Option<&str>,
+    stored: Option<&StoredCopy<'_>>,
     reason: Option<&str>,
 ) -> Result<(), RegistryError> {
     let target = register_entries::table
@@ -225,7 +227,13 @@ fn leave_pending(
         EntryStatus::Valid => diesel::update(target)
             .set((
                 register_entries::status.eq(to.as_str()),
-                register_entries::document_sha256.eq(sha256),
+                register_entries::document_sha256.eq(stored.map(|s| s.content_sha256)),
+                register_entries::file_sha256.eq(stored
+                    .filter(|s| s.file_sha256 != s.content_sha256)
+                    .map(|s| s.file_sha256)),
+                register_entries::timestamp_valid_until.eq(stored
+                    .and_then(|s| s.timestamp_valid_until)
+                    .and_then(crate::local_time::to_utc_primitive)),
                 register_entries::issued_at.eq(Some(now_utc())),
             ))
             .execute(conn)?,
@@ -243,17 +251,41 @@ fn leave_pending(
     }
 }
 
-/// Step 3: publishes the entry with the SHA-256 of the stored signed PDF; a certification
+/// What an issuance stored: the digests of the copy and the horizon of its document
+/// time-stamp.
+#[derive(Debug, Clone, Copy)]
+pub struct StoredCopy<'a> {
+    /// SHA-256 of the signed content (up to the end of the seal's revision).
+    pub content_sha256: &'a str,
+    /// SHA-256 of the stored file (equal to `content_sha256` below B-LT).
+    pub file_sha256: &'a str,
+    /// When the certificate of the last document time-stamp's authority expires (B-LTA).
+    pub timestamp_valid_until: Option<time::OffsetDateTime>,
+}
+
+impl<'a> StoredCopy<'a> {
+    /// A copy whose file is its signed content (B-B, B-T).
+    pub fn signed_only(sha256: &'a str) -> Self {
+        StoredCopy {
+            content_sha256: sha256,
+            file_sha256: sha256,
+            timestamp_valid_until: None,
+        }
+    }
+}
+
+/// Step 3: publishes the entry with the digests of the stored signed PDF; a certification
 /// request claimed by the entry becomes certified in the same transaction.
 pub fn publish_entry(
     conn: &mut DbConn,
     id: &CopyId,
-    document_sha256: &str,
+    stored: &StoredCopy<'_>,
     actor: &Actor,
     request_id: Option<&str>,
 ) -> Result<RegisterEntry, RegistryError> {
+    let document_sha256 = stored.content_sha256;
     write_transaction(conn, |conn| {
-        leave_pending(conn, id, EntryStatus::Valid, Some(document_sha256), None)?;
+        leave_pending(conn, id, EntryStatus::Valid, Some(stored), None)?;
         let entry = RegisterEntry::find(conn, id)?.ok_or(RegistryError::NotFound)?;
         log(conn, "copy.issue", &entry)?;
         let event = AuditEvent {

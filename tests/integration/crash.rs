@@ -325,16 +325,21 @@ fn assert_no_half_state(db_path: &Path, blobs: &Path) -> (usize, usize, usize) {
     let db = Db::open(db_path.to_str().unwrap(), 1).unwrap();
     let mut conn = db.get().unwrap();
     let blob = |sha: &str| blobs.join("sha256").join(&sha[..2]).join(sha);
+    // A valid line's stored file: its own digest (B-LTA copies), else the signed content's.
     let entries: Vec<(String, String, i64, Option<String>)> = register_entries::table
         .select((
             register_entries::id,
             register_entries::status,
             register_entries::sequence,
             register_entries::document_sha256,
+            register_entries::file_sha256,
         ))
         .order(register_entries::sequence.asc())
-        .load(&mut *conn)
-        .unwrap();
+        .load::<(String, String, i64, Option<String>, Option<String>)>(&mut *conn)
+        .unwrap()
+        .into_iter()
+        .map(|(id, status, sequence, content, file)| (id, status, sequence, file.or(content)))
+        .collect();
     let sequences: Vec<i64> = entries.iter().map(|e| e.2).collect();
     assert_eq!(
         sequences,

@@ -20,6 +20,7 @@ mod issuing;
 mod journey;
 mod lifecycle;
 mod limits;
+mod long_term;
 mod office_day;
 mod office_pages;
 mod official_grants;

@@ -218,7 +218,10 @@ db_test!(
         }
 
         let pdf = std::fs::read(hsm.path("copy.pdf")).unwrap();
-        let digest = certcopy::storage::Sha256Hex::of(&pdf).to_string();
+        // The register holds the SHA-256 of the signed content (the command prints it); the
+        // file goes on with the DSS and the document time-stamp.
+        let digest = run.stdout.trim().split('\t').nth(2).unwrap().to_owned();
+        assert!(!pdf.is_empty() && digest.len() == 64, "{}", run.stdout);
         let entry = app
             .db(move |conn| RegisterEntry::find_by_digest(conn, &digest))
             .await

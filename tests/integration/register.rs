@@ -118,7 +118,13 @@ db_test!(void_publish_and_annul_follow_the_rules, |app| {
         let spoiled = registry::open_entry(conn, &req, now, &actor, None).unwrap();
         registry::void_entry(conn, &spoiled.id, "signing failed", Some(&actor), None).unwrap();
         assert!(matches!(
-            registry::publish_entry(conn, &spoiled.id, "ab", &actor, None),
+            registry::publish_entry(
+                conn,
+                &spoiled.id,
+                &registry::StoredCopy::signed_only("ab"),
+                &actor,
+                None
+            ),
             Err(RegistryError::NotPending)
         ));
         let voided = RegisterEntry::find(conn, &spoiled.id).unwrap().unwrap();
@@ -133,7 +139,14 @@ db_test!(void_publish_and_annul_follow_the_rules, |app| {
         let issued = registry::open_entry(conn, &fresh(), now, &actor, None).unwrap();
         assert_eq!(issued.sequence, 2, "the spoiled line keeps number 1");
         let sha = "a".repeat(64);
-        let valid = registry::publish_entry(conn, &issued.id, &sha, &actor, None).unwrap();
+        let valid = registry::publish_entry(
+            conn,
+            &issued.id,
+            &registry::StoredCopy::signed_only(&sha),
+            &actor,
+            None,
+        )
+        .unwrap();
         assert_eq!(valid.status(), EntryStatus::Valid);
         assert!(valid.issued_at.is_some());
         assert!(matches!(

@@ -559,7 +559,7 @@ fn cli_verify(app: &TestApp) -> (i32, String) {
 }
 
 /// Runs the command on the test app's database and data directory.
-fn cli(app: &TestApp, args: &[&str]) -> (i32, String) {
+pub(crate) fn cli(app: &TestApp, args: &[&str]) -> (i32, String) {
     let config = &app.app.config;
     let output = Command::new(env!("CARGO_BIN_EXE_certcopy"))
         .args(args)

@@ -58,6 +58,47 @@ pub fn trusting_nss_db(dir: &Path, root_pem: &Path) -> std::path::PathBuf {
     nss
 }
 
+/// pyHanko's long-term validation of a B-LTA copy (`adesverify`: ETSI EN 319 102-1 §5.6.3,
+/// revocation data required and taken from the DSS, the document time-stamps as evidence
+/// record) accepts both signatures with their time-stamps; its check of each of the
+/// `stamps` document time-stamps (revocation required, CRLs only from the DSS) passes.
+pub fn check_long_term_validity(dir: &Path, root_pem: &Path, name: &str, pdf: &str, stamps: usize) {
+    let root = root_pem.to_str().unwrap();
+    let (ok, lta) = run(
+        dir,
+        "pyhanko",
+        &[
+            "sign",
+            "adesverify",
+            "--trust",
+            root,
+            "--trust-replace",
+            pdf,
+        ],
+    );
+    assert!(ok, "{name}: pyHanko's LTA validation failed: {lta}");
+    let verdicts: Vec<&str> = lta
+        .lines()
+        .filter(|line| line.contains(":INTACT:"))
+        .collect();
+    assert_eq!(verdicts.len(), 2, "{name}: {lta}");
+    for line in verdicts {
+        assert!(
+            line.contains("INTACT:TRUSTED,TIMESTAMP_TOKEN<INTACT:TRUSTED>"),
+            "{name}: {line}"
+        );
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ltv/document_timestamps.py");
+    let (ok, out) = run(dir, "python3", &[script.to_str().unwrap(), root, pdf]);
+    assert!(ok, "{name}: pyHanko rejected a document time-stamp: {out}");
+    assert_eq!(
+        out.matches("VALID INTACT:TRUSTED").count(),
+        stamps,
+        "{name}: {out}"
+    );
+    assert!(out.contains("coverage ENTIRE_FILE"), "{name}: {out}");
+}
+
 pub fn check_with_independent_tools(dir: &Path, root_pem: &Path, name: &str, issued: &IssuedCopy) {
     let pdf = dir.join(name);
     std::fs::write(&pdf, &issued.pdf).unwrap();
@@ -79,8 +120,20 @@ pub fn check_with_independent_tools(dir: &Path, root_pem: &Path, name: &str, iss
         2,
         "{name}: {pdfsig}"
     );
-    let last = pdfsig.rsplit("Signature #2").next().unwrap();
-    assert!(last.contains("Total document signed"), "{name}: {pdfsig}");
+    // PAdES B-LTA: the document time-stamp comes last and covers the whole file; poppler
+    // lists it (it does not validate RFC 3161 tokens), the seal's signature is followed by
+    // the DSS and that time-stamp.
+    let (signatures, stamp) = pdfsig.split_once("Signature #3").unwrap_or((&pdfsig, ""));
+    let seal = signatures.rsplit("Signature #2").next().unwrap();
+    assert!(
+        seal.contains("Not total document signed"),
+        "{name}: {pdfsig}"
+    );
+    assert!(
+        stamp.contains("DocumentTimestamp1") && stamp.contains("Total document signed"),
+        "{name}: {pdfsig}"
+    );
+    check_long_term_validity(dir, root_pem, name, pdf_arg, 1);
 
     let (ok, pyhanko) = run(
         dir,

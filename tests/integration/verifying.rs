@@ -483,6 +483,7 @@ async fn report_snapshots() {
             ".signatures[].id" => "[id]",
             ".signatures[].signing_time" => "[time]",
             ".signatures[].signature_timestamp.time" => "[time]",
+            ".document_timestamps[].time" => "[time]",
             ".signatures[].certificate_chain" => "[chain]",
             ".signatures[].coverage.byte_range" => "[byte range]",
             ".signatures[].signer_certificate_sha256" => "[sha256]",

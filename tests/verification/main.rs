@@ -829,3 +829,78 @@ fn an_expired_signer_with_an_earlier_trusted_time_stamp_passes() {
         "{signature:#?}"
     );
 }
+
+/// A document time-stamp by another signer (pyHanko) is checked, not only listed: from the
+/// trusted TSA it passes and is reported with its time and authority; from a TSA under an
+/// untrusted root it is `INDETERMINATE/NO_CERTIFICATE_CHAIN_FOUND` and proves nothing (the
+/// signature is judged without it); a byte changed in what it covers is
+/// `TOTAL_FAILED/HASH_FAILURE` and fails the document.
+#[test]
+fn document_time_stamps_get_the_indication_they_deserve() {
+    let report = verify("doc_timestamped.pdf");
+    assert_eq!(report.verdict, Indication::TotalPassed, "{report:#?}");
+    assert_eq!(
+        report.signatures_count, 1,
+        "a time-stamp is not a signature"
+    );
+    let [stamp] = report.document_timestamps.as_slice() else {
+        panic!("{report:#?}");
+    };
+    assert_eq!(stamp.field_name, "DocTs1");
+    assert_eq!(stamp.indication, Indication::TotalPassed, "{stamp:#?}");
+    assert!(stamp.covers_whole_document);
+    assert!(
+        stamp
+            .tsa
+            .as_deref()
+            .unwrap_or("")
+            .contains("certcopy Test TSA")
+    );
+    assert!(stamp.time.is_some());
+    let signature = only_signature(&report);
+    assert_signature(signature, Indication::TotalPassed, None);
+    assert!(
+        signature.modifications.iter().all(|m| matches!(
+            m.kind,
+            ModificationKind::DocumentTimestamp
+                | ModificationKind::FormBookkeeping
+                | ModificationKind::Metadata
+        )),
+        "{signature:#?}"
+    );
+
+    let report = verify("doc_timestamp_untrusted.pdf");
+    assert_eq!(report.verdict, Indication::TotalPassed, "{report:#?}");
+    let stamp = &report.document_timestamps[0];
+    assert_eq!(stamp.indication, Indication::Indeterminate, "{stamp:#?}");
+    assert_eq!(
+        stamp.sub_indication,
+        Some(SubIndication::NoCertificateChainFound)
+    );
+    assert!(
+        report
+            .warnings
+            .iter()
+            .any(|w| w.code == "DOCUMENT_TIMESTAMP_NOT_USED"),
+        "{report:#?}"
+    );
+
+    let mut altered = corpus().read("doc_timestamped.pdf");
+    let at = altered
+        .windows(8)
+        .rposition(|w| w == b"(DocTs1)")
+        .expect("the time-stamp field's name");
+    altered[at + 6] = b'9';
+    let report = verify_bytes(&altered);
+    assert_eq!(report.verdict, Indication::TotalFailed, "{report:#?}");
+    let stamp = &report.document_timestamps[0];
+    assert_eq!(stamp.indication, Indication::TotalFailed, "{stamp:#?}");
+    assert_eq!(stamp.sub_indication, Some(SubIndication::HashFailure));
+    assert!(
+        report
+            .errors
+            .iter()
+            .any(|e| e.code == "DOCUMENT_TIMESTAMP_FAILED"),
+        "{report:#?}"
+    );
+}

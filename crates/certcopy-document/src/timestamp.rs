@@ -20,7 +20,10 @@ use x509_tsp::{Accuracy, MessageImprint, TimeStampReq, TimeStampResp, TspVersion
 use crate::signing::{Signer, build_attached_signed_data};
 use crate::verification::chain::{PathSearch, validate_chain};
 use crate::verification::cms_check::{CmsProfile, check_cms};
-use crate::verification::{CertificateSummary, DigestAlgorithm, ReportMessage, ValidationPolicy};
+use crate::verification::findings::Finding;
+use crate::verification::{
+    CertificateSummary, DigestAlgorithm, ReportMessage, SubIndication, ValidationPolicy,
+};
 
 /// `id-ct-TSTInfo` (RFC 3161 §2.4.2): the content type of a time-stamp token.
 pub const ID_CT_TST_INFO: ObjectIdentifier =
@@ -363,8 +366,11 @@ pub struct TokenInfo {
     pub chain: Vec<CertificateSummary>,
 }
 
-fn invalid(code: &str, vi: &str, en: &str) -> ReportMessage {
-    ReportMessage::new(code, vi, en)
+fn invalid(sub: SubIndication, code: &str, vi: &str, en: &str) -> Finding {
+    Finding {
+        sub_indication: Some(sub),
+        message: ReportMessage::new(code, vi, en),
+    }
 }
 
 /// Checks a token (a CMS `ContentInfo`, DER): its signature and ESS signing-certificate,
@@ -377,15 +383,32 @@ pub fn check_token(
     extra_certificates: &[Vec<u8>],
     policy: &ValidationPolicy,
 ) -> Result<TokenInfo, TimestampError> {
+    check_token_findings(token_der, expected, extra_certificates, policy, None).map_err(
+        |findings| TimestampError::Invalid(findings.into_iter().map(|f| f.message).collect()),
+    )
+}
+
+/// [`check_token`] with each reason's sub-indication, and `proof_of_existence`: a time a
+/// later, trusted time-stamp proves the token existed at, so that the TSA certificate's
+/// expiry or revocation after it does not count (past validation, ETSI EN 319 102-1 §5.6).
+pub(crate) fn check_token_findings(
+    token_der: &[u8],
+    expected: Option<(DigestAlgorithm, &[u8])>,
+    extra_certificates: &[Vec<u8>],
+    policy: &ValidationPolicy,
+    proof_of_existence: Option<OffsetDateTime>,
+) -> Result<TokenInfo, Vec<Finding>> {
+    use crate::verification::SubIndication as S;
     let status = check_cms(token_der, &mut |_| None, CmsProfile::Timestamp);
-    let mut errors: Vec<ReportMessage> = status
+    let mut errors: Vec<Finding> = status
         .findings
         .iter()
         .filter(|finding| finding.sub_indication.is_some())
-        .map(|finding| finding.message.clone())
+        .cloned()
         .collect();
     let malformed = || {
         invalid(
+            S::FormatFailure,
             "TIMESTAMP_MALFORMED",
             "dấu thời gian không đọc được theo RFC 3161.",
             "the time-stamp token cannot be read as RFC 3161 says.",
@@ -397,10 +420,11 @@ pub fn check_token(
         .and_then(|content| ReadTstInfo::from_der(content).ok())
     else {
         errors.push(malformed());
-        return Err(TimestampError::Invalid(errors));
+        return Err(errors);
     };
     if !status.digest_matches || !status.signature_verified {
         errors.push(invalid(
+            S::SigCryptoFailure,
             "TIMESTAMP_SIGNATURE_INVALID",
             "chữ ký của dấu thời gian không hợp lệ.",
             "the time-stamp token's signature does not verify.",
@@ -412,6 +436,7 @@ pub fn check_token(
         && (algorithm != Some(wanted_algorithm) || imprint != wanted)
     {
         errors.push(invalid(
+            S::HashFailure,
             "TIMESTAMP_IMPRINT_MISMATCH",
             "dấu thời gian không đóng cho dữ liệu này (dấu vân tay khác).",
             "the time-stamp is not over this data (its message imprint differs).",
@@ -419,7 +444,7 @@ pub fn check_token(
     }
     let Some(gen_time) = generalized_time(&info.gen_time) else {
         errors.push(malformed());
-        return Err(TimestampError::Invalid(errors));
+        return Err(errors);
     };
     let tsa_certificate = status.signer_certificate.clone().or_else(|| {
         // A token without certificates: the signer among the caller's certificates.
@@ -439,14 +464,16 @@ pub fn check_token(
     });
     let Some(tsa_certificate) = tsa_certificate else {
         errors.push(invalid(
+            S::NoSigningCertificateFound,
             "TIMESTAMP_TSA_CERTIFICATE_MISSING",
             "không tìm thấy chứng thư của đơn vị cấp dấu thời gian.",
             "the time-stamping authority's certificate was not found.",
         ));
-        return Err(TimestampError::Invalid(errors));
+        return Err(errors);
     };
     if !time_stamping_only(&tsa_certificate) {
         errors.push(invalid(
+            S::ChainConstraintsFailure,
             "TIMESTAMP_TSA_NOT_AUTHORISED",
             "chứng thư của đơn vị cấp dấu thời gian không dành riêng cho việc cấp dấu thời gian (timeStamping, critical).",
             "the TSA certificate's extended key usage is not timeStamping alone, marked critical.",
@@ -463,7 +490,7 @@ pub fn check_token(
         &certificates,
         policy,
         gen_time,
-        None,
+        proof_of_existence,
         &mut search,
     );
     errors.extend(
@@ -471,10 +498,10 @@ pub fn check_token(
             .findings
             .iter()
             .filter(|finding| finding.sub_indication.is_some())
-            .map(|finding| finding.message.clone()),
+            .cloned(),
     );
     if !errors.is_empty() {
-        return Err(TimestampError::Invalid(errors));
+        return Err(errors);
     }
     Ok(TokenInfo {
         gen_time,
@@ -485,6 +512,15 @@ pub fn check_token(
         tsa_certificate,
         chain: chain.chain,
     })
+}
+
+/// The digest algorithm of a token's message imprint, if the token can be read.
+pub(crate) fn imprint_algorithm(token_der: &[u8]) -> Option<DigestAlgorithm> {
+    let token = cms::content_info::ContentInfo::from_der(token_der).ok()?;
+    let signed: cms::signed_data::SignedData = token.content.decode_as().ok()?;
+    let content = signed.encap_content_info.econtent?;
+    let info = ReadTstInfo::from_der(content.value()).ok()?;
+    digest_of(&info.message_imprint.hash_algorithm.oid)
 }
 
 /// Whether the certificate's extended key usage is `timeStamping` alone, critical.
@@ -529,7 +565,7 @@ pub fn check_response(
         .and_then(|content| ReadTstInfo::from_der(content.value()).ok())
         .ok_or_else(|| TimestampError::Der("no TSTInfo".into()))?;
     if info.nonce != Some(positive_int(nonce)?) {
-        return Err(TimestampError::Invalid(vec![invalid(
+        return Err(TimestampError::Invalid(vec![ReportMessage::new(
             "TIMESTAMP_NONCE_MISMATCH",
             "dấu thời gian không trả lời đúng yêu cầu này (nonce khác).",
             "the time-stamp does not answer this request (its nonce differs).",

@@ -69,7 +69,8 @@ pub struct RegisterEntry {
     pub signer_position: String,
     /// Fee charged (Circular 226/2016/TT-BTC), VND.
     pub fee_vnd: i64,
-    /// SHA-256 of the signed PDF (set when valid).
+    /// SHA-256 of the signed content (set when valid): the copy's bytes up to the end of
+    /// the seal's revision, what verification recognises the copy by.
     pub document_sha256: Option<String>,
     /// When the number was allocated.
     pub created_at: time::PrimitiveDateTime,
@@ -86,9 +87,22 @@ pub struct RegisterEntry {
     /// Certified by the person who also scanned the original (an office working with one
     /// person); the register line says so.
     pub single_person: bool,
+    /// SHA-256 of the stored file when it differs from `document_sha256` (a B-LTA copy:
+    /// the DSS and document time-stamps follow the signatures); see [`Self::file_digest`].
+    pub file_sha256: Option<String>,
+    /// Until when the certificate of the authority behind the copy's last document
+    /// time-stamp is valid (B-LTA copies): the re-timestamping horizon.
+    pub timestamp_valid_until: Option<time::PrimitiveDateTime>,
 }
 
 impl RegisterEntry {
+    /// SHA-256 of the stored file, the key of its blob (`None` until issued).
+    pub fn file_digest(&self) -> Option<&str> {
+        self.file_sha256
+            .as_deref()
+            .or(self.document_sha256.as_deref())
+    }
+
     /// The entry's status.
     pub fn status(&self) -> EntryStatus {
         match self.status.as_str() {

@@ -137,7 +137,7 @@ async fn download(app: &State<App>, viewer: AuthUser, id: CopyId) -> Result<PdfF
         .db
         .run(move |conn| copy_for_download(conn, &id, &viewer.user))
         .await?;
-    let digest = crate::storage::Sha256Hex::parse(entry.document_sha256.as_deref().unwrap_or(""))
+    let digest = crate::storage::Sha256Hex::parse(entry.file_digest().unwrap_or(""))
         .map_err(|_| RegistryError::NotFound)?;
     let bytes = app.blobs.get(&digest).await.map_err(|e| {
         let mut error = ApiError::for_status(Status::InternalServerError);

@@ -168,7 +168,7 @@ async fn redeem(
         .await?;
     // The report of a valid copy's stored file is kept a few seconds (an annulment here
     // empties the cache at once): agencies redeem the same shared copies again and again.
-    let digest = entry.document_sha256.clone().unwrap_or_default();
+    let digest = entry.file_digest().unwrap_or_default().to_owned();
     let verification = match app.report_cache.get(&digest) {
         Some(report) => report,
         None => {
@@ -204,7 +204,7 @@ async fn stored_copy(
     app: &App,
     entry: &crate::db::models::RegisterEntry,
 ) -> Result<Vec<u8>, ApiError> {
-    let digest = crate::storage::Sha256Hex::parse(entry.document_sha256.as_deref().unwrap_or(""))
+    let digest = crate::storage::Sha256Hex::parse(entry.file_digest().unwrap_or(""))
         .map_err(|_| ApiError::from(reuse::ReuseError::ShareNotFound))?;
     app.blobs.get(&digest).await.map_err(|e| {
         let mut error = ApiError::for_status(Status::InternalServerError);

@@ -260,6 +260,16 @@ pub mod words {
         "Dấu thời gian chứng minh chữ ký đã có lúc (giờ Việt Nam)",
         "Time-stamp: the signature existed at (Viet Nam time)",
     );
+    pub const DOCUMENT_TIMESTAMPS: Text = text(
+        "Dấu thời gian của tài liệu (lưu giữ dài hạn)",
+        "Document time-stamps (long-term preservation)",
+    );
+    pub const DOCUMENT_TIMESTAMP_AT: Text = text(
+        "Chứng minh toàn bộ tệp trước đó đã có lúc (giờ Việt Nam)",
+        "Proves everything before it existed at (Viet Nam time)",
+    );
+    pub const TIMESTAMP_AUTHORITY: Text =
+        text("Đơn vị cấp dấu thời gian", "Time-stamping authority");
     pub const CERTIFYING_OFFICE: Text = text("Cơ quan chứng thực", "Certifying office");
     pub const CERTIFICATION_NUMBER: Text = text("Số chứng thực", "Certification number");
     pub const ISSUED_AT: Text = text("Thời điểm cấp (giờ Việt Nam)", "Issued (Viet Nam time)");

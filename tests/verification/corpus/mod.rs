@@ -709,6 +709,20 @@ fn build() -> Corpus {
         job["pss_salt"] = salt.into();
         jobs.push(job);
     }
+    // Document time-stamps (PAdES B-LTA) by pyHanko over the signed RSA copy: one from the
+    // trusted TSA, one from the TSA under the look-alike root.
+    for (name, authority) in [
+        ("doc_timestamped.pdf", &tsa),
+        ("doc_timestamp_untrusted.pdf", &untrusted_tsa),
+    ] {
+        jobs.push(serde_json::json!({
+            "op": "doc_timestamp",
+            "in": out("rsa.pdf"),
+            "out": out(name),
+            "field": "DocTs1",
+            "tsa": {"key": authority.0, "cert": authority.1, "chain": authority.2},
+        }));
+    }
     run_python(&dir, &serde_json::Value::Array(jobs), &script);
 
     // Incremental-saving attacks on the valid RSA signature, and the forger signing on top.

@@ -38,6 +38,27 @@ for job in json.load(open(sys.argv[1])):
             with open(job["out"], "wb") as output:
                 writer.write(output)
         continue
+    if job["op"] == "doc_timestamp":
+        # A document time-stamp (ISO 32000-2 12.8.5) from pyHanko's in-process TSA, nothing
+        # added to the DSS.
+        from pyhanko.keys import load_cert_from_pemder, load_private_key_from_pemder
+        from pyhanko.sign.signers.pdf_signer import PdfTimeStamper, TimestampDSSContentSettings
+        from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+        from pyhanko_certvalidator.registry import SimpleCertificateStore
+        tsa = job["tsa"]
+        stamper = DummyTimeStamper(
+            tsa_cert=load_cert_from_pemder(tsa["cert"]),
+            tsa_key=load_private_key_from_pemder(tsa["key"], passphrase=None),
+            certs_to_embed=SimpleCertificateStore.from_certs([load_cert_from_pemder(c) for c in tsa["chain"]]),
+        )
+        with open(job["in"], "rb") as source:
+            writer = IncrementalPdfFileWriter(source)
+            with open(job["out"], "wb") as output:
+                PdfTimeStamper(stamper, field_name=job["field"]).timestamp_pdf(
+                    writer, "sha256", output=output,
+                    dss_settings=TimestampDSSContentSettings(update_before_ts=False),
+                )
+        continue
     if job["op"] == "xref_stream":
         with pikepdf.open(job["in"]) as pdf:
             pdf.save(job["out"], object_stream_mode=pikepdf.ObjectStreamMode.generate)

@@ -89,6 +89,11 @@ pub enum SignatureKind {
     },
     /// An ordinary signature over the document as it is now.
     Approval,
+    /// A document time-stamp (ISO 32000-2, 12.8.5; PAdES B-LTA): `/Type /DocTimeStamp`,
+    /// `/SubFilter /ETSI.RFC3161`, an RFC 3161 token over the byte ranges in `/Contents`,
+    /// invisible. Only the field name and the appearance-less placement of the request are
+    /// used; it is allowed after any DocMDP level, as PAdES allows it.
+    DocumentTimestamp,
 }
 
 /// DocMDP `/P` values (ISO 32000-1, Table 254).
@@ -168,8 +173,62 @@ pub fn sign_pdf_stamped(
     prefix: Option<PrefixHash>,
     timestamper: Option<&dyn Timestamper>,
 ) -> Result<(Vec<u8>, PrefixHash), SigningError> {
+    if request.kind == SignatureKind::DocumentTimestamp {
+        return Err(SigningError::InvalidRequest {
+            reason: "a document time-stamp is added with timestamp_pdf",
+        });
+    }
     let stamp_room = timestamper.map_or(0, |t| t.max_token_len() + TIMESTAMP_ATTRIBUTE_OVERHEAD);
     let reserved = max_signed_data_len(signer)? + stamp_room + CONTENTS_MARGIN;
+    fill_placeholder(pdf, request, reserved, prefix, |digest| {
+        let signed_data = build_detached_signed_data(digest, signer)?;
+        match timestamper {
+            Some(timestamper) => {
+                let imprint: [u8; SHA256_LEN] =
+                    Sha256::digest(signature_value(&signed_data)?).into();
+                let token = timestamper.token(&imprint)?;
+                add_signature_timestamp(&signed_data, &token)
+            }
+            None => Ok(signed_data),
+        }
+    })
+}
+
+/// Adds a document time-stamp (PAdES B-LTA) over the whole of `pdf` as an incremental
+/// update, in a new invisible field `DocumentTimestamp1` (or the next free number). Its
+/// token proves that everything before it — signatures, their time-stamps and the DSS —
+/// existed at its time. Hashing starts from `prefix` as in [`sign_pdf_continuing`].
+pub fn timestamp_pdf(
+    pdf: Vec<u8>,
+    timestamper: &dyn Timestamper,
+    prefix: Option<PrefixHash>,
+) -> Result<(Vec<u8>, PrefixHash), SigningError> {
+    let request = SignatureRequest {
+        signer_name: String::new(),
+        reason: String::new(),
+        location: String::new(),
+        signing_time: OffsetDateTime::now_utc(),
+        kind: SignatureKind::DocumentTimestamp,
+        field_name: None,
+        appearance: None,
+        empty_fields: Vec::new(),
+    };
+    let reserved = timestamper.max_token_len() + CONTENTS_MARGIN;
+    fill_placeholder(pdf, &request, reserved, prefix, |digest| {
+        timestamper.token(digest)
+    })
+}
+
+/// The steps every signature shares: writes the update with placeholders, patches
+/// `/ByteRange`, hashes the covered bytes (continuing `prefix`), asks `contents` for the
+/// DER to put in `/Contents` over that digest, writes it and reads the result back.
+fn fill_placeholder(
+    pdf: Vec<u8>,
+    request: &SignatureRequest,
+    reserved: usize,
+    prefix: Option<PrefixHash>,
+    contents: impl FnOnce(&[u8; SHA256_LEN]) -> Result<Vec<u8>, SigningError>,
+) -> Result<(Vec<u8>, PrefixHash), SigningError> {
     let prefix_len = pdf.len();
     let (mut signed, signature_id) = write_prepared_update(pdf, request, reserved)?;
 
@@ -194,12 +253,7 @@ pub fn sign_pdf_stamped(
     };
     state.update(after);
     let digest: [u8; SHA256_LEN] = state.finalize().into();
-    let mut signed_data = build_detached_signed_data(&digest, signer)?;
-    if let Some(timestamper) = timestamper {
-        let imprint: [u8; SHA256_LEN] = Sha256::digest(signature_value(&signed_data)?).into();
-        let token = timestamper.token(&imprint)?;
-        signed_data = add_signature_timestamp(&signed_data, &token)?;
-    }
+    let signed_data = contents(&digest)?;
     write_contents(&mut signed, &placeholder, &signed_data)?;
 
     check_read_back(&signed, signature_id, &byte_range, &signed_data, reserved)?;
@@ -210,7 +264,7 @@ pub fn sign_pdf_stamped(
 /// its images: signing neither reads nor rewrites them, they stay in the unchanged prefix.
 /// Saves a copy of every scan per load; [`check_no_elided_stream`] makes sure no emptied
 /// image is ever written back.
-fn load_structure(pdf: &[u8]) -> Result<Document, PdfError> {
+pub(super) fn load_structure(pdf: &[u8]) -> Result<Document, PdfError> {
     let options = lopdf::LoadOptions {
         filter: Some(empty_image_samples),
         ..lopdf::LoadOptions::default()
@@ -464,7 +518,9 @@ fn write_prepared_update(
         .map_err(|_| PdfError::Malformed { what: "catalog" })?;
 
     let existing = ExistingSignatures::read(&previous, catalog);
-    if existing.docmdp_permission == Some(DocMdpPermission::NoChanges.value()) {
+    if existing.docmdp_permission == Some(DocMdpPermission::NoChanges.value())
+        && request.kind != SignatureKind::DocumentTimestamp
+    {
         return Err(PdfError::ChangesForbidden.into());
     }
     if matches!(request.kind, SignatureKind::Certification { .. })
@@ -601,10 +657,13 @@ fn plan_target_field(
             });
         }
     }
-    let name = request
-        .field_name
-        .clone()
-        .unwrap_or_else(|| unused_field_name(&existing.field_names));
+    let name = request.field_name.clone().unwrap_or_else(|| {
+        let stem = match request.kind {
+            SignatureKind::DocumentTimestamp => "DocumentTimestamp",
+            _ => "Signature",
+        };
+        unused_field_name(&existing.field_names, stem)
+    });
     let (page_id, rect) = match placement {
         Some(placement) => placement,
         None => (page_id(document, 0)?, [0.0; 4]),
@@ -665,10 +724,16 @@ fn signature_dictionary(
     signing_time: String,
     reserved: usize,
 ) -> Dictionary {
+    let document_timestamp = request.kind == SignatureKind::DocumentTimestamp;
+    let (kind, sub_filter): (&[u8], &[u8]) = if document_timestamp {
+        (b"DocTimeStamp", b"ETSI.RFC3161")
+    } else {
+        (b"Sig", b"ETSI.CAdES.detached")
+    };
     let mut signature = Dictionary::new();
-    signature.set("Type", Object::Name(b"Sig".to_vec()));
+    signature.set("Type", Object::Name(kind.to_vec()));
     signature.set("Filter", Object::Name(b"Adobe.PPKLite".to_vec()));
-    signature.set("SubFilter", Object::Name(b"ETSI.CAdES.detached".to_vec()));
+    signature.set("SubFilter", Object::Name(sub_filter.to_vec()));
     signature.set(
         "ByteRange",
         Object::Array(vec![
@@ -682,6 +747,10 @@ fn signature_dictionary(
         "Contents",
         Object::String(vec![0; reserved], StringFormat::Hexadecimal),
     );
+    if document_timestamp {
+        // The token carries the time; nothing else belongs in the dictionary.
+        return signature;
+    }
     signature.set(
         "M",
         Object::String(signing_time.into_bytes(), StringFormat::Literal),
@@ -774,7 +843,7 @@ fn fill_existing_field(
 /// The update's trailer: only the entries a trailer of an update carries, so keys of a
 /// previous cross-reference stream (`/W`, `/Index`, `/DecodeParms`, …) or a hybrid file's
 /// `/XRefStm` are not copied into the new section.
-fn prepare_trailer(new: &mut Document, previous_size: Option<u32>) {
+pub(super) fn prepare_trailer(new: &mut Document, previous_size: Option<u32>) {
     let mut trailer = Dictionary::new();
     // `/Prev` and `/Size` are set when the section is written.
     for key in [&b"Root"[..], b"Info", b"ID"] {

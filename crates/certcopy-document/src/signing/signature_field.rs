@@ -211,12 +211,12 @@ fn docmdp_permission(document: &Document, catalog: &Dictionary) -> Option<i64> {
     Some(permission.unwrap_or(2))
 }
 
-/// `Signature1`, `Signature2`, … — the first not already used as a field name.
-pub(crate) fn unused_field_name(taken: &HashSet<Vec<u8>>) -> String {
+/// `{stem}1`, `{stem}2`, … — the first not already used as a field name.
+pub(crate) fn unused_field_name(taken: &HashSet<Vec<u8>>, stem: &str) -> String {
     (1..)
-        .map(|n| format!("Signature{n}"))
+        .map(|n| format!("{stem}{n}"))
         .find(|name| !taken.contains(name.as_bytes()))
-        .unwrap_or_else(|| "Signature".to_owned())
+        .unwrap_or_else(|| stem.to_owned())
 }
 
 /// Checks a widget rectangle: finite, with positive width and height.
@@ -434,7 +434,7 @@ pub(crate) fn add_docmdp_permission(
 }
 
 /// The catalog, copied into the update for editing.
-fn cloned_catalog(
+pub(crate) fn cloned_catalog(
     update: &mut IncrementalDocument,
     catalog_id: ObjectId,
 ) -> Result<&mut Dictionary, SigningError> {

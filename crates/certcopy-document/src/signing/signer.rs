@@ -45,6 +45,22 @@ pub trait Timestamper: Send + Sync {
     fn token(&self, imprint: &[u8; 32]) -> Result<Vec<u8>, SigningError>;
     /// An upper bound on the DER length of [`Timestamper::token`]'s tokens.
     fn max_token_len(&self) -> usize;
+    /// When the authority's certificate expires, if known: a verifier can rely on its
+    /// tokens until then, later only under a newer document time-stamp.
+    fn valid_until(&self) -> Option<time::OffsetDateTime> {
+        None
+    }
+}
+
+/// When `certificate` stops being valid (`notAfter`).
+pub fn certificate_not_after(certificate: &Certificate) -> Option<time::OffsetDateTime> {
+    let seconds = certificate
+        .tbs_certificate
+        .validity
+        .not_after
+        .to_unix_duration()
+        .as_secs();
+    time::OffsetDateTime::from_unix_timestamp(i64::try_from(seconds).ok()?).ok()
 }
 
 /// The ring key pair inside a [`Pkcs8Signer`].

@@ -456,8 +456,13 @@ fn check_revocation(
         }
         let this_update = crl.last_update().to_datetime();
         let next_update = crl.next_update().map(|time| time.to_datetime());
-        current |= this_update <= policy.validation_time
-            && next_update.is_some_and(|next| next >= policy.validation_time);
+        // Current now, or at the time a trusted time-stamp proves the signature existed:
+        // past validation needs the status at that time, which a CRL of then gives (a
+        // revocation after it does not count, see below).
+        let current_at = |time: OffsetDateTime| {
+            this_update <= time && next_update.is_some_and(|next| next >= time)
+        };
+        current |= current_at(policy.validation_time) || proof_of_existence.is_some_and(current_at);
         let entry = crl.iter_revoked_certificates().find(|revoked| {
             revoked.raw_serial() == certificate.raw_serial()
                 || revoked.user_certificate == certificate.serial

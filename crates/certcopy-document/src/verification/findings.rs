@@ -47,15 +47,31 @@ pub(crate) fn no_signature() -> ReportMessage {
     )
 }
 
-/// A document timestamp was found; it is listed but not validated.
-pub(crate) fn document_timestamp_not_validated(field: &str) -> ReportMessage {
+/// A document time-stamp whose imprint, signature or structure is wrong: the bytes it
+/// covers were changed, or it was never over them.
+pub(crate) fn document_timestamp_failed(field: &str) -> ReportMessage {
     message(
-        "DOCUMENT_TIMESTAMP_NOT_VALIDATED",
+        "DOCUMENT_TIMESTAMP_FAILED",
         format!(
-            "Trường {field} chứa dấu thời gian của tài liệu; dấu thời gian này chưa được kiểm tra."
+            "Dấu thời gian của tài liệu trong trường {field} không khớp với nội dung tệp hoặc bị hỏng: tệp đã bị thay đổi sau khi được đóng dấu thời gian."
         ),
         format!(
-            "Field {field} holds a document timestamp; the timestamp itself was not validated."
+            "The document time-stamp in field {field} does not match the file or is broken: the file was changed after it was time-stamped."
+        ),
+    )
+}
+
+/// A document time-stamp that is sound but not trusted now (its authority unknown, its
+/// certificate expired without a later time-stamp): it proves nothing, signatures are
+/// judged without it.
+pub(crate) fn document_timestamp_not_used(field: &str) -> ReportMessage {
+    message(
+        "DOCUMENT_TIMESTAMP_NOT_USED",
+        format!(
+            "Dấu thời gian của tài liệu trong trường {field} không được dùng làm bằng chứng thời điểm (xem chi tiết của dấu thời gian)."
+        ),
+        format!(
+            "The document time-stamp in field {field} is not used as proof of time (see the time-stamp's details)."
         ),
     )
 }

@@ -52,8 +52,10 @@
 mod byte_range;
 pub(crate) mod chain;
 pub(crate) mod cms_check;
+mod document_timestamp;
+mod dss;
 mod error;
-mod findings;
+pub(crate) mod findings;
 mod modifications;
 mod object_graph;
 mod pdf_signature;
@@ -73,9 +75,9 @@ pub use policy::{
     crls_from_pem_or_der,
 };
 pub use report::{
-    CertificateSummary, Coverage, DocMdpPermission, DocumentReport, Indication, Modification,
-    ModificationKind, RegisterStatus, ReportMessage, SignatureReport, SignatureTimestamp,
-    SubIndication, TransparencyState, TransparencyStatus,
+    CertificateSummary, Coverage, DocMdpPermission, DocumentReport, DocumentTimestampReport,
+    Indication, Modification, ModificationKind, RegisterStatus, ReportMessage, SignatureReport,
+    SignatureTimestamp, SubIndication, TransparencyState, TransparencyStatus,
 };
 pub use revisions::DecompressionLimits;
 
@@ -165,6 +167,20 @@ fn verify(
         return Err(VerificationError::Unreadable("no document catalog".into()));
     }
 
+    // Certificates and CRLs in the file's DSS serve every signature and time-stamp; the
+    // policy is copied only when there are some.
+    let dss = dss::read(latest);
+    let with_dss;
+    let policy = if dss.is_empty() {
+        policy
+    } else {
+        let mut extended = policy.clone();
+        extended.intermediates.extend(dss.certificates);
+        extended.crls.extend(dss.crls);
+        with_dss = extended;
+        &with_dss
+    };
+
     let mut document_errors = Vec::new();
     let mut document_warnings = Vec::new();
     let mut checked = Vec::new();
@@ -174,23 +190,50 @@ fn verify(
             policy.max_certificate_signature_checks,
             policy.cancel.clone(),
         ),
+        document_timestamps: Vec::new(),
     };
     let fields = signature_fields::signature_fields(latest);
-    for field in &fields {
-        if policy.cancel.is_cancelled() {
-            return Err(VerificationError::Cancelled);
-        }
-        let timestamp = match field.value {
+    let (timestamp_fields, signature_fields): (Vec<_>, Vec<_>) =
+        fields.iter().partition(|field| match field.value {
             SignatureValue::Indirect(id) => latest
                 .objects
                 .get(&id)
                 .and_then(|object| object_graph::as_dictionary(latest, object))
                 .is_some_and(|value| modifications::is_document_timestamp(latest, value)),
             SignatureValue::Direct => false,
-        };
-        if timestamp {
-            document_warnings.push(findings::document_timestamp_not_validated(&field.name));
-            continue;
+        });
+    // Document time-stamps first, the latest first: each one that checks proves the time of
+    // everything before it, earlier time-stamps and signatures included.
+    let mut stamps: Vec<(usize, document_timestamp::CheckedTimestamp)> = timestamp_fields
+        .iter()
+        .map(|field| document_timestamp::locate(bytes, field, latest, &revisions))
+        .enumerate()
+        .collect();
+    stamps.sort_by_key(|(_, stamp)| std::cmp::Reverse(stamp.revision()));
+    for (_, stamp) in &mut stamps {
+        if policy.cancel.is_cancelled() {
+            return Err(VerificationError::Cancelled);
+        }
+        document_timestamp::check(stamp, policy, &mut work);
+    }
+    // Reported in file order.
+    stamps.sort_by_key(|(index, _)| *index);
+    let stamps: Vec<document_timestamp::CheckedTimestamp> =
+        stamps.into_iter().map(|(_, stamp)| stamp).collect();
+    for stamp in &stamps {
+        match stamp.report.indication {
+            Indication::TotalPassed => {}
+            Indication::TotalFailed => document_errors.push(findings::document_timestamp_failed(
+                &stamp.report.field_name,
+            )),
+            Indication::Indeterminate => document_warnings.push(
+                findings::document_timestamp_not_used(&stamp.report.field_name),
+            ),
+        }
+    }
+    for field in signature_fields {
+        if policy.cancel.is_cancelled() {
+            return Err(VerificationError::Cancelled);
         }
         checked.push(pdf_signature::check_signature(
             bytes, field, latest, &revisions, policy, &mut work,
@@ -234,6 +277,7 @@ fn verify(
         valid_signatures_count: valid,
         revisions_count: revisions.markers.len(),
         signatures,
+        document_timestamps: stamps.into_iter().map(|stamp| stamp.report).collect(),
         errors: document_errors,
         warnings: document_warnings,
         register: None,

@@ -38,6 +38,15 @@ pub(crate) struct DocumentWork<'a> {
     pub digests: SignedRangeDigests<'a>,
     /// Path building for all signatures.
     pub search: chain::PathSearch,
+    /// Document time-stamps that check: the revision each covers and its time.
+    pub document_timestamps: Vec<(usize, OffsetDateTime)>,
+}
+
+impl DocumentWork<'_> {
+    /// The earliest time a checked document time-stamp after `revision` proves.
+    pub fn proof_after(&self, revision: usize) -> Option<OffsetDateTime> {
+        super::document_timestamp::earliest_after(&self.document_timestamps, revision)
+    }
 }
 
 /// Checks one signature field of the final document.
@@ -90,6 +99,149 @@ fn check_into(
     work: &mut DocumentWork<'_>,
     checked: &mut CheckedSignature,
 ) -> Result<(), Finding> {
+    let located = locate(bytes, field, latest, revisions)?;
+    let Located {
+        revision,
+        signed,
+        signed_value,
+        range,
+        cms,
+        covers_whole_document,
+    } = located;
+    checked.report.signature_format = object_graph::get_name(signed, signed_value, b"SubFilter")
+        .map(|name| String::from_utf8_lossy(name).into_owned());
+    let profile = match checked.report.signature_format.as_deref() {
+        Some("ETSI.CAdES.detached") => CmsProfile::Cades,
+        Some("adbe.pkcs7.detached") => CmsProfile::Pkcs7,
+        other => return Err(findings::unsupported_sub_filter(other.unwrap_or("(none)"))),
+    };
+    checked.report.coverage = Some(Coverage {
+        byte_range: range.as_array(),
+        covers_whole_revision: true,
+        covers_whole_document,
+    });
+    checked.revision = Some(revision);
+    checked.report.certification_permission = docmdp_permission(signed, signed_value);
+
+    let cms_status = cms_check::check_cms(
+        &cms,
+        &mut |algorithm| work.digests.digest(&range, algorithm),
+        profile,
+    );
+    checked.findings.extend(cms_status.findings.iter().cloned());
+
+    let signing_time = signing_time(signed, signed_value);
+    checked.report.signing_time = signing_time;
+    let signing_time = match signing_time {
+        Some(time)
+            if policy
+                .validation_time
+                .checked_add(CLOCK_SKEW)
+                .is_some_and(|limit| time > limit) =>
+        {
+            checked.findings.push(findings::signing_time_in_future());
+            time
+        }
+        Some(time) => time,
+        None => {
+            checked.findings.push(findings::signing_time_missing());
+            policy.validation_time
+        }
+    };
+
+    // A signature time-stamp proves the signature existed at its time, if its TSA is
+    // trusted (now, or when a later document time-stamp proves the token existed) and it is
+    // over this signature value; one that does not check proves nothing. A document
+    // time-stamp after the signature proves it existed at the time of that time-stamp.
+    let archive_proof = work.proof_after(revision);
+    let timestamp_proof = match &cms_status.signature_timestamp {
+        None => None,
+        Some(token) => {
+            match crate::timestamp::check_token_findings(token, None, &[], policy, archive_proof) {
+                Ok(info)
+                    if info.algorithm.digest_parts(&[&cms_status.signature_value])
+                        == info.imprint =>
+                {
+                    checked.report.signature_timestamp = Some(SignatureTimestamp {
+                        time: info.gen_time,
+                        tsa: info
+                            .chain
+                            .first()
+                            .map(|certificate| certificate.subject.clone())
+                            .unwrap_or_default(),
+                    });
+                    Some(info.gen_time)
+                }
+                Ok(_) => {
+                    checked.findings.push(findings::timestamp_not_used(
+                        "dấu thời gian không đóng cho chữ ký này",
+                        "the time-stamp is not over this signature value",
+                    ));
+                    None
+                }
+                Err(reasons) => {
+                    let join = |part: fn(&Finding) -> &str| {
+                        reasons.iter().map(part).collect::<Vec<_>>().join("; ")
+                    };
+                    checked.findings.push(findings::timestamp_not_used(
+                        &join(|f| f.message.message_vi.as_str()),
+                        &join(|f| f.message.message_en.as_str()),
+                    ));
+                    None
+                }
+            }
+        }
+    };
+    let proof_of_existence = match (timestamp_proof, archive_proof) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+
+    if let Some(signer) = &cms_status.signer_certificate {
+        let outcome = chain::validate_chain(
+            signer,
+            &cms_status.certificates,
+            policy,
+            signing_time,
+            proof_of_existence,
+            &mut work.search,
+        );
+        checked.report.signed_by = outcome.signer_name;
+        checked.report.certificate_chain = outcome.chain;
+        checked.findings.extend(outcome.findings);
+        let digest = super::byte_range::DigestAlgorithm::Sha256.digest_parts(&[signer]);
+        checked.report.signer_certificate_sha256 =
+            Some(digest.iter().map(|byte| format!("{byte:02x}")).collect());
+        checked.report.signer_certificate = Some(signer.clone());
+    }
+    Ok(())
+}
+
+/// A signature value found in the raw bytes: the revision it covers, read from that
+/// revision, with its checked `/ByteRange` and the DER in `/Contents`.
+pub(crate) struct Located<'d> {
+    /// Index of the revision the value signs.
+    pub revision: usize,
+    /// That revision.
+    pub signed: &'d Document,
+    /// The value as that revision has it.
+    pub signed_value: &'d Dictionary,
+    /// The checked byte range.
+    pub range: byte_range::ByteRange,
+    /// `/Contents`, zero padding removed.
+    pub cms: Vec<u8>,
+    /// Nothing but whitespace follows the range.
+    pub covers_whole_document: bool,
+}
+
+/// Finds a field's value in the raw bytes and checks its `/ByteRange` (docs/ARCHITECTURE.md
+/// §6, check 1); every failure is a `FORMAT_FAILURE` finding.
+pub(crate) fn locate<'d>(
+    bytes: &[u8],
+    field: &SignatureField,
+    latest: &Document,
+    revisions: &'d Revisions,
+) -> Result<Located<'d>, Finding> {
     let SignatureValue::Indirect(value_id) = field.value else {
         return Err(findings::format(
             "SIGNATURE_VALUE_DIRECT",
@@ -143,14 +295,6 @@ fn check_into(
                 "the signature value is not part of the revision it signs.",
             )
         })?;
-    checked.report.signature_format = object_graph::get_name(signed, signed_value, b"SubFilter")
-        .map(|name| String::from_utf8_lossy(name).into_owned());
-    let profile = match checked.report.signature_format.as_deref() {
-        Some("ETSI.CAdES.detached") => CmsProfile::Cades,
-        Some("adbe.pkcs7.detached") => CmsProfile::Pkcs7,
-        other => return Err(findings::unsupported_sub_filter(other.unwrap_or("(none)"))),
-    };
-
     let raw_offset = match signed.reference_table.get(value_id.0) {
         Some(XrefEntry::Normal { offset, generation }) if *generation == value_id.1 => {
             *offset as usize
@@ -183,14 +327,6 @@ fn check_into(
     let covers_whole_document = bytes
         .get(range.end()..)
         .is_some_and(|rest| rest.iter().all(|&b| pdf_syntax::is_whitespace(b)));
-    checked.report.coverage = Some(Coverage {
-        byte_range: range.as_array(),
-        covers_whole_revision: true,
-        covers_whole_document,
-    });
-    checked.revision = Some(revision);
-    checked.report.certification_permission = docmdp_permission(signed, signed_value);
-
     if range.signed_slices(bytes).is_none() {
         return Err(findings::format(
             "BYTE_RANGE_OUT_OF_FILE",
@@ -198,99 +334,14 @@ fn check_into(
             "/ByteRange points outside the file.",
         ));
     }
-    let cms_status = cms_check::check_cms(
-        &cms,
-        &mut |algorithm| work.digests.digest(&range, algorithm),
-        profile,
-    );
-    checked.findings.extend(cms_status.findings.iter().cloned());
-
-    let signing_time = signing_time(signed, signed_value);
-    checked.report.signing_time = signing_time;
-    let signing_time = match signing_time {
-        Some(time)
-            if policy
-                .validation_time
-                .checked_add(CLOCK_SKEW)
-                .is_some_and(|limit| time > limit) =>
-        {
-            checked.findings.push(findings::signing_time_in_future());
-            time
-        }
-        Some(time) => time,
-        None => {
-            checked.findings.push(findings::signing_time_missing());
-            policy.validation_time
-        }
-    };
-
-    // A signature time-stamp proves the signature existed at its time, if its TSA is
-    // trusted and it is over this signature value; one that does not check proves nothing.
-    let proof_of_existence = match &cms_status.signature_timestamp {
-        None => None,
-        Some(token) => match crate::timestamp::check_token(token, None, &[], policy) {
-            Ok(info)
-                if info.algorithm.digest_parts(&[&cms_status.signature_value]) == info.imprint =>
-            {
-                checked.report.signature_timestamp = Some(SignatureTimestamp {
-                    time: info.gen_time,
-                    tsa: info
-                        .chain
-                        .first()
-                        .map(|certificate| certificate.subject.clone())
-                        .unwrap_or_default(),
-                });
-                Some(info.gen_time)
-            }
-            Ok(_) => {
-                checked.findings.push(findings::timestamp_not_used(
-                    "dấu thời gian không đóng cho chữ ký này",
-                    "the time-stamp is not over this signature value",
-                ));
-                None
-            }
-            Err(error) => {
-                let (vi, en) = match &error {
-                    crate::timestamp::TimestampError::Invalid(reasons) => (
-                        reasons
-                            .iter()
-                            .map(|m| m.message_vi.as_str())
-                            .collect::<Vec<_>>()
-                            .join("; "),
-                        reasons
-                            .iter()
-                            .map(|m| m.message_en.as_str())
-                            .collect::<Vec<_>>()
-                            .join("; "),
-                    ),
-                    other => (other.to_string(), other.to_string()),
-                };
-                checked
-                    .findings
-                    .push(findings::timestamp_not_used(&vi, &en));
-                None
-            }
-        },
-    };
-
-    if let Some(signer) = &cms_status.signer_certificate {
-        let outcome = chain::validate_chain(
-            signer,
-            &cms_status.certificates,
-            policy,
-            signing_time,
-            proof_of_existence,
-            &mut work.search,
-        );
-        checked.report.signed_by = outcome.signer_name;
-        checked.report.certificate_chain = outcome.chain;
-        checked.findings.extend(outcome.findings);
-        let digest = super::byte_range::DigestAlgorithm::Sha256.digest_parts(&[signer]);
-        checked.report.signer_certificate_sha256 =
-            Some(digest.iter().map(|byte| format!("{byte:02x}")).collect());
-        checked.report.signer_certificate = Some(signer.clone());
-    }
-    Ok(())
+    Ok(Located {
+        revision,
+        signed,
+        signed_value,
+        range,
+        cms,
+        covers_whole_document,
+    })
 }
 
 /// `c + d` of the `/ByteRange` as lopdf reads it.

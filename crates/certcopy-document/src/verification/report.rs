@@ -233,6 +233,30 @@ pub struct SignatureTimestamp {
     pub tsa: String,
 }
 
+/// The result for one document time-stamp (PAdES B-LTA): an RFC 3161 token over the file
+/// up to its revision, proving everything before it existed at its time.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DocumentTimestampReport {
+    /// The field holding it.
+    pub field_name: String,
+    /// `TOTAL_PASSED`: the imprint matches the bytes it covers and the authority is trusted
+    /// (at the validation time, or at the time a later document time-stamp proves).
+    pub indication: Indication,
+    /// Why not, when it did not pass.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sub_indication: Option<SubIndication>,
+    /// The time stamped (when the token can be read and checks).
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub time: Option<OffsetDateTime>,
+    /// The time-stamping authority (its certificate's subject).
+    pub tsa: Option<String>,
+    /// Nothing follows its revision in the file.
+    pub covers_whole_document: bool,
+    /// Problems found.
+    pub errors: Vec<ReportMessage>,
+}
+
 /// The result for one signature field.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -368,6 +392,8 @@ pub struct DocumentReport {
     pub revisions_count: usize,
     /// Per-signature results in file order.
     pub signatures: Vec<SignatureReport>,
+    /// Document time-stamps in file order (not counted as signatures).
+    pub document_timestamps: Vec<DocumentTimestampReport>,
     /// Document-level problems (e.g. `NO_SIGNATURE`).
     pub errors: Vec<ReportMessage>,
     /// Document-level notes.

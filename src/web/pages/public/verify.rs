@@ -123,6 +123,9 @@ fn report_page(viewer: &Viewer, report: &DocumentReport) -> Markup {
             @for error in &report.errors {
                 p.bad { (message(lang, error)) }
             }
+            @for warning in &report.warnings {
+                p.warn { (message(lang, warning)) }
+            }
             h2 { (lang.t(words::SIGNATURES)) " (" (report.valid_signatures_count) "/" (report.signatures_count) ")" }
             @for (index, signature) in report.signatures.iter().enumerate() {
                 @let (class, verdict) = verdict_text(lang, &signature.indication);
@@ -146,6 +149,24 @@ fn report_page(viewer: &Viewer, report: &DocumentReport) -> Markup {
                     }
                     @for error in &signature.errors { p.bad { (message(lang, error)) } }
                     @for warning in &signature.warnings { p.warn { (message(lang, warning)) } }
+                }
+            }
+            @if !report.document_timestamps.is_empty() {
+                h2 { (lang.t(words::DOCUMENT_TIMESTAMPS)) }
+                @for stamp in &report.document_timestamps {
+                    @let (class, verdict) = verdict_text(lang, &stamp.indication);
+                    section.card {
+                        p class=(class) { strong { (verdict) } }
+                        dl {
+                            @if let Some(at) = stamp.time {
+                                dt { (lang.t(words::DOCUMENT_TIMESTAMP_AT)) } dd { (local_moment(at)) }
+                            }
+                            @if let Some(tsa) = &stamp.tsa {
+                                dt { (lang.t(words::TIMESTAMP_AUTHORITY)) } dd { (tsa) }
+                            }
+                        }
+                        @for error in &stamp.errors { p.bad { (message(lang, error)) } }
+                    }
                 }
             }
             p { a href="/verify" { (lang.t(words::VERIFY_ANOTHER)) } }
