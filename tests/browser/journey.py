@@ -266,6 +266,11 @@ with sync_playwright() as playwright:
     report = visitor.inner_text("main")
     check("Tất cả chữ ký số hợp lệ" in report, "verify by upload: every signature valid")
     check("đang có hiệu lực" in report, "verify by upload: valid in the register")
+    # PAdES B-LTA: the document time-stamp is checked and shown with its authority.
+    check("Dấu thời gian của tài liệu" in report, "verify by upload: the document time-stamp section")
+    check("Dấu thời gian hợp lệ, do đơn vị được tin cậy cấp." in report,
+          "verify by upload: the document time-stamp is valid")
+    check("Dev TSA" in report, "verify by upload: the time-stamping authority named")
     step(visitor, "verify-report")
     visitor.goto(f"{BASE}/")
     visitor.fill("#code", lookup)

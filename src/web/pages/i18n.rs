@@ -268,6 +268,18 @@ pub mod words {
         "Chứng minh toàn bộ tệp trước đó đã có lúc (giờ Việt Nam)",
         "Proves everything before it existed at (Viet Nam time)",
     );
+    pub const STAMP_PASSED: Text = text(
+        "Dấu thời gian hợp lệ, do đơn vị được tin cậy cấp.",
+        "The time-stamp is valid and from a trusted authority.",
+    );
+    pub const STAMP_FAILED: Text = text(
+        "Dấu thời gian không khớp với tệp: tệp đã bị sửa sau khi được đóng dấu.",
+        "The time-stamp does not match the file: the file was changed after it was stamped.",
+    );
+    pub const STAMP_INDETERMINATE: Text = text(
+        "Dấu thời gian không được dùng làm bằng chứng: chưa xác định được đơn vị cấp có được tin cậy.",
+        "The time-stamp is not used as proof: its authority could not be established as trusted.",
+    );
     pub const TIMESTAMP_AUTHORITY: Text =
         text("Đơn vị cấp dấu thời gian", "Time-stamping authority");
     pub const CERTIFYING_OFFICE: Text = text("Cơ quan chứng thực", "Certifying office");

@@ -75,6 +75,14 @@ fn verdict_text(lang: Lang, indication: &Indication) -> (&'static str, &'static 
     }
 }
 
+fn stamp_text(lang: Lang, indication: &Indication) -> (&'static str, &'static str) {
+    match indication {
+        Indication::TotalPassed => ("ok", lang.t(words::STAMP_PASSED)),
+        Indication::TotalFailed => ("bad", lang.t(words::STAMP_FAILED)),
+        _ => ("warn", lang.t(words::STAMP_INDETERMINATE)),
+    }
+}
+
 fn utc_text_local(rfc3339: &str) -> String {
     time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
         .map(local_moment)
@@ -154,7 +162,7 @@ fn report_page(viewer: &Viewer, report: &DocumentReport) -> Markup {
             @if !report.document_timestamps.is_empty() {
                 h2 { (lang.t(words::DOCUMENT_TIMESTAMPS)) }
                 @for stamp in &report.document_timestamps {
-                    @let (class, verdict) = verdict_text(lang, &stamp.indication);
+                    @let (class, verdict) = stamp_text(lang, &stamp.indication);
                     section.card {
                         p class=(class) { strong { (verdict) } }
                         dl {
