@@ -8,11 +8,11 @@
 
 use std::collections::HashSet;
 
-use lopdf::{Dictionary, Document, IncrementalDocument, Object, ObjectId, Stream};
+use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
 
 use super::append::append_update;
 use super::error::{PdfError, SigningError};
-use super::pdf::{load_structure, prepare_trailer};
+use super::pdf::{load_structure, read_previous};
 use super::signature_field::cloned_catalog;
 
 /// What goes into the DSS: DER certificates and DER CRLs.
@@ -109,21 +109,13 @@ pub fn dss_certificates(pdf: &[u8]) -> Result<Vec<Vec<u8>>, SigningError> {
 /// the file; `pdf` is its unchanged prefix. Returns `pdf` as it is when the DSS already
 /// holds every item.
 pub fn add_dss(pdf: Vec<u8>, material: &ValidationMaterial) -> Result<Vec<u8>, SigningError> {
-    let previous = load_structure(&pdf)?;
-    if previous.is_encrypted() || previous.trailer.has(b"Encrypt") {
-        return Err(PdfError::Encrypted.into());
-    }
-    let catalog_id = previous
-        .trailer
-        .get(b"Root")
-        .and_then(Object::as_reference)
-        .map_err(|_| PdfError::Malformed {
-            what: "trailer /Root",
-        })?;
+    let previous = read_previous(&pdf)?;
+    let catalog_id = previous.catalog_id;
     let catalog = previous
+        .document
         .get_dictionary(catalog_id)
         .map_err(|_| PdfError::Malformed { what: "catalog" })?;
-    let existing = ExistingDss::read(&previous, catalog);
+    let existing = ExistingDss::read(&previous.document, catalog);
     let new_certificates: Vec<&Vec<u8>> = material
         .certificates
         .iter()
@@ -137,25 +129,9 @@ pub fn add_dss(pdf: Vec<u8>, material: &ValidationMaterial) -> Result<Vec<u8>, S
     if new_certificates.is_empty() && new_crls.is_empty() {
         return Ok(pdf);
     }
-    let previous_size = previous
-        .trailer
-        .get(b"Size")
-        .and_then(Object::as_i64)
-        .ok()
-        .and_then(|size| u32::try_from(size).ok());
-    let (section_kind, previous_section) = (
-        previous.reference_table.cross_reference_type,
-        previous.xref_start,
-    );
-    if previous_section == 0 {
-        return Err(PdfError::Malformed {
-            what: "cross-reference section",
-        }
-        .into());
-    }
+    let (section_kind, previous_section) = (previous.section_kind, previous.section_start);
     let mut dss = existing.dictionary;
-    let mut update = IncrementalDocument::create_from(Vec::new(), previous);
-    prepare_trailer(&mut update.new_document, previous_size);
+    let mut update = previous.into_update();
 
     let mut add_streams = |key: &str, items: &[&Vec<u8>]| {
         if items.is_empty() {

@@ -495,6 +495,70 @@ fn check_read_back(
     Ok(())
 }
 
+/// What an incremental update needs from the file it follows.
+pub(super) struct Previous {
+    /// The file's structure (image samples left out).
+    pub document: Document,
+    /// The catalog's object id.
+    pub catalog_id: ObjectId,
+    /// `/Size` of the last trailer.
+    size: Option<u32>,
+    /// The form of the last cross-reference section (the update's takes the same).
+    pub section_kind: lopdf::xref::XrefType,
+    /// Where the last cross-reference section starts (the update's `/Prev`).
+    pub section_start: usize,
+}
+
+impl Previous {
+    /// The builder of the update, whose trailer keeps `/Root`, `/Info` and `/ID`. The
+    /// update's bytes are appended to the file itself, so the builder holds none.
+    pub fn into_update(self) -> IncrementalDocument {
+        let mut update = IncrementalDocument::create_from(Vec::new(), self.document);
+        prepare_trailer(&mut update.new_document, self.size);
+        update
+    }
+}
+
+/// Reads what an update needs from `pdf`; refuses encrypted files, a missing catalog and a
+/// file whose last cross-reference section was not found (lopdf rebuilt the table by
+/// scanning: an update could not point back to it).
+pub(super) fn read_previous(pdf: &[u8]) -> Result<Previous, SigningError> {
+    let document = load_structure(pdf)?;
+    if document.is_encrypted() || document.trailer.has(b"Encrypt") {
+        return Err(PdfError::Encrypted.into());
+    }
+    let catalog_id = document
+        .trailer
+        .get(b"Root")
+        .and_then(Object::as_reference)
+        .map_err(|_| PdfError::Malformed {
+            what: "trailer /Root",
+        })?;
+    let size = document
+        .trailer
+        .get(b"Size")
+        .and_then(Object::as_i64)
+        .ok()
+        .and_then(|size| u32::try_from(size).ok());
+    let (section_kind, section_start) = (
+        document.reference_table.cross_reference_type,
+        document.xref_start,
+    );
+    if section_start == 0 {
+        return Err(PdfError::Malformed {
+            what: "cross-reference section",
+        }
+        .into());
+    }
+    Ok(Previous {
+        document,
+        catalog_id,
+        size,
+        section_kind,
+        section_start,
+    })
+}
+
 /// Builds and writes the incremental update with placeholders; returns the file and the
 /// signature dictionary's object id.
 fn write_prepared_update(
@@ -502,22 +566,14 @@ fn write_prepared_update(
     request: &SignatureRequest,
     reserved: usize,
 ) -> Result<(Vec<u8>, ObjectId), SigningError> {
-    let previous = load_structure(&pdf)?;
-    if previous.is_encrypted() || previous.trailer.has(b"Encrypt") {
-        return Err(PdfError::Encrypted.into());
-    }
-    let catalog_id = previous
-        .trailer
-        .get(b"Root")
-        .and_then(Object::as_reference)
-        .map_err(|_| PdfError::Malformed {
-            what: "trailer /Root",
-        })?;
+    let previous = read_previous(&pdf)?;
+    let catalog_id = previous.catalog_id;
     let catalog = previous
+        .document
         .get_dictionary(catalog_id)
         .map_err(|_| PdfError::Malformed { what: "catalog" })?;
 
-    let existing = ExistingSignatures::read(&previous, catalog);
+    let existing = ExistingSignatures::read(&previous.document, catalog);
     if existing.docmdp_permission == Some(DocMdpPermission::NoChanges.value())
         && request.kind != SignatureKind::DocumentTimestamp
     {
@@ -528,32 +584,11 @@ fn write_prepared_update(
     {
         return Err(PdfError::CertificationNotFirst.into());
     }
-    let target = plan_target_field(&previous, &existing, request)?;
-    let empty_fields = plan_empty_fields(&previous, &existing, request, &target)?;
+    let target = plan_target_field(&previous.document, &existing, request)?;
+    let empty_fields = plan_empty_fields(&previous.document, &existing, request, &target)?;
     let signing_time = pdf_date(request.signing_time)?;
-    let previous_size = previous
-        .trailer
-        .get(b"Size")
-        .and_then(Object::as_i64)
-        .ok()
-        .and_then(|size| u32::try_from(size).ok());
-
-    let (section_kind, previous_section) = (
-        previous.reference_table.cross_reference_type,
-        previous.xref_start,
-    );
-    if previous_section == 0 {
-        // A file whose last cross-reference section was not found (lopdf rebuilt the table by
-        // scanning): an update could not point back to it.
-        return Err(PdfError::Malformed {
-            what: "cross-reference section",
-        }
-        .into());
-    }
-    // The update is built against the previous structure; its bytes are appended to `pdf`
-    // itself, so the builder holds none.
-    let mut update = IncrementalDocument::create_from(Vec::new(), previous);
-    prepare_trailer(&mut update.new_document, previous_size);
+    let (section_kind, previous_section) = (previous.section_kind, previous.section_start);
+    let mut update = previous.into_update();
 
     let signature_id = update
         .new_document
@@ -843,7 +878,7 @@ fn fill_existing_field(
 /// The update's trailer: only the entries a trailer of an update carries, so keys of a
 /// previous cross-reference stream (`/W`, `/Index`, `/DecodeParms`, …) or a hybrid file's
 /// `/XRefStm` are not copied into the new section.
-pub(super) fn prepare_trailer(new: &mut Document, previous_size: Option<u32>) {
+fn prepare_trailer(new: &mut Document, previous_size: Option<u32>) {
     let mut trailer = Dictionary::new();
     // `/Prev` and `/Size` are set when the section is written.
     for key in [&b"Root"[..], b"Info", b"ID"] {
