@@ -230,16 +230,21 @@ impl App {
         }
     }
 
-    /// The re-timestamping of stored copies, with the TSA's configured policy.
+    /// The re-timestamping of stored copies, with the TSA's key (loaded now) and
+    /// configured policy.
     pub fn retimestamper(
         &self,
-    ) -> Result<crate::registry::retimestamp::Retimestamper, crate::config::ConfigError> {
+    ) -> Result<
+        crate::registry::retimestamp::Retimestamper,
+        crate::registry::retimestamp::RetimestampError,
+    > {
+        let policy = self.config.tsa_policy()?;
+        let tsa = crate::tsa::OwnTsa::new(self.db.clone(), self.keys.as_ref(), policy)?;
         Ok(crate::registry::retimestamp::Retimestamper {
             db: self.db.clone(),
             blobs: self.blobs.clone(),
-            keys: self.keys.clone(),
+            tsa: std::sync::Arc::new(tsa),
             trust: self.trust.clone(),
-            policy: self.config.tsa_policy()?,
         })
     }
 

@@ -163,9 +163,7 @@ impl OwnTsa {
             max_len: certificates + TOKEN_OVERHEAD,
         })
     }
-}
 
-impl OwnTsa {
     /// The TSA certificate first, then its CAs (for the DSS of B-LTA copies).
     pub fn certificate_chain(&self) -> &[x509_cert::Certificate] {
         self.signer.certificate_chain()

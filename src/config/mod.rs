@@ -176,9 +176,8 @@ pub struct Config {
     /// validate them and their time-stamps, then a document time-stamp over everything.
     /// The copy then verifies offline, years later, with only the trust anchors.
     pub copy_long_term: bool,
-    /// Re-timestamp stored B-LTA copies whose last document time-stamp's authority
-    /// certificate expires within this many days (`certcopy registry retimestamp`, and the
-    /// service once a day).
+    /// `certcopy registry retimestamp` renews stored B-LTA copies whose last document
+    /// time-stamp's authority certificate expires within this many days.
     pub retimestamp_horizon_days: u32,
     /// PKCS#11 module (e.g. `/usr/lib/softhsm/libsofthsm2.so`) holding keys named in
     /// `official_keys` and `seal_keys`. Empty: every key is a file in `pki_dir`.

@@ -562,8 +562,8 @@ impl Issuer {
                     .map(|policy| crate::tsa::OwnTsa::new(db, keys.as_ref(), policy))
                     .transpose()?;
                 let validation_material = match (&timestamper, long_term) {
-                    (Some(tsa), Some(trust)) => Some(validation_material(
-                        [
+                    (Some(tsa), Some(trust)) => Some(ValidationMaterial::for_chains(
+                        &[
                             official_signer.certificate_chain(),
                             seal_signer.certificate_chain(),
                             tsa.certificate_chain(),
@@ -670,15 +670,6 @@ impl Issuer {
         // The store has let go of its handle: this takes the buffer back without a copy.
         Ok((published, Vec::from(signed)))
     }
-}
-
-/// The DSS content of a B-LTA copy: the certificates of `chains` and the CRLs of their CAs
-/// among `crls`.
-fn validation_material(
-    chains: [&[x509_cert::Certificate]; 3],
-    crls: &[Vec<u8>],
-) -> Result<ValidationMaterial, IssueError> {
-    Ok(ValidationMaterial::for_chains(&chains, crls)?)
 }
 
 /// The cancellation of one issuance and the deadline it reports.
@@ -907,7 +898,7 @@ pub fn sign_copy(
     };
     // B-LT, then B-LTA: what validates both signatures and their time-stamps, then a
     // document time-stamp over all of it.
-    let with_dss = add_dss(sealed, material)?;
+    let with_dss = add_dss(sealed, material, &[])?;
     let (stamped, prefix) = timestamp_pdf(with_dss, timestamper, Some(prefix))?;
     let file_sha256 = prefix.finish(&stamped).ok_or_else(read_back)?;
     Ok(SignedCopy {

@@ -26,11 +26,9 @@ use crate::db::ids::CopyId;
 use crate::db::models::{EntryStatus, RegisterEntry};
 use crate::db::schema::register_entries;
 use crate::db::{Db, DbError, write_transaction};
-use crate::pki::KeyStore;
-use crate::signing::{
-    SigningError, Timestamper, ValidationMaterial, add_dss, dss_certificates, timestamp_pdf,
-};
+use crate::signing::{SigningError, Timestamper, ValidationMaterial, add_dss, timestamp_pdf};
 use crate::storage::{BlobStore, Sha256Hex, StorageError};
+use crate::tsa::OwnTsa;
 
 /// Why one copy could not be re-timestamped.
 #[derive(Debug, thiserror::Error)]
@@ -44,6 +42,9 @@ pub enum RetimestampError {
     /// The DSS or the time-stamp could not be added.
     #[error(transparent)]
     Signing(#[from] SigningError),
+    /// The TSA policy setting is not an OID.
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
     /// The blocking task failed.
     #[error("re-timestamping task: {0}")]
     Task(String),
@@ -69,12 +70,10 @@ pub struct Retimestamper {
     pub db: Db,
     /// Blob store.
     pub blobs: BlobStore,
-    /// Keys (the time-stamping authority's).
-    pub keys: Arc<dyn KeyStore>,
+    /// The service's time-stamping authority, loaded once for the whole run.
+    pub tsa: Arc<OwnTsa>,
     /// The CRLs added to the DSS come from here.
     pub trust: Arc<TrustStore>,
-    /// The tokens' policy.
-    pub policy: const_oid::ObjectIdentifier,
 }
 
 impl Retimestamper {
@@ -103,40 +102,34 @@ impl Retimestamper {
         until: OffsetDateTime,
     ) -> Result<Renewal, RetimestampError> {
         let lookup = id.clone();
-        let Some(entry) = self
+        let entry = self
             .db
             .run(move |conn| RegisterEntry::find(conn, &lookup))
-            .await?
-        else {
+            .await?;
+        // Only B-LTA copies have a horizon, and their file always has a digest of its own.
+        let still_due = |entry: &RegisterEntry| {
+            entry.status() == EntryStatus::Valid
+                && entry
+                    .timestamp_valid_until
+                    .is_some_and(|horizon| crate::local_time::from_utc_primitive(horizon) < until)
+        };
+        let Some((entry, old_digest)) = entry.filter(still_due).and_then(|entry| {
+            let digest = entry.file_sha256.clone()?;
+            Some((entry, digest))
+        }) else {
             return Ok(Renewal::Skipped);
         };
-        let due = entry
-            .timestamp_valid_until
-            .is_some_and(|horizon| crate::local_time::from_utc_primitive(horizon) < until);
-        let Some(old_digest) = entry.file_digest().map(str::to_owned) else {
-            return Ok(Renewal::Skipped);
-        };
-        if entry.status() != EntryStatus::Valid || !due {
-            return Ok(Renewal::Skipped);
-        }
         let bytes = self.blobs.get(&Sha256Hex::parse(&old_digest)?).await?;
-        let (db, keys, trust, policy) = (
-            self.db.clone(),
-            self.keys.clone(),
-            self.trust.clone(),
-            self.policy,
-        );
-        let (stamped, digest, valid_until) = rocket::tokio::task::spawn_blocking(move || {
-            let tsa = crate::tsa::OwnTsa::new(db, keys.as_ref(), policy)?;
-            extend(bytes, &tsa, &trust.crls)
-        })
-        .await
-        .map_err(|error| RetimestampError::Task(error.to_string()))??;
+        let (tsa, trust) = (self.tsa.clone(), self.trust.clone());
+        let (stamped, digest, valid_until) =
+            rocket::tokio::task::spawn_blocking(move || extend(bytes, &tsa, &trust.crls))
+                .await
+                .map_err(|error| RetimestampError::Task(error.to_string()))??;
         let digest = self
             .blobs
             .put_hashed(bytes::Bytes::from(stamped), Sha256Hex::from_digest(digest))
             .await?;
-        let (id, new_digest) = (id.clone(), digest.as_str().to_owned());
+        let new_digest = digest.as_str().to_owned();
         let recorded = new_digest.clone();
         let moved = self
             .db
@@ -146,14 +139,14 @@ impl Retimestamper {
                 })
             })
             .await?;
-        tracing::info!(copy = %id, file = %new_digest, moved, "copy re-timestamped");
-        Ok(if moved {
-            Renewal::Stamped {
-                file_sha256: new_digest,
-                valid_until,
-            }
-        } else {
-            Renewal::Skipped
+        if !moved {
+            tracing::info!(copy = %id, "re-timestamped file left: the copy moved meanwhile");
+            return Ok(Renewal::Skipped);
+        }
+        tracing::info!(copy = %id, file = %new_digest, "copy re-timestamped");
+        Ok(Renewal::Stamped {
+            file_sha256: new_digest,
+            valid_until,
         })
     }
 }
@@ -162,17 +155,11 @@ impl Retimestamper {
 type Extended = (Vec<u8>, [u8; 32], Option<OffsetDateTime>);
 
 /// The file with the validation data of now and a new document time-stamp.
-fn extend(
-    bytes: Vec<u8>,
-    tsa: &crate::tsa::OwnTsa,
-    crls: &[Vec<u8>],
-) -> Result<Extended, RetimestampError> {
-    let mut material = ValidationMaterial::for_chains(&[tsa.certificate_chain()], crls)?;
-    // Current CRLs for every CA already in the DSS, so the earlier time-stamps and the
+fn extend(bytes: Vec<u8>, tsa: &OwnTsa, crls: &[Vec<u8>]) -> Result<Extended, RetimestampError> {
+    let material = ValidationMaterial::for_chains(&[tsa.certificate_chain()], crls)?;
+    // With current CRLs for every CA already in the DSS, so the earlier time-stamps and the
     // signatures validate at the time of the new one.
-    let known = dss_certificates(&bytes)?;
-    material.add_crls_of_issuers(&known, crls);
-    let with_dss = add_dss(bytes, &material)?;
+    let with_dss = add_dss(bytes, &material, crls)?;
     let (stamped, prefix) = timestamp_pdf(with_dss, tsa, None)?;
     let digest = prefix.finish(&stamped).ok_or(SigningError::Pdf(
         crate::signing::PdfError::ReadBackMismatch,
@@ -188,23 +175,17 @@ fn move_file(
     new_digest: &str,
     valid_until: Option<OffsetDateTime>,
 ) -> Result<bool, DbError> {
-    let target = register_entries::table.filter(register_entries::id.eq(&entry.id));
-    let changed = match &entry.file_sha256 {
-        Some(current) => diesel::update(target.filter(register_entries::file_sha256.eq(current)))
-            .set((
-                register_entries::file_sha256.eq(new_digest),
-                register_entries::timestamp_valid_until
-                    .eq(valid_until.and_then(crate::local_time::to_utc_primitive)),
-            ))
-            .execute(conn)?,
-        None => diesel::update(target.filter(register_entries::file_sha256.is_null()))
-            .set((
-                register_entries::file_sha256.eq(new_digest),
-                register_entries::timestamp_valid_until
-                    .eq(valid_until.and_then(crate::local_time::to_utc_primitive)),
-            ))
-            .execute(conn)?,
-    };
+    let changed = diesel::update(
+        register_entries::table
+            .filter(register_entries::id.eq(&entry.id))
+            .filter(register_entries::file_sha256.eq(old_digest)),
+    )
+    .set((
+        register_entries::file_sha256.eq(new_digest),
+        register_entries::timestamp_valid_until
+            .eq(valid_until.and_then(crate::local_time::to_utc_primitive)),
+    ))
+    .execute(conn)?;
     if changed != 1 {
         return Ok(false);
     }

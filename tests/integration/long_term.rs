@@ -14,7 +14,11 @@ use certcopy::verification::{
 use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 
-use crate::common::TestApp;
+use certcopy::db::ids::CopyId;
+use certcopy::db::models::RegisterEntry;
+use rocket::http::Status;
+
+use crate::common::{TestApp, bearer};
 use crate::db_test;
 use crate::issuing::office_with_official;
 use crate::validators::run;
@@ -64,9 +68,33 @@ fn renew_tsa(pki: &Path, years: i64) {
     tsa.write(&pki.join("tsa"), "tsa").unwrap();
 }
 
+/// The register entry as stored now.
+async fn stored_entry(app: &TestApp, id: &CopyId) -> RegisterEntry {
+    let id = id.clone();
+    app.app
+        .db
+        .run(move |conn| RegisterEntry::find(conn, &id))
+        .await
+        .unwrap()
+        .expect("the entry")
+}
+
+/// The PDF the office downloads for the copy.
+async fn downloaded(app: &TestApp, token: &str, id: &CopyId) -> Vec<u8> {
+    let response = app
+        .client
+        .get(format!("/api/v1/copies/{id}/pdf"))
+        .header(bearer(token))
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    response.into_bytes().await.unwrap()
+}
+
 db_test!(copies_are_b_lta_and_stay_verifiable_when_renewed, |app| {
     let pki = app.app.config.pki_dir.clone();
-    let (_, official, _) = office_with_official(&app, "UBND Phường Bến Nghé", "lanhdao.bn").await;
+    let (_, official, token) =
+        office_with_official(&app, "UBND Phường Bến Nghé", "lanhdao.bn").await;
     let issued = issue(&app, &official, "079203004567").await;
     let entry = &issued.entry;
 
@@ -146,21 +174,11 @@ db_test!(copies_are_b_lta_and_stay_verifiable_when_renewed, |app| {
         Renewal::Skipped
     );
 
-    let renewed = app
-        .app
-        .blobs
-        .get(&certcopy::storage::Sha256Hex::parse(&file_sha256).unwrap())
-        .await
-        .unwrap();
+    // The office downloads the renewed file; it extends the issued one.
+    let renewed = downloaded(&app, &token, &entry.id).await;
+    assert_eq!(hex::encode(Sha256::digest(&renewed)), file_sha256);
     assert!(renewed.starts_with(&issued.pdf), "an incremental update");
-    let id = entry.id.clone();
-    let stored = app
-        .app
-        .db
-        .run(move |conn| certcopy::db::models::RegisterEntry::find(conn, &id))
-        .await
-        .unwrap()
-        .unwrap();
+    let stored = stored_entry(&app, &entry.id).await;
     assert_eq!(stored.file_sha256.as_deref(), Some(file_sha256.as_str()));
     assert_eq!(stored.document_sha256.as_deref(), Some(content.as_str()));
 
@@ -201,21 +219,17 @@ db_test!(copies_are_b_lta_and_stay_verifiable_when_renewed, |app| {
     }
 
     // The renewal is in the audit log.
-    let (renewals,) = app
-        .app
-        .db
-        .run(move |conn| {
+    let renewals = app
+        .db(|conn| {
             use certcopy::db::schema::audit_log::dsl::*;
             use diesel::prelude::*;
             audit_log
                 .filter(action.eq("copy.retimestamp"))
                 .count()
                 .get_result::<i64>(conn)
-                .map(|n| (n,))
-                .map_err(certcopy::db::DbError::from)
+                .unwrap()
         })
-        .await
-        .unwrap();
+        .await;
     assert_eq!(renewals, 1);
 });
 
@@ -228,7 +242,8 @@ async fn independent_validators_accept_b_lta_copies_and_their_renewal() {
         .build()
         .await
         .unwrap();
-    let (_, official, _) = office_with_official(&app, "UBND Phường Tân Định", "lanhdao.td").await;
+    let (_, official, token) =
+        office_with_official(&app, "UBND Phường Tân Định", "lanhdao.td").await;
     let issued = issue(&app, &official, "079203007654").await;
     let dir = tempfile::tempdir().unwrap();
     let root = app.dir.join("pki/root.crt");
@@ -244,23 +259,10 @@ async fn independent_validators_accept_b_lta_copies_and_their_renewal() {
     assert!(out.contains("stamped 1, skipped 0, failed 0"), "{out}");
     let (code, out) = crate::transparency::cli(&app, &["registry", "verify"]);
     assert_eq!(code, 0, "{out}");
-    let id = issued.entry.id.clone();
-    let file_sha256 = app
-        .app
-        .db
-        .run(move |conn| certcopy::db::models::RegisterEntry::find(conn, &id))
-        .await
-        .unwrap()
-        .unwrap()
-        .file_sha256
-        .unwrap();
-    assert_ne!(Some(&file_sha256), issued.entry.file_sha256.as_ref());
-    let renewed = app
-        .app
-        .blobs
-        .get(&certcopy::storage::Sha256Hex::parse(&file_sha256).unwrap())
-        .await
-        .unwrap();
+    let file_sha256 = stored_entry(&app, &issued.entry.id).await.file_sha256;
+    assert_ne!(file_sha256, issued.entry.file_sha256);
+    let renewed = downloaded(&app, &token, &issued.entry.id).await;
+    assert_eq!(Some(hex::encode(Sha256::digest(&renewed))), file_sha256);
     let path = dir.path().join("b-lta-renewed.pdf");
     std::fs::write(&path, &renewed).unwrap();
     crate::validators::check_long_term_validity(

@@ -20,6 +20,7 @@ use x509_tsp::{Accuracy, MessageImprint, TimeStampReq, TimeStampResp, TspVersion
 use crate::signing::{Signer, build_attached_signed_data};
 use crate::verification::chain::{PathSearch, validate_chain};
 use crate::verification::cms_check::{CmsProfile, check_cms};
+use crate::verification::dss::DssMaterial;
 use crate::verification::findings::Finding;
 use crate::verification::{
     CertificateSummary, DigestAlgorithm, ReportMessage, SubIndication, ValidationPolicy,
@@ -383,20 +384,32 @@ pub fn check_token(
     extra_certificates: &[Vec<u8>],
     policy: &ValidationPolicy,
 ) -> Result<TokenInfo, TimestampError> {
-    check_token_findings(token_der, expected, extra_certificates, policy, None).map_err(
+    let carried = DssMaterial {
+        certificates: extra_certificates.to_vec(),
+        crls: Vec::new(),
+    };
+    let mut search = PathSearch::new(
+        policy.max_certificate_signature_checks,
+        policy.cancel.clone(),
+    );
+    check_token_findings(token_der, expected, policy, None, &mut search, &carried).map_err(
         |findings| TimestampError::Invalid(findings.into_iter().map(|f| f.message).collect()),
     )
 }
 
-/// [`check_token`] with each reason's sub-indication, and `proof_of_existence`: a time a
-/// later, trusted time-stamp proves the token existed at, so that the TSA certificate's
-/// expiry or revocation after it does not count (past validation, ETSI EN 319 102-1 §5.6).
+/// [`check_token`] with each reason's sub-indication, for the verifier of a document:
+/// `proof_of_existence` is a time a later, trusted time-stamp proves the token existed at,
+/// so that the TSA certificate's expiry or revocation after it does not count (past
+/// validation, ETSI EN 319 102-1 §5.6); the path search is the document's (one budget for
+/// all its signatures and time-stamps); `carried` is the file's own validation data (its
+/// DSS), which may also hold the TSA certificate a token leaves out.
 pub(crate) fn check_token_findings(
     token_der: &[u8],
     expected: Option<(DigestAlgorithm, &[u8])>,
-    extra_certificates: &[Vec<u8>],
     policy: &ValidationPolicy,
     proof_of_existence: Option<OffsetDateTime>,
+    search: &mut PathSearch,
+    carried: &DssMaterial,
 ) -> Result<TokenInfo, Vec<Finding>> {
     use crate::verification::SubIndication as S;
     let status = check_cms(token_der, &mut |_| None, CmsProfile::Timestamp);
@@ -451,7 +464,8 @@ pub(crate) fn check_token_findings(
         let token = cms::content_info::ContentInfo::from_der(token_der).ok()?;
         let signed: cms::signed_data::SignedData = token.content.decode_as().ok()?;
         let signer_info = signed.signer_infos.0.as_slice().first()?.clone();
-        extra_certificates
+        carried
+            .certificates
             .iter()
             .find(|der| {
                 Certificate::from_der(der).is_ok_and(|certificate| {
@@ -479,19 +493,14 @@ pub(crate) fn check_token_findings(
             "the TSA certificate's extended key usage is not timeStamping alone, marked critical.",
         ));
     }
-    let mut certificates = status.certificates.clone();
-    certificates.extend(extra_certificates.iter().cloned());
-    let mut search = PathSearch::new(
-        policy.max_certificate_signature_checks,
-        policy.cancel.clone(),
-    );
     let chain = validate_chain(
         &tsa_certificate,
-        &certificates,
+        &status.certificates,
+        carried,
         policy,
         gen_time,
         proof_of_existence,
-        &mut search,
+        search,
     );
     errors.extend(
         chain

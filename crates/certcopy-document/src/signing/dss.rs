@@ -12,7 +12,7 @@ use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
 
 use super::append::append_update;
 use super::error::{PdfError, SigningError};
-use super::pdf::{load_structure, read_previous};
+use super::pdf::read_previous;
 use super::signature_field::cloned_catalog;
 
 /// What goes into the DSS: DER certificates and DER CRLs.
@@ -85,30 +85,16 @@ impl ValidationMaterial {
     }
 }
 
-/// The certificates already in the DSS of `pdf` (DER), in order.
-pub fn dss_certificates(pdf: &[u8]) -> Result<Vec<Vec<u8>>, SigningError> {
-    let document = load_structure(pdf)?;
-    let Ok(catalog) = document.catalog() else {
-        return Ok(Vec::new());
-    };
-    let dictionary = match catalog.get(b"DSS") {
-        Ok(Object::Reference(id)) => document.get_dictionary(*id).ok(),
-        Ok(Object::Dictionary(dictionary)) => Some(dictionary),
-        _ => None,
-    };
-    let Some(Ok(Object::Array(items))) = dictionary.map(|dss| dss.get(b"Certs")) else {
-        return Ok(Vec::new());
-    };
-    Ok(items
-        .iter()
-        .filter_map(|item| stream_bytes(&document, item))
-        .collect())
-}
-
 /// Adds (or extends) the DSS of `pdf` with `material` as an incremental update and returns
-/// the file; `pdf` is its unchanged prefix. Returns `pdf` as it is when the DSS already
-/// holds every item.
-pub fn add_dss(pdf: Vec<u8>, material: &ValidationMaterial) -> Result<Vec<u8>, SigningError> {
+/// the file; `pdf` is its unchanged prefix. From `crl_pool`, the CRLs of the issuers of the
+/// certificates already in the DSS go in too (renewing a copy brings the revocation data of
+/// its earlier signers and time-stamps up to date). Returns `pdf` as it is when the DSS
+/// already holds every item.
+pub fn add_dss(
+    pdf: Vec<u8>,
+    material: &ValidationMaterial,
+    crl_pool: &[Vec<u8>],
+) -> Result<Vec<u8>, SigningError> {
     let previous = read_previous(&pdf)?;
     let catalog_id = previous.catalog_id;
     let catalog = previous
@@ -116,6 +102,8 @@ pub fn add_dss(pdf: Vec<u8>, material: &ValidationMaterial) -> Result<Vec<u8>, S
         .get_dictionary(catalog_id)
         .map_err(|_| PdfError::Malformed { what: "catalog" })?;
     let existing = ExistingDss::read(&previous.document, catalog);
+    let mut material = material.clone();
+    material.add_crls_of_issuers(&existing.certificates, crl_pool);
     let new_certificates: Vec<&Vec<u8>> = material
         .certificates
         .iter()
@@ -206,7 +194,10 @@ struct ExistingDss {
     /// The object the catalog points to, when the DSS is indirect.
     id: Option<ObjectId>,
     dictionary: Dictionary,
+    /// Every item, certificates and CRLs.
     contents: HashSet<Vec<u8>>,
+    /// The certificates.
+    certificates: Vec<Vec<u8>>,
 }
 
 impl ExistingDss {
@@ -223,23 +214,25 @@ impl ExistingDss {
                 id: None,
                 dictionary: fresh,
                 contents: HashSet::new(),
+                certificates: Vec::new(),
             };
         };
-        let mut contents = HashSet::new();
-        for key in [&b"Certs"[..], b"CRLs"] {
-            let Ok(Object::Array(items)) = dictionary.get(key) else {
-                continue;
-            };
-            for item in items {
-                if let Some(bytes) = stream_bytes(document, item) {
-                    contents.insert(bytes);
-                }
+        let items = |key: &[u8]| -> Vec<Vec<u8>> {
+            match dictionary.get(key) {
+                Ok(Object::Array(items)) => items
+                    .iter()
+                    .filter_map(|item| stream_bytes(document, item))
+                    .collect(),
+                _ => Vec::new(),
             }
-        }
+        };
+        let certificates = items(b"Certs");
+        let contents = certificates.iter().cloned().chain(items(b"CRLs")).collect();
         ExistingDss {
             id,
             dictionary,
             contents,
+            certificates,
         }
     }
 }
@@ -308,7 +301,7 @@ mod tests {
             certificates: vec![b"certificate A".to_vec()],
             crls: vec![b"crl A".to_vec()],
         };
-        let once = add_dss(original.clone(), &first).expect("added");
+        let once = add_dss(original.clone(), &first, &[]).expect("added");
         assert!(once.starts_with(&original), "an incremental update");
         assert_eq!(dss_items(&once, b"Certs"), first.certificates);
         assert_eq!(dss_items(&once, b"CRLs"), first.crls);
@@ -322,12 +315,12 @@ mod tests {
         );
 
         // Nothing new: the file is returned as it is.
-        let again = add_dss(once.clone(), &first).expect("nothing to add");
+        let again = add_dss(once.clone(), &first, &[]).expect("nothing to add");
         assert_eq!(again, once);
 
         let mut second = first.clone();
         second.add_certificates([b"certificate B".to_vec(), b"certificate A".to_vec()]);
-        let twice = add_dss(once.clone(), &second).expect("extended");
+        let twice = add_dss(once.clone(), &second, &[]).expect("extended");
         assert!(twice.starts_with(&once));
         assert_eq!(
             dss_items(&twice, b"Certs"),

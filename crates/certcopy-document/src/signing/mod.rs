@@ -38,7 +38,7 @@ pub use cms::{
     add_signature_timestamp, build_attached_signed_data, build_detached_signed_data,
     max_signed_data_len, signature_value,
 };
-pub use dss::{ValidationMaterial, add_dss, dss_certificates};
+pub use dss::{ValidationMaterial, add_dss};
 pub use error::{PdfError, SigningError};
 pub use image::{AppearanceImage, ImageError, ImageLimits};
 pub use pdf::{

@@ -33,6 +33,7 @@ use x509_parser::oid_registry::{
 use x509_parser::prelude::FromDer;
 use x509_parser::revocation_list::CertificateRevocationList;
 
+use super::dss::DssMaterial;
 use super::findings::{self, Finding};
 use super::policy::ValidationPolicy;
 use super::report::CertificateSummary;
@@ -124,10 +125,12 @@ enum PathFound {
 ///
 /// `proof_of_existence` is a time a trusted time-stamp proves the signature existed at
 /// (ETSI EN 319 102-1 §5.6, past signature validation): a certificate that expired, or was
-/// revoked, after it does not count against the signature.
+/// revoked, after it does not count against the signature. `carried` is the validation data
+/// the file carries (its DSS), used besides the policy's intermediates and CRLs.
 pub(crate) fn validate_chain(
     signer_der: &[u8],
     cms_certificates: &[Vec<u8>],
+    carried: &DssMaterial,
     policy: &ValidationPolicy,
     signing_time: OffsetDateTime,
     proof_of_existence: Option<OffsetDateTime>,
@@ -148,6 +151,7 @@ pub(crate) fn validate_chain(
             .intermediates
             .iter()
             .chain(cms_certificates)
+            .chain(&carried.certificates)
             .map(|der| (der, false)),
     );
     for (der, anchor) in sources {
@@ -197,6 +201,7 @@ pub(crate) fn validate_chain(
     check_path(
         &certificates,
         policy,
+        &[&policy.crls, &carried.crls],
         signing_time,
         proof_of_existence,
         &mut outcome.findings,
@@ -301,6 +306,7 @@ fn find_path(
 fn check_path(
     certificates: &[&X509Certificate<'_>],
     policy: &ValidationPolicy,
+    crls: &[&Vec<Vec<u8>>],
     signing_time: OffsetDateTime,
     proof_of_existence: Option<OffsetDateTime>,
     out: &mut Vec<Finding>,
@@ -333,6 +339,7 @@ fn check_path(
                 certificate,
                 issuer,
                 policy,
+                crls,
                 signing_time,
                 proof_of_existence,
                 out,
@@ -433,6 +440,7 @@ fn check_revocation(
     certificate: &X509Certificate<'_>,
     issuer: &X509Certificate<'_>,
     policy: &ValidationPolicy,
+    crls: &[&Vec<Vec<u8>>],
     signing_time: OffsetDateTime,
     proof_of_existence: Option<OffsetDateTime>,
     out: &mut Vec<Finding>,
@@ -444,7 +452,7 @@ fn check_revocation(
         .flatten()
         .is_none_or(|extension| extension.value.crl_sign());
     let mut current = false;
-    for der in &policy.crls {
+    for der in crls.iter().flat_map(|list| list.iter()) {
         let Ok((_, crl)) = CertificateRevocationList::from_der(der) else {
             continue;
         };

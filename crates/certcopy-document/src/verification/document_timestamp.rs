@@ -87,7 +87,14 @@ pub(crate) fn check(
             crate::timestamp::imprint_algorithm(token).unwrap_or(super::DigestAlgorithm::Sha256);
         let digest = work.digests.digest(range, algorithm);
         let expected = digest.as_deref().map(|digest| (algorithm, digest));
-        match crate::timestamp::check_token_findings(token, expected, &[], policy, proof) {
+        match crate::timestamp::check_token_findings(
+            token,
+            expected,
+            policy,
+            proof,
+            &mut work.search,
+            &work.dss,
+        ) {
             Ok(info) => {
                 stamp.report.time = Some(info.gen_time);
                 stamp.report.tsa = info

@@ -23,13 +23,6 @@ pub(crate) struct DssMaterial {
     pub crls: Vec<Vec<u8>>,
 }
 
-impl DssMaterial {
-    /// Nothing to add.
-    pub fn is_empty(&self) -> bool {
-        self.certificates.is_empty() && self.crls.is_empty()
-    }
-}
-
 /// The DSS of `doc`'s catalog; empty when there is none or it is unreadable.
 pub(crate) fn read(doc: &Document) -> DssMaterial {
     let Some((_, catalog)) = object_graph::catalog(doc) else {

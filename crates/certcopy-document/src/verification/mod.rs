@@ -20,16 +20,24 @@
 //! - `/Contents` zeroed (or anything that is not one DER SignedData followed by zero padding):
 //!   `TOTAL_FAILED/FORMAT_FAILURE`; a well-formed CMS whose signature does not verify:
 //!   `TOTAL_FAILED/SIG_CRYPTO_FAILURE`;
-//! - a claimed signing time (`/M`, CMS signingTime) is never proof of existence: without a
-//!   validated timestamp (none are validated yet), every certificate of the chain must still be
-//!   valid at the validation time; one that has expired by then makes the signature
-//!   `INDETERMINATE/OUT_OF_BOUNDS_NO_POE`, even when the claimed time lies inside its validity
-//!   (consistent with `REVOKED_NO_POE`); a certificate not yet valid at the claimed signing
-//!   time is `INDETERMINATE/NOT_YET_VALID`;
+//! - a claimed signing time (`/M`, CMS signingTime) is never proof of existence; a trusted
+//!   signature time-stamp, or a document time-stamp after the signature, is (past validation,
+//!   §5.6). Without one, every certificate of the chain must still be valid at the validation
+//!   time; one that has expired by then makes the signature `INDETERMINATE/OUT_OF_BOUNDS_NO_POE`,
+//!   even when the claimed time lies inside its validity (consistent with `REVOKED_NO_POE`); a
+//!   certificate not yet valid at the claimed signing time is `INDETERMINATE/NOT_YET_VALID`.
+//!   With proof of existence at T, expiry and revocation after T do not count, and a CRL
+//!   current at T is current enough;
+//! - document time-stamps are checked latest first: the latest must be trusted now, each
+//!   earlier one at the time the next proves; a broken one (imprint, signature, structure)
+//!   fails the document, an untrusted one is a warning and proves nothing;
+//! - the certificates and CRLs of the file's DSS join the policy's intermediates and CRLs,
+//!   never its trust anchors;
 //! - certificate paths are searched breadth first, each certificate (by DER) once, each
 //!   certificate–issuer-key signature verified at most once per document, at most 8
 //!   certificates long and within [`ValidationPolicy::max_certificate_signature_checks`]
-//!   signature verifications per document; a path not found within that budget:
+//!   signature verifications per document (signatures and every time-stamp together); a path
+//!   not found within that budget:
 //!   `INDETERMINATE/NO_CERTIFICATE_CHAIN_FOUND` (`CHAIN_SEARCH_LIMIT`);
 //! - decompression is bounded ([`DecompressionLimits`]): no stream decodes to more than 16
 //!   times the file size (at least 4 MiB, at most 64 MiB), and the object and
@@ -53,7 +61,7 @@ mod byte_range;
 pub(crate) mod chain;
 pub(crate) mod cms_check;
 mod document_timestamp;
-mod dss;
+pub(crate) mod dss;
 mod error;
 pub(crate) mod findings;
 mod modifications;
@@ -167,20 +175,6 @@ fn verify(
         return Err(VerificationError::Unreadable("no document catalog".into()));
     }
 
-    // Certificates and CRLs in the file's DSS serve every signature and time-stamp; the
-    // policy is copied only when there are some.
-    let dss = dss::read(latest);
-    let with_dss;
-    let policy = if dss.is_empty() {
-        policy
-    } else {
-        let mut extended = policy.clone();
-        extended.intermediates.extend(dss.certificates);
-        extended.crls.extend(dss.crls);
-        with_dss = extended;
-        &with_dss
-    };
-
     let mut document_errors = Vec::new();
     let mut document_warnings = Vec::new();
     let mut checked = Vec::new();
@@ -191,6 +185,8 @@ fn verify(
             policy.cancel.clone(),
         ),
         document_timestamps: Vec::new(),
+        // Certificates and CRLs in the file's DSS serve every signature and time-stamp.
+        dss: dss::read(latest),
     };
     let fields = signature_fields::signature_fields(latest);
     let (timestamp_fields, signature_fields): (Vec<_>, Vec<_>) =

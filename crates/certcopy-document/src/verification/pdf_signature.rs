@@ -40,6 +40,8 @@ pub(crate) struct DocumentWork<'a> {
     pub search: chain::PathSearch,
     /// Document time-stamps that check: the revision each covers and its time.
     pub document_timestamps: Vec<(usize, OffsetDateTime)>,
+    /// The validation data the file carries (its DSS).
+    pub dss: super::dss::DssMaterial,
 }
 
 impl DocumentWork<'_> {
@@ -157,7 +159,14 @@ fn check_into(
     let timestamp_proof = match &cms_status.signature_timestamp {
         None => None,
         Some(token) => {
-            match crate::timestamp::check_token_findings(token, None, &[], policy, archive_proof) {
+            match crate::timestamp::check_token_findings(
+                token,
+                None,
+                policy,
+                archive_proof,
+                &mut work.search,
+                &work.dss,
+            ) {
                 Ok(info)
                     if info.algorithm.digest_parts(&[&cms_status.signature_value])
                         == info.imprint =>
@@ -201,6 +210,7 @@ fn check_into(
         let outcome = chain::validate_chain(
             signer,
             &cms_status.certificates,
+            &work.dss,
             policy,
             signing_time,
             proof_of_existence,
