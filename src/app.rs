@@ -103,7 +103,8 @@ impl App {
             migrations = applied,
             "database ready"
         );
-        let blobs = BlobStore::open_local(&config.blob_dir)?;
+        let blobs = config.blob_store()?;
+        tracing::info!(store = %blobs, "blob store");
         let interrupted = {
             let mut conn = db.get()?;
             crate::registry::void_interrupted(&mut conn, time::Duration::minutes(15)).map_err(

@@ -21,6 +21,7 @@ pub mod dossiers;
 pub mod error;
 pub mod fees;
 pub mod identity;
+pub mod jobs;
 pub mod local_time;
 pub mod outbox;
 pub mod pki;

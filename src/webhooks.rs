@@ -3,11 +3,12 @@
 //! An agency sets its webhook (`PUT /api/v1/agency/webhook {url}`; the signing secret is
 //! answered once). When a copy is annulled, the annulment's transaction writes one
 //! delivery per agency whose dossiers hold the copy into `webhook_deliveries` (a
-//! transactional outbox: no notice is lost if the process dies). A worker in every
-//! instance ([`run`]) claims due deliveries with a lease (a conditional update, so two
-//! instances never send the same attempt), POSTs them, and on failure retries with
-//! exponential back-off (2 s, 4 s, … up to an hour). Delivery is at least once: the
-//! `Idempotency-Key` header (the delivery's id) lets the receiver drop a repeat.
+//! transactional outbox: no notice is lost if the process dies) and, with the same id, a
+//! `webhook.deliver` job. The job runner of any instance ([`crate::jobs`]) claims it under
+//! a lease (two instances never send the same attempt), POSTs it ([`deliver`]), and on
+//! failure retries with exponential back-off (2 s, 4 s, … up to an hour), giving up after
+//! [`MAX_ATTEMPTS`] with an audit row. Delivery is at least once: the `Idempotency-Key`
+//! header (the delivery's id) lets the receiver drop a repeat.
 //!
 //! Each notice carries `X-Certcopy-Timestamp: <unix seconds>` and
 //! `X-Certcopy-Signature: v1=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>`; the
@@ -17,7 +18,7 @@ use diesel::prelude::*;
 use hmac::{Hmac, Mac};
 use serde::Serialize;
 use sha2::Sha256;
-use time::{Duration, PrimitiveDateTime};
+use time::Duration;
 
 use crate::app::App;
 use crate::db::ids::{CopyId, UserId};
@@ -31,10 +32,8 @@ use crate::error::{PublicError, UserFacing};
 pub fn lease(timeout: std::time::Duration) -> Duration {
     Duration::seconds(i64::try_from(timeout.as_secs()).unwrap_or(60) * 2 + 5)
 }
-/// Longest wait between two attempts.
-pub const MAX_BACKOFF_SECS: i64 = 3_600;
-/// Deliveries claimed per round.
-const BATCH: i64 = 20;
+/// Attempts before a notice is given up (about a day of retries, the last ones hourly).
+pub const MAX_ATTEMPTS: i32 = 30;
 
 /// Errors of webhook settings.
 #[derive(Debug, thiserror::Error)]
@@ -177,6 +176,14 @@ pub fn enqueue_annulment(conn: &mut DbConn, entry: &RegisterEntry) -> Result<usi
                 webhook_deliveries::created_at.eq(now),
             ))
             .execute(conn)?;
+        crate::jobs::enqueue(
+            conn,
+            Some(&id),
+            crate::jobs::tasks::WEBHOOK_DELIVER,
+            &serde_json::json!({ "delivery": id }),
+            now,
+            MAX_ATTEMPTS,
+        )?;
     }
     Ok(agencies.len())
 }
@@ -191,68 +198,10 @@ pub fn signature(secret: &str, timestamp: i64, body: &str) -> String {
     format!("v1={}", hex::encode(mac.finalize().into_bytes()))
 }
 
-/// Wait before attempt `attempts + 1` after `attempts` failures: 2^n seconds, capped.
+/// Wait before attempt `attempts + 1` after `attempts` failures: 2^n seconds, capped at
+/// an hour (the job runner's back-off).
 pub fn backoff(attempts: i32) -> Duration {
-    let exponent = u32::try_from(attempts.clamp(1, 12)).unwrap_or(12);
-    Duration::seconds((1_i64 << exponent).min(MAX_BACKOFF_SECS))
-}
-
-/// A delivery claimed for sending.
-struct Claimed {
-    id: String,
-    body: String,
-    attempts: i32,
-    url: String,
-    secret: String,
-}
-
-/// Claims up to a batch of due deliveries: each is leased (its next attempt moved `lease`
-/// ahead) by a conditional update, so a delivery is sent by one instance.
-fn claim(
-    conn: &mut DbConn,
-    now: PrimitiveDateTime,
-    lease: Duration,
-) -> Result<Vec<Claimed>, DbError> {
-    let due: Vec<(String, PrimitiveDateTime, String, i32, String, String)> =
-        webhook_deliveries::table
-            .inner_join(
-                agency_webhooks::table
-                    .on(agency_webhooks::agency_user_id.eq(webhook_deliveries::agency_user_id)),
-            )
-            .filter(webhook_deliveries::delivered_at.is_null())
-            .filter(webhook_deliveries::next_attempt_at.le(now))
-            .order(webhook_deliveries::next_attempt_at.asc())
-            .limit(BATCH)
-            .select((
-                webhook_deliveries::id,
-                webhook_deliveries::next_attempt_at,
-                webhook_deliveries::body,
-                webhook_deliveries::attempts,
-                agency_webhooks::url,
-                agency_webhooks::secret,
-            ))
-            .load(conn)?;
-    let mut claimed = Vec::new();
-    for (id, next, body, attempts, url, secret) in due {
-        let taken = diesel::update(
-            webhook_deliveries::table
-                .filter(webhook_deliveries::id.eq(&id))
-                .filter(webhook_deliveries::next_attempt_at.eq(next))
-                .filter(webhook_deliveries::delivered_at.is_null()),
-        )
-        .set(webhook_deliveries::next_attempt_at.eq(now + lease))
-        .execute(conn)?;
-        if taken == 1 {
-            claimed.push(Claimed {
-                id,
-                body,
-                attempts,
-                url,
-                secret,
-            });
-        }
-    }
-    Ok(claimed)
+    crate::jobs::backoff(attempts)
 }
 
 /// The HTTP client of the notices: the configured timeout, no redirects followed.
@@ -266,91 +215,91 @@ pub fn client(app: &App) -> Result<openidconnect::reqwest::Client, String> {
         .map_err(|e| e.to_string())
 }
 
-/// Sends the due deliveries once; answers how many were delivered.
+/// Sends delivery `id` (attempt number `attempt`) and records the outcome on it. `Ok`
+/// when the agency took it (or it was delivered before: a repeated job does nothing).
+pub async fn deliver(
+    app: &App,
+    http: &openidconnect::reqwest::Client,
+    id: &str,
+    attempt: i32,
+) -> Result<(), String> {
+    let key = id.to_owned();
+    let pending = app
+        .db
+        .run(move |conn| {
+            webhook_deliveries::table
+                .inner_join(
+                    agency_webhooks::table
+                        .on(agency_webhooks::agency_user_id.eq(webhook_deliveries::agency_user_id)),
+                )
+                .filter(webhook_deliveries::id.eq(&key))
+                .select((
+                    webhook_deliveries::body,
+                    agency_webhooks::url,
+                    agency_webhooks::secret,
+                    webhook_deliveries::delivered_at.is_not_null(),
+                ))
+                .first::<(String, String, String, bool)>(conn)
+                .optional()
+                .map_err(DbError::from)
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+    let Some((body, url, secret, delivered)) = pending else {
+        return Err("the delivery or the agency's webhook no longer exists".to_owned());
+    };
+    if delivered {
+        return Ok(());
+    }
+    let timestamp = time::OffsetDateTime::now_utc().unix_timestamp();
+    let sent = http
+        .post(&url)
+        .header("Content-Type", "application/json")
+        .header("Idempotency-Key", id)
+        .header("X-Certcopy-Event", "copy.annulled")
+        .header("X-Certcopy-Timestamp", timestamp.to_string())
+        .header("X-Certcopy-Signature", signature(&secret, timestamp, &body))
+        .body(body)
+        .send()
+        .await;
+    let outcome = match sent {
+        Ok(response) if response.status().is_success() => Ok(()),
+        Ok(response) => Err(format!("answered {}", response.status().as_u16())),
+        Err(error) => Err(format!("not reached: {}", error.without_url())),
+    };
+    let (key, error) = (id.to_owned(), outcome.clone().err());
+    app.db
+        .run(move |conn| {
+            let now = now_utc();
+            let next = match &error {
+                Some(_) => now + backoff(attempt),
+                None => now,
+            };
+            diesel::update(webhook_deliveries::table.find(&key))
+                .set((
+                    webhook_deliveries::attempts.eq(attempt),
+                    webhook_deliveries::next_attempt_at.eq(next),
+                    webhook_deliveries::delivered_at.eq(error.is_none().then_some(now)),
+                    webhook_deliveries::last_error.eq(error),
+                ))
+                .execute(conn)
+                .map_err(DbError::from)
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+    outcome
+}
+
+/// Runs the due `webhook.deliver` jobs once (what an instance's job runner does every
+/// round); answers how many notices were delivered.
 pub async fn deliver_due(
     app: &App,
     http: &openidconnect::reqwest::Client,
 ) -> Result<usize, DbError> {
-    let lease = lease(std::time::Duration::from_secs(
-        app.config.webhook_timeout_secs,
-    ));
-    let claimed = app
-        .db
-        .run(move |conn| claim(conn, now_utc(), lease))
-        .await?;
-    let mut delivered = 0;
-    for delivery in claimed {
-        let timestamp = time::OffsetDateTime::now_utc().unix_timestamp();
-        let sent = http
-            .post(&delivery.url)
-            .header("Content-Type", "application/json")
-            .header("Idempotency-Key", &delivery.id)
-            .header("X-Certcopy-Event", "copy.annulled")
-            .header("X-Certcopy-Timestamp", timestamp.to_string())
-            .header(
-                "X-Certcopy-Signature",
-                signature(&delivery.secret, timestamp, &delivery.body),
-            )
-            .body(delivery.body.clone())
-            .send()
-            .await;
-        let outcome = match sent {
-            Ok(response) if response.status().is_success() => Ok(()),
-            Ok(response) => Err(format!("answered {}", response.status().as_u16())),
-            Err(error) => Err(format!("not reached: {}", error.without_url())),
-        };
-        let id = delivery.id.clone();
-        let attempts = delivery.attempts + 1;
-        match outcome {
-            Ok(()) => {
-                delivered += 1;
-                app.db
-                    .run(move |conn| {
-                        diesel::update(webhook_deliveries::table.find(&id))
-                            .set((
-                                webhook_deliveries::delivered_at.eq(Some(now_utc())),
-                                webhook_deliveries::attempts.eq(attempts),
-                                webhook_deliveries::last_error.eq(None::<String>),
-                            ))
-                            .execute(conn)
-                            .map_err(DbError::from)
-                    })
-                    .await?;
-            }
-            Err(error) => {
-                tracing::warn!(delivery = %delivery.id, attempts, "annulment notice not delivered: {error}");
-                app.db
-                    .run(move |conn| {
-                        diesel::update(webhook_deliveries::table.find(&id))
-                            .set((
-                                webhook_deliveries::attempts.eq(attempts),
-                                webhook_deliveries::next_attempt_at
-                                    .eq(now_utc() + backoff(attempts)),
-                                webhook_deliveries::last_error.eq(Some(error)),
-                            ))
-                            .execute(conn)
-                            .map_err(DbError::from)
-                    })
-                    .await?;
-            }
-        }
-    }
-    Ok(delivered)
-}
-
-/// The worker of a serving instance: every `poll` sends what is due.
-pub async fn run(app: App, poll: std::time::Duration) {
-    let http = match client(&app) {
-        Ok(http) => http,
-        Err(error) => {
-            tracing::error!("annulment notices disabled: no HTTP client: {error}");
-            return;
-        }
-    };
-    loop {
-        if let Err(error) = deliver_due(&app, &http).await {
-            tracing::error!("annulment notices: {error}");
-        }
-        rocket::tokio::time::sleep(poll).await;
-    }
+    let runner = crate::jobs::tasks::webhook_runner(
+        app,
+        http.clone(),
+        crate::jobs::Runner::new(app.db.clone(), crate::jobs::Runner::instance_name()),
+    );
+    Ok(runner.run_due().await?.succeeded)
 }

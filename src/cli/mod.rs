@@ -1,18 +1,21 @@
 //! Command line: `certcopy [serve]`, `certcopy migrate`, `certcopy issue`,
 //! `certcopy verify`, `certcopy pki init`, `certcopy pki token-key`, `certcopy pki fixtures`,
-//! `certcopy registry verify|publish|key`. One file per command;
+//! `certcopy registry verify|publish|key|retimestamp`, `certcopy storage copy-to-s3`.
+//! One file per command;
 //! this one parses the arguments and dispatches.
 
 mod issue;
 mod pki;
 mod registry;
 mod serve;
+mod storage;
 mod verify;
 
 pub use issue::IssueArgs;
 pub use pki::TokenKeyArgs;
 pub use registry::RegistryCommand;
 pub use serve::with_secret_key;
+pub use storage::{CopyToS3Args, StorageCommand};
 pub use verify::VerifyArgs;
 
 use std::path::PathBuf;
@@ -51,6 +54,12 @@ pub enum Command {
         /// Registry action.
         #[command(subcommand)]
         action: RegistryCommand,
+    },
+    /// The blob store: copy a local store to S3 (`copy-to-s3`).
+    Storage {
+        /// Storage action.
+        #[command(subcommand)]
+        action: StorageCommand,
     },
     /// Development PKI.
     Pki {
@@ -93,6 +102,7 @@ pub fn main() -> ExitCode {
         Command::Issue(args) => return issue::issue(args),
         Command::Verify(args) => return verify::verify(args),
         Command::Registry { action } => return registry::registry(action),
+        Command::Storage { action } => return storage::storage(action),
         Command::Pki {
             action: PkiCommand::Init { dir },
         } => pki::init(dir),

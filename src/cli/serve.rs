@@ -13,19 +13,16 @@ pub(super) fn serve() -> Result<(), StartError> {
     let (figment, config) = load_config()?;
     let app = App::start(config)?;
     let figment = with_secret_key(figment, &app.config)?;
+    crate::jobs::tasks::schedule(&app)?;
+    let runner = crate::jobs::tasks::runner(&app).map_err(|error| StartError::Io {
+        path: PathBuf::from("<job runner>"),
+        source: std::io::Error::other(error),
+    })?;
     rocket::execute(async move {
-        // Annulment notices waiting in the outbox go out from every instance.
-        rocket::tokio::spawn(crate::webhooks::run(
-            app.clone(),
-            std::time::Duration::from_secs(2),
-        ));
-        // Signed tree heads of the register log, at the configured interval.
-        if app.config.log_head_interval_secs > 0 {
-            rocket::tokio::spawn(crate::transparency::heads::run(
-                app.clone(),
-                std::time::Duration::from_secs(app.config.log_head_interval_secs),
-            ));
-        }
+        // Deferred work (annulment notices, voiding interrupted lines, re-timestamping,
+        // tree heads, monthly archives) runs in every instance; the database hands each
+        // job to one of them.
+        rocket::tokio::spawn(runner.run(std::time::Duration::from_secs(app.config.job_poll_secs)));
         let rocket = crate::web::build_rocket(figment, app);
         if let Err(error) = rocket.launch().await {
             tracing::error!("server stopped: {error}");

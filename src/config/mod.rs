@@ -88,8 +88,23 @@ pub struct Config {
     pub database_url: String,
     /// Connections kept in the pool.
     pub database_pool_size: u32,
-    /// Where signed copies and scans are stored. Empty means `{data_dir}/blobs`.
+    /// Where signed copies and scans are stored. Empty means `{data_dir}/blobs`. Unused
+    /// when `blob_url` names an S3 store.
     pub blob_dir: PathBuf,
+    /// `s3://bucket/prefix`: keep the blobs in an S3-compatible object store instead of
+    /// `blob_dir` (what several instances share). Credentials come from the environment
+    /// (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`). Empty: the local `blob_dir`.
+    pub blob_url: String,
+    /// The S3 service's address when it is not AWS, e.g. `https://s3.example.vn`.
+    pub s3_endpoint: String,
+    /// The S3 region (default `us-east-1`, which S3-compatible services accept).
+    pub s3_region: String,
+    /// Allow a plain `http://` `s3_endpoint`. Only for a test server on loopback.
+    pub s3_allow_http: bool,
+    /// Access key of the S3 store, when not in the environment (`AWS_ACCESS_KEY_ID`).
+    pub s3_access_key_id: String,
+    /// Its secret (better: `AWS_SECRET_ACCESS_KEY` in the environment). Never printed.
+    pub s3_secret_access_key: SecretSetting,
     /// Public base URL printed in QR codes, e.g. `https://chungthuc.example.gov.vn`.
     pub base_url: String,
     /// Directory of the development PKI (`certcopy pki init`).
@@ -176,9 +191,17 @@ pub struct Config {
     /// validate them and their time-stamps, then a document time-stamp over everything.
     /// The copy then verifies offline, years later, with only the trust anchors.
     pub copy_long_term: bool,
-    /// `certcopy registry retimestamp` renews stored B-LTA copies whose last document
-    /// time-stamp's authority certificate expires within this many days.
+    /// `certcopy registry retimestamp` and the `copies.retimestamp` job renew stored B-LTA
+    /// copies whose last document time-stamp's authority certificate expires within this
+    /// many days.
     pub retimestamp_horizon_days: u32,
+    /// Hours between two runs of the `copies.retimestamp` job (0: only by the command).
+    pub retimestamp_every_hours: u32,
+    /// Seconds between two runs of the job that voids register lines left pending by an
+    /// interrupted issuance (older than 15 minutes).
+    pub void_interrupted_every_secs: u64,
+    /// Seconds between two looks of an instance's job runner for due jobs.
+    pub job_poll_secs: u64,
     /// PKCS#11 module (e.g. `/usr/lib/softhsm/libsofthsm2.so`) holding keys named in
     /// `official_keys` and `seal_keys`. Empty: every key is a file in `pki_dir`.
     pub pkcs11_module: PathBuf,
@@ -260,6 +283,12 @@ impl Default for Config {
             database_url: String::new(),
             database_pool_size: 8,
             blob_dir: PathBuf::new(),
+            blob_url: String::new(),
+            s3_endpoint: String::new(),
+            s3_region: "us-east-1".to_owned(),
+            s3_allow_http: false,
+            s3_access_key_id: String::new(),
+            s3_secret_access_key: SecretSetting::default(),
             base_url: "http://127.0.0.1:8000".to_owned(),
             pki_dir: PathBuf::from("certs/dev"),
             dev_pki: true,
@@ -297,6 +326,9 @@ impl Default for Config {
             copy_timestamps: true,
             copy_long_term: true,
             retimestamp_horizon_days: 365,
+            retimestamp_every_hours: 24,
+            void_interrupted_every_secs: 300,
+            job_poll_secs: 2,
             password_hash_concurrency: 0,
             password_hash_wait_ms: 2000,
             login_free_attempts_per_account: 5,
@@ -382,6 +414,27 @@ impl Config {
         config.validated()
     }
 
+    /// The S3 store of the blobs, when `blob_url` names one.
+    pub fn s3_settings(&self) -> Option<crate::storage::S3Settings> {
+        let url = self.blob_url.trim();
+        (!url.is_empty()).then(|| crate::storage::S3Settings {
+            url: url.to_owned(),
+            endpoint: self.s3_endpoint.trim().trim_end_matches('/').to_owned(),
+            region: self.s3_region.trim().to_owned(),
+            allow_http: self.s3_allow_http,
+            access_key_id: self.s3_access_key_id.trim().to_owned(),
+            secret_access_key: self.s3_secret_access_key.clone(),
+        })
+    }
+
+    /// Opens the configured blob store: S3 when `blob_url` is set, else `blob_dir`.
+    pub fn blob_store(&self) -> Result<crate::storage::BlobStore, crate::storage::StorageError> {
+        match self.s3_settings() {
+            Some(settings) => crate::storage::BlobStore::open_s3(&settings),
+            None => crate::storage::BlobStore::open_local(&self.blob_dir),
+        }
+    }
+
     /// Loads from the standard sources.
     pub fn load() -> Result<Self, ConfigError> {
         Self::from_figment(&Self::figment())
@@ -403,6 +456,26 @@ impl Config {
         }
         if self.blob_dir.as_os_str().is_empty() {
             self.blob_dir = self.data_dir.join("blobs");
+        }
+        if let Some(settings) = self.s3_settings() {
+            settings
+                .bucket_and_prefix()
+                .map_err(|e| ConfigError::Invalid {
+                    setting: "blob_url",
+                    reason: e.to_string(),
+                })?;
+            let endpoint = &settings.endpoint;
+            if !(endpoint.is_empty()
+                || endpoint.starts_with("https://")
+                || (endpoint.starts_with("http://") && settings.allow_http))
+            {
+                return Err(ConfigError::Invalid {
+                    setting: "s3_endpoint",
+                    reason: format!(
+                        "`{endpoint}` must be an https:// URL (http:// only with s3_allow_http)"
+                    ),
+                });
+            }
         }
         let base = self.base_url.trim_end_matches('/').to_owned();
         if !(base.starts_with("http://") || base.starts_with("https://")) || base.contains(' ') {
@@ -453,6 +526,24 @@ impl Config {
             return Err(ConfigError::Invalid {
                 setting: "status_cache_secs",
                 reason: "must be at most 300 (five minutes)".into(),
+            });
+        }
+        if !(10..=86_400).contains(&self.void_interrupted_every_secs) {
+            return Err(ConfigError::Invalid {
+                setting: "void_interrupted_every_secs",
+                reason: "must be between 10 and 86400 (one day)".into(),
+            });
+        }
+        if !(1..=300).contains(&self.job_poll_secs) {
+            return Err(ConfigError::Invalid {
+                setting: "job_poll_secs",
+                reason: "must be between 1 and 300".into(),
+            });
+        }
+        if self.retimestamp_every_hours > 24 * 30 {
+            return Err(ConfigError::Invalid {
+                setting: "retimestamp_every_hours",
+                reason: "must be at most 720 (30 days)".into(),
             });
         }
         if !(1..=120).contains(&self.webhook_timeout_secs) {

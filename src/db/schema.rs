@@ -502,3 +502,31 @@ diesel::table! {
         token_sha256 -> Text,
     }
 }
+
+diesel::table! {
+    jobs (id) {
+        id -> Text,
+        kind -> Text,
+        payload -> Text,
+        unique_key -> Nullable<Text>,
+        every_secs -> Nullable<BigInt>,
+        state -> Text,
+        run_at -> Timestamp,
+        attempts -> Integer,
+        max_attempts -> Integer,
+        lease_owner -> Nullable<Text>,
+        last_error -> Nullable<Text>,
+        finished_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    register_archives (office_id, period) {
+        office_id -> Text,
+        period -> Text,
+        file_sha256 -> Text,
+        lines -> Integer,
+        created_at -> Timestamp,
+    }
+}

@@ -607,6 +607,15 @@ pub fn book_extract(
     if !may_read_register(actor, office_id) {
         return Err(RegisterBookError::Forbidden);
     }
+    office_extract(conn, office_id, period)
+}
+
+/// [`book_extract`] without the reader's check: for the service's own monthly archive.
+pub(crate) fn office_extract(
+    conn: &mut DbConn,
+    office_id: &OfficeId,
+    period: ExportPeriod,
+) -> Result<BookExtract, RegisterBookError> {
     let office = Office::find(conn, office_id)?.ok_or(RegisterBookError::OfficeNotFound)?;
     let (start, end) = period.local_period()?.utc_bounds()?;
     let lines = register_entries::table

@@ -10,6 +10,7 @@
 //! * [`issuance`] and [`verifying`]: the two services the API, pages and CLI call to issue
 //!   a copy and to verify one.
 
+pub mod archive;
 pub mod book;
 pub mod check;
 pub mod code;

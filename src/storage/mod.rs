@@ -7,15 +7,30 @@
 //! partial blob under a real name; [`BlobStore::sweep_staging`] removes leftovers on start.
 //! Blob files are created with mode 0600 and their directories 0700 (copies and scans are
 //! personal data; [`crate::private_files`]).
-//! An S3-compatible store can replace the local one at scale (docs/ARCHITECTURE.md §7).
+//!
+//! At scale the blobs live in an S3-compatible object store ([`BlobStore::open_s3`],
+//! `blob_url = "s3://bucket/prefix"`) under the same names: a PUT is atomic there, so no
+//! staging is needed; copies above [`MULTIPART_THRESHOLD`] go up in parts. Every read
+//! checks the bytes against their name on either backend. [`migrate`] copies a local
+//! store to S3 (docs/ARCHITECTURE.md §18).
+
+pub mod migrate;
 
 use std::path::{Path as FsPath, PathBuf};
 use std::sync::Arc;
 
+use futures::StreamExt;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path as ObjectPath;
-use object_store::{ObjectStore, ObjectStoreExt};
+use object_store::{ObjectStore, ObjectStoreExt, WriteMultipart};
 use sha2::{Digest, Sha256};
+
+/// Blobs larger than this are uploaded to S3 in parts of [`MULTIPART_PART`] bytes.
+pub const MULTIPART_THRESHOLD: usize = 16 * 1024 * 1024;
+/// Size of one part of a multipart upload (S3 wants at least 5 MiB but for the last).
+pub const MULTIPART_PART: usize = 8 * 1024 * 1024;
+/// Parts of one upload in flight at once.
+const MULTIPART_CONCURRENCY: usize = 4;
 
 /// Errors of the blob store.
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +56,73 @@ pub enum StorageError {
     /// Any other I/O failure.
     #[error("blob store I/O failed: {0}")]
     Io(String),
+    /// The S3 settings cannot make a client.
+    #[error("cannot use the S3 store {url}: {reason}")]
+    S3Config {
+        /// The configured `s3://` URL.
+        url: String,
+        /// Cause.
+        reason: String,
+    },
+}
+
+/// Where and how to reach an S3-compatible store. Credentials come from the environment
+/// (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, or a role).
+#[derive(Debug, Clone)]
+pub struct S3Settings {
+    /// `s3://bucket` or `s3://bucket/prefix`.
+    pub url: String,
+    /// The service's address when it is not AWS (`https://s3.example.vn`). Empty: AWS.
+    pub endpoint: String,
+    /// Region (S3-compatible services accept any, commonly `us-east-1`).
+    pub region: String,
+    /// Allow a plain `http://` endpoint (a loopback test server); never in production.
+    pub allow_http: bool,
+    /// Access key, when not taken from the environment.
+    pub access_key_id: String,
+    /// Its secret.
+    pub secret_access_key: crate::config::SecretSetting,
+}
+
+impl S3Settings {
+    /// The bucket and the prefix inside it of an `s3://bucket/prefix` URL.
+    pub fn bucket_and_prefix(&self) -> Result<(String, String), StorageError> {
+        let bad = |reason: &str| StorageError::S3Config {
+            url: self.url.clone(),
+            reason: reason.to_owned(),
+        };
+        let rest = self
+            .url
+            .strip_prefix("s3://")
+            .ok_or_else(|| bad("must start with s3://"))?;
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        let bucket_ok = (3..=63).contains(&bucket.len())
+            && bucket
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
+        if !bucket_ok {
+            return Err(bad(
+                "the bucket name must be 3-63 lower-case letters, digits, '-' or '.'",
+            ));
+        }
+        let prefix = prefix.trim_matches('/');
+        if prefix.split('/').any(|part| part == "." || part == "..")
+            || prefix.contains("//")
+            || prefix.chars().any(char::is_control)
+        {
+            return Err(bad("the prefix must be plain path segments"));
+        }
+        Ok((bucket.to_owned(), prefix.to_owned()))
+    }
+}
+
+/// Which kind of store holds the blobs.
+#[derive(Debug, Clone)]
+enum Backend {
+    /// A directory (its canonical path).
+    Local(PathBuf),
+    /// An S3 bucket; blobs under the prefix.
+    S3 { bucket: String, prefix: String },
 }
 
 /// A SHA-256 digest as 64 lower-case hex characters.
@@ -84,14 +166,24 @@ impl std::fmt::Display for Sha256Hex {
 #[derive(Clone)]
 pub struct BlobStore {
     store: Arc<dyn ObjectStore>,
-    root: PathBuf,
+    backend: Backend,
 }
 
 impl std::fmt::Debug for BlobStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("BlobStore")
-            .field("root", &self.root)
+            .field("backend", &self.backend)
             .finish()
+    }
+}
+
+impl std::fmt::Display for BlobStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.backend {
+            Backend::Local(root) => write!(f, "{}", root.display()),
+            Backend::S3 { bucket, prefix } if prefix.is_empty() => write!(f, "s3://{bucket}"),
+            Backend::S3 { bucket, prefix } => write!(f, "s3://{bucket}/{prefix}"),
+        }
     }
 }
 
@@ -113,8 +205,66 @@ impl BlobStore {
             .with_fsync(true);
         Ok(Self {
             store: Arc::new(store),
-            root,
+            backend: Backend::Local(root),
         })
+    }
+
+    /// Opens an S3-compatible store. Nothing is sent yet: [`Self::check_reachable`] does.
+    pub fn open_s3(settings: &S3Settings) -> Result<Self, StorageError> {
+        let (bucket, prefix) = settings.bucket_and_prefix()?;
+        // TLS to the store uses rustls on ring, the crypto the service already has; the
+        // first store opened installs it as the process default (later calls find it).
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let mut builder = object_store::aws::AmazonS3Builder::from_env()
+            .with_bucket_name(&bucket)
+            .with_allow_http(settings.allow_http)
+            .with_retry(object_store::RetryConfig {
+                max_retries: 4,
+                retry_timeout: std::time::Duration::from_secs(30),
+                ..Default::default()
+            });
+        if !settings.region.is_empty() {
+            builder = builder.with_region(&settings.region);
+        }
+        if !settings.endpoint.is_empty() {
+            builder = builder.with_endpoint(&settings.endpoint);
+        }
+        if !settings.access_key_id.is_empty() {
+            builder = builder
+                .with_access_key_id(&settings.access_key_id)
+                .with_secret_access_key(settings.secret_access_key.expose());
+        }
+        let store = builder.build().map_err(|e| StorageError::S3Config {
+            url: settings.url.clone(),
+            reason: e.to_string(),
+        })?;
+        let store: Arc<dyn ObjectStore> = if prefix.is_empty() {
+            Arc::new(store)
+        } else {
+            Arc::new(object_store::prefix::PrefixStore::new(
+                store,
+                prefix.as_str(),
+            ))
+        };
+        Ok(Self {
+            store,
+            backend: Backend::S3 { bucket, prefix },
+        })
+    }
+
+    /// Asks the store for a name that cannot exist: answers whether the store can be
+    /// reached with these credentials (a missing object is fine, a refusal is not).
+    pub async fn check_reachable(&self) -> Result<(), StorageError> {
+        let probe = ObjectPath::from("sha256/00/reachability-probe");
+        match self.store.head(&probe).await {
+            Ok(_) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(other) => Err(io_error(other)),
+        }
+    }
+
+    /// Whether the blobs are in an S3-compatible store.
+    pub fn is_s3(&self) -> bool {
+        matches!(self.backend, Backend::S3 { .. })
     }
 
     fn location(digest: &Sha256Hex) -> ObjectPath {
@@ -137,16 +287,82 @@ impl BlobStore {
         bytes: bytes::Bytes,
         digest: Sha256Hex,
     ) -> Result<Sha256Hex, StorageError> {
-        let location = Self::location(&digest);
-        if self.store.head(&location).await.is_ok() {
+        if self.store.head(&Self::location(&digest)).await.is_ok() {
             return Ok(digest);
         }
-        let path = self.root.join(location.as_ref());
-        rocket::tokio::task::spawn_blocking(move || write_private_blob(&path, &bytes))
-            .await
-            .map_err(io_error)?
-            .map_err(io_error)?;
+        self.write(&digest, bytes).await?;
         Ok(digest)
+    }
+
+    /// Writes `bytes` under `digest`'s name, replacing what is there (the caller hashed
+    /// them). The store's copy appears whole or not at all.
+    pub(crate) async fn write(
+        &self,
+        digest: &Sha256Hex,
+        bytes: bytes::Bytes,
+    ) -> Result<(), StorageError> {
+        let location = Self::location(digest);
+        match &self.backend {
+            Backend::Local(root) => {
+                let path = root.join(location.as_ref());
+                rocket::tokio::task::spawn_blocking(move || write_private_blob(&path, &bytes))
+                    .await
+                    .map_err(io_error)?
+                    .map_err(io_error)?;
+            }
+            Backend::S3 { .. } if bytes.len() > MULTIPART_THRESHOLD => {
+                self.put_in_parts(&location, bytes).await?;
+            }
+            Backend::S3 { .. } => {
+                self.store
+                    .put(&location, bytes.into())
+                    .await
+                    .map_err(io_error)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A multipart upload: parts of [`MULTIPART_PART`] bytes, a few in flight; aborted
+    /// (its parts deleted) when any part fails, so nothing appears under the name.
+    async fn put_in_parts(
+        &self,
+        location: &ObjectPath,
+        bytes: bytes::Bytes,
+    ) -> Result<(), StorageError> {
+        let upload = self.store.put_multipart(location).await.map_err(io_error)?;
+        let mut writer = WriteMultipart::new_with_chunk_size(upload, MULTIPART_PART);
+        let mut offset = 0;
+        while offset < bytes.len() {
+            let end = (offset + MULTIPART_PART).min(bytes.len());
+            if let Err(error) = writer.wait_for_capacity(MULTIPART_CONCURRENCY).await {
+                let _ = writer.abort().await;
+                return Err(io_error(error));
+            }
+            writer.put(bytes.slice(offset..end));
+            offset = end;
+        }
+        writer.finish().await.map_err(io_error)?;
+        Ok(())
+    }
+
+    /// The digests of every blob in the store, in the store's listing order. Names that
+    /// are not blobs (staging files, strays) are left out.
+    pub fn list(&self) -> futures::stream::BoxStream<'_, Result<(Sha256Hex, u64), StorageError>> {
+        self.store
+            .list(Some(&ObjectPath::from("sha256")))
+            .filter_map(|item| async move {
+                match item {
+                    Ok(meta) => {
+                        let name = meta.location.filename()?;
+                        let digest = Sha256Hex::parse(name).ok()?;
+                        (Self::location(&digest) == meta.location)
+                            .then_some(Ok((digest, meta.size)))
+                    }
+                    Err(error) => Some(Err(io_error(error))),
+                }
+            })
+            .boxed()
     }
 
     /// Reads a blob and checks it still hashes to its name.
@@ -176,7 +392,8 @@ impl BlobStore {
     }
 
     /// Removes staging files (`name#N`) left by a crash during a write. Returns how many
-    /// were removed. Run at start, before serving.
+    /// were removed. Run at start, before serving. An S3 store has none: a PUT appears
+    /// whole or not at all, and a failed multipart upload is aborted.
     pub fn sweep_staging(&self) -> Result<usize, StorageError> {
         fn walk(dir: &FsPath, removed: &mut usize) -> std::io::Result<()> {
             for entry in std::fs::read_dir(dir)? {
@@ -191,14 +408,20 @@ impl BlobStore {
             }
             Ok(())
         }
+        let Backend::Local(root) = &self.backend else {
+            return Ok(0);
+        };
         let mut removed = 0;
-        walk(&self.root, &mut removed).map_err(io_error)?;
+        walk(root, &mut removed).map_err(io_error)?;
         Ok(removed)
     }
 
-    /// Filesystem root of the store.
-    pub fn root(&self) -> &FsPath {
-        &self.root
+    /// Filesystem root of a local store; `None` for S3.
+    pub fn root(&self) -> Option<&FsPath> {
+        match &self.backend {
+            Backend::Local(root) => Some(root),
+            Backend::S3 { .. } => None,
+        }
     }
 }
 
@@ -277,7 +500,12 @@ mod tests {
         let store = BlobStore::open_local(dir.path()).unwrap();
         let digest = store.put(b"original".to_vec()).await.unwrap();
         let hex = digest.as_str();
-        let file = store.root().join("sha256").join(&hex[..2]).join(hex);
+        let file = store
+            .root()
+            .unwrap()
+            .join("sha256")
+            .join(&hex[..2])
+            .join(hex);
         std::fs::write(&file, b"tampered").unwrap();
         assert!(matches!(
             store.get(&digest).await,
@@ -289,7 +517,7 @@ mod tests {
     fn staging_leftovers_are_swept_and_invisible() {
         let dir = tempfile::tempdir().unwrap();
         let store = BlobStore::open_local(dir.path()).unwrap();
-        let sub = store.root().join("sha256").join("ab");
+        let sub = store.root().unwrap().join("sha256").join("ab");
         std::fs::create_dir_all(&sub).unwrap();
         let partial = sub.join(format!("{}#1", "ab".repeat(32)));
         std::fs::write(&partial, b"half a pdf").unwrap();
@@ -311,8 +539,8 @@ mod tests {
         assert_eq!(mode(&dir.path().join("data")), 0o700);
         let digest = store.put(b"scan of an ID card".to_vec()).await.unwrap();
         let hex = digest.as_str();
-        let sub = store.root().join("sha256").join(&hex[..2]);
-        assert_eq!(mode(&store.root().join("sha256")), 0o700);
+        let sub = store.root().unwrap().join("sha256").join(&hex[..2]);
+        assert_eq!(mode(&store.root().unwrap().join("sha256")), 0o700);
         assert_eq!(mode(&sub), 0o700);
         assert_eq!(mode(&sub.join(hex)), 0o600);
         assert_eq!(

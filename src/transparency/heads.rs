@@ -287,21 +287,3 @@ pub fn publish(conn: &mut DbConn, key: &LogKey) -> DbResult<TreeHead> {
         Err(other) => Err(other.into()),
     }
 }
-
-/// Publishes a head every `interval` while the service runs (nothing is signed when the
-/// log and the chain did not grow). Several instances may run it: a head of the same
-/// moment is stored once.
-pub async fn run(app: crate::app::App, interval: std::time::Duration) {
-    loop {
-        rocket::tokio::time::sleep(interval).await;
-        let key = app.log_key.clone();
-        match app.db.run(move |conn| publish(conn, &key)).await {
-            Ok(head) => tracing::debug!(
-                tree_size = head.tree_size,
-                audit_size = head.audit_size,
-                "register log head"
-            ),
-            Err(error) => tracing::error!("register log head not published: {error}"),
-        }
-    }
-}

@@ -466,6 +466,39 @@ crate::db_test!(register_book_exports_and_statistics_pages, |app| {
     assert!(page.body.contains("name=\"format\" value=\"csv\""));
     assert!(page.body.contains("action=\"/register-book/statistics\""));
 
+    // The monthly archives: none until the service has kept one, then a link to it.
+    assert!(page.body.contains("Chưa có sổ lưu trữ"), "{}", page.body);
+    let period = certcopy::registry::book::ExportPeriod {
+        year,
+        month: Some(time::Month::try_from(month).unwrap()),
+    };
+    let made = certcopy::registry::archive::archive_month(&app.app, period)
+        .await
+        .unwrap();
+    assert_eq!(made.len(), 1);
+    let page = get(&app, "/register-book/exports", t, None).await;
+    let href = format!(
+        "/api/v1/offices/{}/register/archives/{}",
+        office.id,
+        period.label()
+    );
+    assert!(
+        page.body.contains(&format!("href=\"{href}\"")),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains(&format!(
+            "{:02}/{year} · 2 dòng",
+            period.month.map(u8::from).unwrap()
+        )),
+        "{}",
+        page.body
+    );
+    let file = app.client.get(href).header(bearer(&token)).dispatch().await;
+    assert_eq!(file.status(), Status::Ok);
+    assert!(file.into_bytes().await.unwrap().starts_with(b"%PDF-"));
+
     // The statistics of today: two certifications, one annulled since, the fees.
     // Dates typed as dd/mm/yyyy.
     let typed = {

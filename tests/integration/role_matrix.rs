@@ -868,6 +868,20 @@ const MATRIX: &[Line] = &[
     ),
     line(
         Get,
+        "/api/v1/offices/<office_id>/register/archives",
+        "/api/v1/offices/{office}/register/archives",
+        Body::None,
+        &[Official],
+    ),
+    line(
+        Get,
+        "/api/v1/offices/<office_id>/register/archives/<period>",
+        "/api/v1/offices/{office}/register/archives/2026-13",
+        Body::None,
+        &[Official],
+    ),
+    line(
+        Get,
         "/api/v1/offices/<office_id>/statistics?<from>&<to>",
         "/api/v1/offices/{office}/statistics",
         Body::None,

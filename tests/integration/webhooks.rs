@@ -117,6 +117,12 @@ async fn make_due(app: &TestApp) {
             .set(next_attempt_at.eq(certcopy::db::now_utc() - time::Duration::seconds(1)))
             .execute(conn)
             .unwrap();
+        // The job runner sends them: its jobs are what becomes due.
+        use certcopy::db::schema::jobs::dsl as j;
+        diesel::update(j::jobs.filter(j::kind.eq("webhook.deliver")))
+            .set(j::run_at.eq(certcopy::db::now_utc() - time::Duration::seconds(1)))
+            .execute(conn)
+            .unwrap();
     })
     .await;
 }

@@ -1,5 +1,6 @@
 //! `/api/v1/offices/{id}/register` and `/statistics`: the office's register book —
-//! search, exports (PDF signed by the office seal, CSV; audited) and statistics. Who may
+//! search, exports (PDF signed by the office seal, CSV; audited), the sealed monthly
+//! archives the job runner keeps, and statistics. Who may
 //! do what is decided in [`crate::registry::book`]: the office's officials, and
 //! administrators for the statistics only.
 
@@ -11,6 +12,7 @@ use time::OffsetDateTime;
 use crate::app::App;
 use crate::db::ids::OfficeId;
 use crate::local_time::local_date;
+use crate::registry::archive::{self, RegisterArchive};
 use crate::registry::book::{
     self, ExportPeriod, RegisterBookError, RegisterPage, RegisterQuery, RegisterQueryText,
     RegisterStatistics,
@@ -19,7 +21,7 @@ use crate::web::guards::AuthUser;
 use crate::web::{ApiError, RequestId};
 
 pub fn routes() -> Vec<Route> {
-    routes![search, export, statistics]
+    routes![search, export, archives, archive_file, statistics]
 }
 
 /// Search the register: `number`, `from`/`to` (local `YYYY-MM-DD`), `requester` (part of
@@ -137,6 +139,51 @@ async fn export(
         disposition: Header::new(
             "Content-Disposition",
             format!("attachment; filename=\"{file_name}\""),
+        ),
+    })
+}
+
+/// The sealed books of past months the service archived, newest first.
+#[get("/offices/<office_id>/register/archives")]
+async fn archives(
+    app: &State<App>,
+    user: AuthUser,
+    office_id: OfficeId,
+) -> Result<Json<Vec<RegisterArchive>>, ApiError> {
+    let actor = user.actor();
+    let list = app
+        .db
+        .run(move |conn| archive::list(conn, &actor, &office_id))
+        .await?;
+    Ok(Json(list))
+}
+
+/// One archived month (`YYYY-MM`): the sealed PDF, checked against its SHA-256.
+#[get("/offices/<office_id>/register/archives/<period>")]
+async fn archive_file(
+    app: &State<App>,
+    user: AuthUser,
+    office_id: OfficeId,
+    period: &str,
+) -> Result<ExportFile, ApiError> {
+    let actor = user.actor();
+    if !book::may_read_register(&actor, &office_id) {
+        return Err(RegisterBookError::Forbidden.into());
+    }
+    let period = archive::parse_period(period)?;
+    let found = archive::file(app, &actor, &office_id, &period).await?;
+    let Some((archive, body)) = found else {
+        return Err(ApiError::for_status(Status::NotFound));
+    };
+    Ok(ExportFile {
+        body,
+        content_type: ContentType::PDF,
+        disposition: Header::new(
+            "Content-Disposition",
+            format!(
+                "attachment; filename=\"so-chung-thuc-{}.pdf\"",
+                archive.period
+            ),
         ),
     })
 }

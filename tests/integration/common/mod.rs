@@ -8,6 +8,7 @@ pub mod browser;
 pub mod http;
 pub mod oidc_provider;
 pub mod pages;
+pub mod s3;
 pub mod server;
 
 use std::path::PathBuf;

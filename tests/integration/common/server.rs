@@ -56,6 +56,12 @@ impl Instance {
         );
     }
 
+    /// SIGKILL: no graceful shutdown, whatever it was doing.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     /// What the server logged so far.
     pub fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()

@@ -534,6 +534,14 @@ pub async fn annul(
 // ---------------------------------------------------------------------------------------
 // Downloads and statistics.
 
+/// `2026-11` as people write it: `11/2026`.
+fn archive_label(period: &str) -> String {
+    match period.split_once('-') {
+        Some((year, month)) => format!("{month}/{year}"),
+        None => period.to_owned(),
+    }
+}
+
 /// The address of the API's export of a period.
 fn export_href(office: &OfficeId, year: i32, month: Option<Month>, format: &str) -> String {
     match month {
@@ -561,11 +569,18 @@ fn statistics_form(viewer: &Viewer, from: &str, to: &str, errors: &[(&str, &str)
 }
 
 /// `GET /register-book/exports`: the book of a month or a year as the sealed PDF or CSV
-/// (links and a form to the API's export), and the statistics form.
+/// (links and a form to the API's export), the sealed monthly archives the service kept,
+/// and the statistics form.
 #[get("/register-book/exports")]
-pub fn exports(viewer: Viewer) -> PageResult {
+pub async fn exports(app: &State<App>, viewer: Viewer) -> PageResult {
     let official = viewer.require(OFFICIAL)?.clone();
     let office = office_of(&viewer, &official)?;
+    let (actor, archive_office) = (official.actor(), office.clone());
+    let archives = app
+        .db
+        .run(move |conn| crate::registry::archive::list(conn, &actor, &archive_office))
+        .await
+        .map_err(|e| viewer.error(&e))?;
     let lang = viewer.lang;
     let today = today();
     let (year, month) = (today.year(), today.month());
@@ -633,6 +648,23 @@ pub fn exports(viewer: Viewer) -> PageResult {
                 div.actions {
                     button type="submit" name="format" value="pdf" { (lang.t(w::DOWNLOAD_PDF)) }
                     button.secondary type="submit" name="format" value="csv" { (lang.t(w::DOWNLOAD_CSV)) }
+                }
+            }
+            h2 #archives-title { (lang.t(w::ARCHIVES_TITLE)) }
+            p { (lang.t(w::ARCHIVES_HINT)) }
+            @if archives.is_empty() {
+                p { (lang.t(w::NO_ARCHIVES)) }
+            } @else {
+                ul.downloads #archives {
+                    @for archive in &archives {
+                        @let label = archive_label(&archive.period);
+                        li {
+                            span.period { (label) " · " (archive.lines) " " (lang.t(w::ARCHIVE_LINES)) }
+                            a.button.secondary href={ "/api/v1/offices/" (office) "/register/archives/" (archive.period) } download {
+                                (lang.t(w::PDF_SEALED)) span.visually-hidden { " — " (label) }
+                            }
+                        }
+                    }
                 }
             }
             h2 #statistics-title { (lang.t(w::STATISTICS_TITLE)) }

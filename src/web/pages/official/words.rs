@@ -97,6 +97,16 @@ pub const ANNUL_REASON_MISSING: Text = text(
 pub const ANNUL_BUTTON: Text = text("Hủy chứng thực", "Annul");
 
 pub const EXPORTS_TITLE: Text = text("Tải sổ và xem thống kê", "Downloads and statistics");
+pub const ARCHIVES_TITLE: Text = text("Sổ lưu trữ hằng tháng", "Monthly archives");
+pub const ARCHIVES_HINT: Text = text(
+    "Sau mỗi tháng, hệ thống tự lập sổ của tháng đó, đóng dấu số của cơ quan và lưu lại. Tệp không thay đổi về sau.",
+    "After each month the service lays out that month's book, seals it with the office seal and keeps it. The file never changes afterwards.",
+);
+pub const NO_ARCHIVES: Text = text(
+    "Chưa có sổ lưu trữ: sổ của một tháng được lưu sau khi tháng đó kết thúc.",
+    "No archive yet: a month's book is kept once the month is over.",
+);
+pub const ARCHIVE_LINES: Text = text("dòng", "lines");
 pub const EXPORTS_LINK: Text = text("Tải sổ, thống kê", "Downloads, statistics");
 pub const EXPORT_TITLE: Text = text("Tải sổ chứng thực", "Download the register");
 pub const EXPORT_HINT: Text = text(

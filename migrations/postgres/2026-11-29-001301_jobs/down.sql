@@ -1,0 +1,2 @@
+DROP TABLE register_archives;
+DROP TABLE jobs;
