@@ -97,6 +97,31 @@ pub struct Job {
 }
 
 impl Job {
+    /// A one-off job waiting for `run_at`.
+    fn queued(
+        id: String,
+        kind: &str,
+        payload: String,
+        run_at: PrimitiveDateTime,
+        max_attempts: i32,
+    ) -> Self {
+        Job {
+            id,
+            kind: kind.to_owned(),
+            payload,
+            unique_key: None,
+            every_secs: None,
+            state: JobState::Queued.as_str().to_owned(),
+            run_at,
+            attempts: 0,
+            max_attempts: max_attempts.max(1),
+            lease_owner: None,
+            last_error: None,
+            finished_at: None,
+            created_at: now_utc(),
+        }
+    }
+
     /// The payload as JSON (an empty object when it is not JSON).
     pub fn payload_json(&self) -> serde_json::Value {
         serde_json::from_str(&self.payload).unwrap_or_else(|_| json!({}))
@@ -120,21 +145,7 @@ pub fn enqueue(
     max_attempts: i32,
 ) -> Result<String, DbError> {
     let id = id.map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
-    let job = Job {
-        id: id.clone(),
-        kind: kind.to_owned(),
-        payload: payload.to_string(),
-        unique_key: None,
-        every_secs: None,
-        state: JobState::Queued.as_str().to_owned(),
-        run_at,
-        attempts: 0,
-        max_attempts: max_attempts.max(1),
-        lease_owner: None,
-        last_error: None,
-        finished_at: None,
-        created_at: now_utc(),
-    };
+    let job = Job::queued(id.clone(), kind, payload.to_string(), run_at, max_attempts);
     diesel::insert_into(jobs::table)
         .values(&job)
         .execute(conn)?;
@@ -153,19 +164,15 @@ pub fn ensure_recurring(
 ) -> Result<bool, DbError> {
     let every_secs = every.whole_seconds().max(1);
     let job = Job {
-        id: uuid::Uuid::new_v4().to_string(),
-        kind: kind.to_owned(),
-        payload: "{}".to_owned(),
         unique_key: Some(kind.to_owned()),
         every_secs: Some(every_secs),
-        state: JobState::Queued.as_str().to_owned(),
-        run_at: first_run_at,
-        attempts: 0,
-        max_attempts: max_attempts.max(1),
-        lease_owner: None,
-        last_error: None,
-        finished_at: None,
-        created_at: now_utc(),
+        ..Job::queued(
+            uuid::Uuid::new_v4().to_string(),
+            kind,
+            "{}".to_owned(),
+            first_run_at,
+            max_attempts,
+        )
     };
     // In a savepoint: on PostgreSQL a refused insert would abort the caller's transaction.
     let inserted =
@@ -439,7 +446,11 @@ impl Runner {
             .run(move |conn| claim(conn, &kind_name, &owner, lease, BATCH))
             .await?;
         for job in claimed {
-            let outcome = (entry.handler)(job.clone()).await;
+            // In a task of its own: a handler that panics fails its job, not the runner.
+            let outcome = match rocket::tokio::spawn((entry.handler)(job.clone())).await {
+                Ok(outcome) => outcome,
+                Err(error) => Err(format!("the job's task failed: {error}")),
+            };
             let recorded = match &outcome {
                 Ok(()) => {
                     let job = job.clone();

@@ -208,6 +208,30 @@ db_test!(
         assert_eq!(detail["kind"], "test.fail");
         assert_eq!(detail["attempts"], 3);
         assert_eq!(detail["error"], "máy chủ nhận không trả lời (lần 3)");
+
+        // A handler that panics fails its job; the runner goes on.
+        app.db(|conn| {
+            jobs::enqueue(conn, None, "test.panic", &serde_json::json!({}), now_utc(), 3).unwrap()
+        })
+        .await;
+        let panicking = Runner::new(app.app.db.clone(), "instance-a").handle(
+            "test.panic",
+            Duration::minutes(1),
+            |_job: Job| async move {
+                if true {
+                    panic!("a bug in a handler");
+                }
+                Ok(())
+            },
+        );
+        let round = panicking.run_due().await.unwrap();
+        assert_eq!((round.succeeded, round.failed), (0, 1));
+        let job = jobs_of(&app, "test.panic").await.remove(0);
+        assert_eq!(job.state, "queued");
+        assert!(
+            job.last_error.as_deref().unwrap_or("").contains("panicked"),
+            "{job:?}"
+        );
     }
 );
 
