@@ -211,7 +211,15 @@ db_test!(
 
         // A handler that panics fails its job; the runner goes on.
         app.db(|conn| {
-            jobs::enqueue(conn, None, "test.panic", &serde_json::json!({}), now_utc(), 3).unwrap()
+            jobs::enqueue(
+                conn,
+                None,
+                "test.panic",
+                &serde_json::json!({}),
+                now_utc(),
+                3,
+            )
+            .unwrap()
         })
         .await;
         let panicking = Runner::new(app.app.db.clone(), "instance-a").handle(
@@ -403,6 +411,7 @@ db_test!(
             assert!(kinds.contains(kind), "{kind} is scheduled: {kinds:?}");
         }
         make_due(&app, jobs::tasks::VOID_INTERRUPTED).await;
+        make_due(&app, jobs::tasks::PUBLISH_HEAD).await;
         let round = runner.run_due().await.unwrap();
         assert_eq!(round.failed, 0);
         let id = stuck.id.clone();
@@ -411,6 +420,35 @@ db_test!(
             .await;
         assert_eq!(stuck.status(), EntryStatus::Void);
         assert!(stuck.void_reason.unwrap().contains("interrupted"));
+        // The same round signed a tree head of the register log.
+        let head = app
+            .db(|conn| certcopy::transparency::heads::latest(conn).unwrap())
+            .await;
+        assert!(head.is_some_and(|head| head.tree_size > 0));
+
+        // A copy whose time-stamp horizon is near is renewed by the daily job.
+        let (id, old_file) = (
+            issued.entry.id.clone(),
+            issued.entry.file_sha256.clone().unwrap(),
+        );
+        let soon = id.clone();
+        app.db(move |conn| {
+            use certcopy::db::schema::register_entries::dsl as r;
+            diesel::update(r::register_entries.filter(r::id.eq(&soon)))
+                .set(r::timestamp_valid_until.eq(Some(now_utc() + Duration::days(30))))
+                .execute(conn)
+                .unwrap();
+        })
+        .await;
+        make_due(&app, jobs::tasks::RETIMESTAMP).await;
+        let round = runner.run_due().await.unwrap();
+        assert_eq!((round.succeeded, round.failed), (1, 0));
+        let renewed = app
+            .db(move |conn| RegisterEntry::find(conn, &id).unwrap().unwrap())
+            .await;
+        assert_ne!(renewed.file_sha256.unwrap(), old_file);
+        assert!(renewed.timestamp_valid_until.unwrap() > now_utc() + Duration::days(365));
+        assert_eq!(app.audit_rows("copy.retimestamp").await.len(), 1);
 
         // The month's book, sealed, kept once, read by the office's officials only.
         let period = certcopy::registry::book::ExportPeriod {
