@@ -160,13 +160,24 @@ def parse(path):
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
     extra = re.search(r"committed bookings/s: (\d+)", text)
-    return rps, ms(50), ms(99), int(non2xx.group(1)) if non2xx else 0, float(extra.group(1)) if extra else None
+    answers = re.search(r"answers: 201=(\d+) 409=(\d+) other=(\d+)", text)
+    unexpected = re.findall(r"^unexpected .*$", text, re.M)
+    return (rps, ms(50), ms(99), int(non2xx.group(1)) if non2xx else 0,
+            float(extra.group(1)) if extra else None,
+            tuple(int(x) for x in answers.groups()) if answers else None, unexpected)
 r = [parse(a), parse(b)]
+for x in r:
+    for line in x[6]:
+        print(line, file=sys.stderr)
 hz, seconds = float(hz), float(duration.rstrip("s"))
 cpu = lambda t: float(t) / hz
 other = cpu(busy) - cpu(inst) - cpu(pg) - cpu(mo)
 committed = sum(x[4] for x in r if x[4] is not None)
-note = f" ({committed:.0f} committed/s)" if any(x[4] is not None for x in r) else ""
+note = ""
+if any(x[4] is not None for x in r):
+    conflicts = sum(x[5][1] for x in r if x[5])
+    others = sum(x[5][2] for x in r if x[5])
+    note = f" ({committed:.0f} committed/s; 409: {conflicts}, other: {others})"
 print(f"| {label} | {r[0][0] + r[1][0]:,.0f} req/s{note} | {max(r[0][1], r[1][1]):.1f} ms | "
       f"{max(r[0][2], r[1][2]):.1f} ms | {r[0][3] + r[1][3]} | {cpu(inst)/seconds:.2f} | "
       f"{cpu(pg)/seconds:.2f} | {cpu(mo)/seconds:.2f} | {other/seconds:.2f} |")
