@@ -32,7 +32,7 @@ use crate::error::{PublicError, UserFacing};
 pub fn lease(timeout: std::time::Duration) -> Duration {
     Duration::seconds(i64::try_from(timeout.as_secs()).unwrap_or(60) * 2 + 5)
 }
-/// Attempts before a notice is given up (about a day of retries, the last ones hourly).
+/// Attempts before a notice is given up (about 19 hours of retries, the last ones hourly).
 pub const MAX_ATTEMPTS: i32 = 30;
 
 /// Errors of webhook settings.

@@ -193,6 +193,12 @@ pub fn ensure_recurring(
     Ok(created == 1)
 }
 
+/// Removes the recurring job of `kind` (its setting turned it off). Answers whether there
+/// was one.
+pub fn remove_recurring(conn: &mut DbConn, kind: &str) -> Result<bool, DbError> {
+    Ok(diesel::delete(jobs::table.filter(jobs::unique_key.eq(kind))).execute(conn)? > 0)
+}
+
 /// The jobs of a kind, oldest first (for operators and tests).
 pub fn of_kind(conn: &mut DbConn, kind: &str) -> Result<Vec<Job>, DbError> {
     Ok(jobs::table

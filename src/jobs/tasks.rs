@@ -63,7 +63,13 @@ pub fn schedule(app: &App) -> Result<(), DbError> {
         (MONTHLY_ARCHIVE, Some(Duration::hours(24))),
     ];
     for (kind, every) in recurring {
-        let Some(every) = every else { continue };
+        let Some(every) = every else {
+            // Turned off in the configuration: no instance runs it any more.
+            if super::remove_recurring(&mut conn, kind)? {
+                tracing::info!(kind, "recurring job removed (turned off)");
+            }
+            continue;
+        };
         if super::ensure_recurring(&mut conn, kind, every, now + every, 5)? {
             tracing::info!(
                 kind,

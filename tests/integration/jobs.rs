@@ -343,6 +343,12 @@ db_test!(
             "{wait}"
         );
         assert_eq!(runner.run_due().await.unwrap().succeeded, 0);
+        // Turned off in the configuration: gone.
+        let removed = app
+            .db(|conn| jobs::remove_recurring(conn, "test.tick").unwrap())
+            .await;
+        assert!(removed);
+        assert!(jobs_of(&app, "test.tick").await.is_empty());
     }
 );
 
