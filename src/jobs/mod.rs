@@ -199,6 +199,17 @@ pub fn remove_recurring(conn: &mut DbConn, kind: &str) -> Result<bool, DbError> 
     Ok(diesel::delete(jobs::table.filter(jobs::unique_key.eq(kind))).execute(conn)? > 0)
 }
 
+/// Deletes one-off jobs that finished successfully before `before` (failed ones stay, for
+/// the operator, beside their `job.failed` audit row). Answers how many.
+pub fn prune_done(conn: &mut DbConn, before: PrimitiveDateTime) -> Result<usize, DbError> {
+    Ok(diesel::delete(
+        jobs::table
+            .filter(jobs::state.eq(JobState::Done.as_str()))
+            .filter(jobs::finished_at.lt(before)),
+    )
+    .execute(conn)?)
+}
+
 /// The jobs of a kind, oldest first (for operators and tests).
 pub fn of_kind(conn: &mut DbConn, kind: &str) -> Result<Vec<Job>, DbError> {
     Ok(jobs::table

@@ -7,11 +7,13 @@
 //! | `copies.retimestamp` | every `retimestamp_every_hours` | stored B-LTA copies whose time-stamp horizon is near get a fresh document time-stamp |
 //! | `register.publish_head` | every `log_head_interval_secs` | a signed tree head of the register log |
 //! | `register.monthly_archive` | daily | each office's book of the previous month, sealed, kept in the blob store |
+//! | `jobs.prune` | daily | one-off jobs done more than 30 days ago are deleted (failed ones stay) |
 //!
 //! Every handler can run twice for the same job (a runner that dies after the work and
 //! before recording it): voiding skips lines no longer pending, a delivered notice is not
 //! sent again, re-timestamping skips copies no longer due, a head of the same moment is
-//! stored once, and a month already archived is left alone.
+//! stored once, a month already archived is left alone, and pruning twice removes nothing
+//! more.
 
 use std::sync::Arc;
 
@@ -31,6 +33,11 @@ pub const RETIMESTAMP: &str = "copies.retimestamp";
 pub const PUBLISH_HEAD: &str = "register.publish_head";
 /// The sealed monthly books.
 pub const MONTHLY_ARCHIVE: &str = "register.monthly_archive";
+/// Removal of finished jobs.
+pub const PRUNE_JOBS: &str = "jobs.prune";
+
+/// How long a finished one-off job is kept before `jobs.prune` removes it.
+pub const KEEP_DONE_JOBS: Duration = Duration::days(30);
 
 /// How old a pending register line must be before the runner voids it: an issuance takes
 /// seconds, its deadline is far below this.
@@ -61,6 +68,7 @@ pub fn schedule(app: &App) -> Result<(), DbError> {
             }),
         ),
         (MONTHLY_ARCHIVE, Some(Duration::hours(24))),
+        (PRUNE_JOBS, Some(Duration::hours(24))),
     ];
     for (kind, every) in recurring {
         let Some(every) = every else {
@@ -127,7 +135,7 @@ pub fn runner(app: &App) -> Result<Runner, String> {
             Ok(())
         }
     });
-    let archive_app = app.clone();
+    let (archive_app, prune_app) = (app.clone(), app.clone());
     let runner = runner.handle(MONTHLY_ARCHIVE, Duration::minutes(30), move |_job| {
         let app = archive_app.clone();
         async move {
@@ -135,6 +143,20 @@ pub fn runner(app: &App) -> Result<Runner, String> {
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string())
+        }
+    });
+    let runner = runner.handle(PRUNE_JOBS, Duration::minutes(10), move |_job| {
+        let app = prune_app.clone();
+        async move {
+            let removed = app
+                .db
+                .run(|conn| super::prune_done(conn, now_utc() - KEEP_DONE_JOBS))
+                .await
+                .map_err(|e| e.to_string())?;
+            if removed > 0 {
+                tracing::info!(removed, "finished jobs older than 30 days removed");
+            }
+            Ok(())
         }
     });
     Ok(runner)

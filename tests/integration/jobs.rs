@@ -413,6 +413,7 @@ db_test!(
             jobs::tasks::RETIMESTAMP,
             jobs::tasks::PUBLISH_HEAD,
             jobs::tasks::MONTHLY_ARCHIVE,
+            jobs::tasks::PRUNE_JOBS,
         ] {
             assert!(kinds.contains(kind), "{kind} is scheduled: {kinds:?}");
         }
@@ -455,6 +456,49 @@ db_test!(
         assert_ne!(renewed.file_sha256.unwrap(), old_file);
         assert!(renewed.timestamp_valid_until.unwrap() > now_utc() + Duration::days(365));
         assert_eq!(app.audit_rows("copy.retimestamp").await.len(), 1);
+
+        // Finished jobs older than 30 days are pruned; recent ones, failed ones and the
+        // recurring ones stay.
+        app.db(|conn| {
+            for (id, state, days) in [
+                ("old-done", "done", 31),
+                ("new-done", "done", 1),
+                ("old-failed", "failed", 90),
+            ] {
+                jobs::enqueue(
+                    conn,
+                    Some(id),
+                    "test.old",
+                    &serde_json::json!({}),
+                    now_utc(),
+                    1,
+                )
+                .unwrap();
+                use certcopy::db::schema::jobs::dsl as j;
+                diesel::update(j::jobs.filter(j::id.eq(id)))
+                    .set((
+                        j::state.eq(state),
+                        j::finished_at.eq(Some(now_utc() - Duration::days(days))),
+                    ))
+                    .execute(conn)
+                    .unwrap();
+            }
+        })
+        .await;
+        make_due(&app, jobs::tasks::PRUNE_JOBS).await;
+        assert_eq!(runner.run_due().await.unwrap().failed, 0);
+        let mut left: Vec<String> = jobs_of(&app, "test.old")
+            .await
+            .into_iter()
+            .map(|j| j.id)
+            .collect();
+        left.sort();
+        assert_eq!(left, vec!["new-done".to_owned(), "old-failed".to_owned()]);
+        assert_eq!(
+            jobs_of(&app, jobs::tasks::PRUNE_JOBS).await.len(),
+            1,
+            "it recurs"
+        );
 
         // The month's book, sealed, kept once, read by the office's officials only.
         let period = certcopy::registry::book::ExportPeriod {
