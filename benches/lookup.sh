@@ -67,14 +67,7 @@ run_backend() {
       url="${PG_ADMIN_URL%/*}/$name" ;;
   esac
   local issued
-  # One A5-sized page at 100 dpi with some text-like strokes (Pillow comes with pikepdf).
-  python3 -c 'import sys
-from PIL import Image, ImageDraw
-image = Image.new("L", (827, 1169), 250)
-draw = ImageDraw.Draw(image)
-for row in range(80, 1000, 28):
-    draw.line((70, row, 760 - (row * 7) % 200, row), fill=40, width=3)
-image.save(sys.argv[1], quality=85)' "$work/scan.jpg"
+  python3 benches/scan_page.py "$work/scan.jpg"
   issued=$(cd "$work" && CERTCOPY_DATABASE_URL=$url CERTCOPY_SEED_DEMO=true CERTCOPY_LOG=error "$BIN" issue \
     --requester-name 'Nguyễn Văn An' --citizen-id 079203001234 --title 'Bằng tốt nghiệp' \
     --scan "$work/scan.jpg" --out "$work/copy.pdf")

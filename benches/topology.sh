@@ -77,14 +77,7 @@ export CERTCOPY_DATABASE_URL=$url CERTCOPY_BLOB_URL=s3://certcopy/blobs \
   CERTCOPY_PUBLIC_VERIFY_PER_MINUTE=1000000 CERTCOPY_LOG=error
 mkdir -p "$work/shared"
 
-# One A5 page at 100 dpi with text-like strokes (Pillow comes with pikepdf).
-python3 -c 'import sys
-from PIL import Image, ImageDraw
-image = Image.new("L", (827, 1169), 250)
-draw = ImageDraw.Draw(image)
-for row in range(80, 1000, 28):
-    draw.line((70, row, 760 - (row * 7) % 200, row), fill=40, width=3)
-image.save(sys.argv[1], quality=85)' "$work/scan.jpg"
+python3 benches/scan_page.py "$work/scan.jpg"
 issued=$(cd "$work" && CERTCOPY_DATA_DIR=$work/setup CERTCOPY_SEED_DEMO=true "$BIN" issue \
   --requester-name 'Nguyễn Văn An' --citizen-id 079203001234 --title 'Bằng tốt nghiệp' \
   --scan "$work/scan.jpg" --out "$work/copy.pdf")

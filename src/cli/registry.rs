@@ -148,6 +148,7 @@ fn run(command: RegistryCommand, app: &App) -> ExitCode {
 }
 
 fn retimestamp(app: &App, horizon_days: u32) -> ExitCode {
+    use crate::registry::retimestamp::Renewal;
     let runtime = match rocket::tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => return fail(error),
@@ -157,43 +158,43 @@ fn retimestamp(app: &App, horizon_days: u32) -> ExitCode {
         Err(error) => return fail(error),
     };
     let until = time::OffsetDateTime::now_utc() + time::Duration::days(i64::from(horizon_days));
-    let due = match runtime.block_on(retimestamper.due(until)) {
-        Ok(due) => due,
-        Err(error) => return fail(error),
+    let header = |due: usize| {
+        println!(
+            "{due} bản sao cần đóng dấu thời gian lại trước {} / {due} copies to re-timestamp (horizon {horizon_days} days)",
+            crate::local_time::rfc3339(until),
+        );
     };
-    println!(
-        "{} bản sao cần đóng dấu thời gian lại trước {} / {} copies to re-timestamp (horizon {horizon_days} days)",
-        due.len(),
-        crate::local_time::rfc3339(until),
-        due.len()
-    );
-    let (mut stamped, mut skipped, mut failed) = (0usize, 0usize, 0usize);
-    for (index, id) in due.iter().enumerate() {
-        match runtime.block_on(retimestamper.renew(id, until)) {
-            Ok(crate::registry::retimestamp::Renewal::Stamped {
+    let run = runtime.block_on(retimestamper.renew_due(until, |index, due, id, outcome| {
+        if index == 0 {
+            header(due);
+        }
+        let position = format!("[{}/{due}] {id}", index + 1);
+        match outcome {
+            Ok(Renewal::Stamped {
                 file_sha256,
                 valid_until,
-            }) => {
-                stamped += 1;
-                println!(
-                    "[{}/{}] {id}: đã đóng dấu / stamped, file {file_sha256}, valid until {}",
-                    index + 1,
-                    due.len(),
-                    valid_until.map_or_else(|| "?".to_owned(), crate::local_time::rfc3339)
-                );
-            }
-            Ok(crate::registry::retimestamp::Renewal::Skipped) => {
-                skipped += 1;
-                println!("[{}/{}] {id}: bỏ qua / skipped", index + 1, due.len());
-            }
-            Err(error) => {
-                failed += 1;
-                println!("[{}/{}] {id}: LỖI / FAILED: {error}", index + 1, due.len());
-            }
+            }) => println!(
+                "{position}: đã đóng dấu / stamped, file {file_sha256}, valid until {}",
+                valid_until.map_or_else(|| "?".to_owned(), crate::local_time::rfc3339)
+            ),
+            Ok(Renewal::Skipped) => println!("{position}: bỏ qua / skipped"),
+            Err(error) => println!("{position}: LỖI / FAILED: {error}"),
         }
+    }));
+    let run = match run {
+        Ok(run) => run,
+        Err(error) => return fail(error),
+    };
+    if run.due == 0 {
+        header(0);
     }
-    println!("stamped {stamped}, skipped {skipped}, failed {failed}");
-    if failed == 0 {
+    println!(
+        "stamped {}, skipped {}, failed {}",
+        run.stamped,
+        run.skipped,
+        run.failed.len()
+    );
+    if run.failed.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

@@ -271,30 +271,7 @@ pub fn claim(
 /// Records that `job`'s attempt succeeded. Answers false when the lease had been taken
 /// over (the outcome then belongs to the later run).
 pub fn complete(conn: &mut DbConn, job: &Job) -> Result<bool, DbError> {
-    let now = now_utc();
-    let target = jobs::table
-        .filter(jobs::id.eq(&job.id))
-        .filter(jobs::state.eq(JobState::Running.as_str()))
-        .filter(jobs::lease_owner.eq(&job.lease_owner))
-        .filter(jobs::attempts.eq(job.attempts));
-    let updated = match job.every_secs {
-        Some(every) => diesel::update(target)
-            .set((
-                jobs::state.eq(JobState::Queued.as_str()),
-                jobs::run_at.eq(now + Duration::seconds(every)),
-                jobs::attempts.eq(0),
-                jobs::last_error.eq(None::<String>),
-            ))
-            .execute(conn)?,
-        None => diesel::update(target)
-            .set((
-                jobs::state.eq(JobState::Done.as_str()),
-                jobs::finished_at.eq(Some(now)),
-                jobs::last_error.eq(None::<String>),
-            ))
-            .execute(conn)?,
-    };
-    Ok(updated == 1)
+    record(conn, job, None)
 }
 
 /// Records that `job`'s attempt failed with `error`: again after a back-off, or given up
@@ -302,38 +279,42 @@ pub fn complete(conn: &mut DbConn, job: &Job) -> Result<bool, DbError> {
 /// next interval. Answers false when the lease had been taken over.
 pub fn fail(conn: &mut DbConn, job: &Job, error: &str) -> Result<bool, DbError> {
     let error: String = error.chars().take(1_000).collect();
+    record(conn, job, Some(error))
+}
+
+/// Ends `job`'s attempt (`error`: why it failed) with one update, made only while this
+/// runner still holds the job under the same attempt number.
+fn record(conn: &mut DbConn, job: &Job, error: Option<String>) -> Result<bool, DbError> {
     write_transaction(conn, |conn| {
         let now = now_utc();
-        let target = jobs::table
-            .filter(jobs::id.eq(&job.id))
-            .filter(jobs::state.eq(JobState::Running.as_str()))
-            .filter(jobs::lease_owner.eq(&job.lease_owner))
-            .filter(jobs::attempts.eq(job.attempts));
-        let give_up = job.attempts >= job.max_attempts;
-        let updated = match (give_up, job.every_secs) {
-            (false, _) => diesel::update(target)
-                .set((
-                    jobs::state.eq(JobState::Queued.as_str()),
-                    jobs::run_at.eq(now + backoff(job.attempts)),
-                    jobs::last_error.eq(Some(&error)),
-                ))
-                .execute(conn)?,
-            (true, Some(every)) => diesel::update(target)
-                .set((
-                    jobs::state.eq(JobState::Queued.as_str()),
-                    jobs::run_at.eq(now + Duration::seconds(every)),
-                    jobs::attempts.eq(0),
-                    jobs::last_error.eq(Some(&error)),
-                ))
-                .execute(conn)?,
-            (true, None) => diesel::update(target)
-                .set((
-                    jobs::state.eq(JobState::Failed.as_str()),
-                    jobs::finished_at.eq(Some(now)),
-                    jobs::last_error.eq(Some(&error)),
-                ))
-                .execute(conn)?,
+        let give_up = error.is_some() && job.attempts >= job.max_attempts;
+        // (state, due, attempts, finished) after this attempt.
+        let (state, run_at, attempts, finished_at) = match (&error, give_up, job.every_secs) {
+            (Some(_), false, _) => (
+                JobState::Queued,
+                now + backoff(job.attempts),
+                job.attempts,
+                None,
+            ),
+            (_, _, Some(every)) => (JobState::Queued, now + Duration::seconds(every), 0, None),
+            (None, _, None) => (JobState::Done, job.run_at, job.attempts, Some(now)),
+            (Some(_), true, None) => (JobState::Failed, job.run_at, job.attempts, Some(now)),
         };
+        let updated = diesel::update(
+            jobs::table
+                .filter(jobs::id.eq(&job.id))
+                .filter(jobs::state.eq(JobState::Running.as_str()))
+                .filter(jobs::lease_owner.eq(&job.lease_owner))
+                .filter(jobs::attempts.eq(job.attempts)),
+        )
+        .set((
+            jobs::state.eq(state.as_str()),
+            jobs::run_at.eq(run_at),
+            jobs::attempts.eq(attempts),
+            jobs::finished_at.eq(finished_at),
+            jobs::last_error.eq(&error),
+        ))
+        .execute(conn)?;
         if updated == 1 && give_up {
             audit::record(
                 conn,

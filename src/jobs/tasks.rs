@@ -185,32 +185,30 @@ async fn retimestamp(app: &App) -> Result<(), String> {
     let retimestamper = app.retimestamper().map_err(|e| e.to_string())?;
     let until = time::OffsetDateTime::now_utc()
         + Duration::days(i64::from(app.config.retimestamp_horizon_days));
-    let due = retimestamper.due(until).await.map_err(|e| e.to_string())?;
-    let mut failed = Vec::new();
-    let mut stamped = 0;
-    for id in &due {
-        match retimestamper.renew(id, until).await {
-            Ok(crate::registry::retimestamp::Renewal::Stamped { .. }) => stamped += 1,
-            Ok(crate::registry::retimestamp::Renewal::Skipped) => {}
-            Err(error) => failed.push(format!("{id}: {error}")),
-        }
-    }
-    if !due.is_empty() {
+    let run = retimestamper
+        .renew_due(until, |_, _, _, _| {})
+        .await
+        .map_err(|e| e.to_string())?;
+    if run.due > 0 {
         tracing::info!(
-            due = due.len(),
-            stamped,
-            failed = failed.len(),
+            due = run.due,
+            stamped = run.stamped,
+            failed = run.failed.len(),
             "copies re-timestamped"
         );
     }
-    if failed.is_empty() {
-        Ok(())
-    } else {
-        Err(format!(
-            "{} of {} copies not re-timestamped: {}",
-            failed.len(),
-            due.len(),
-            failed.join("; ")
-        ))
+    if run.failed.is_empty() {
+        return Ok(());
     }
+    let reasons: Vec<String> = run
+        .failed
+        .iter()
+        .map(|(id, error)| format!("{id}: {error}"))
+        .collect();
+    Err(format!(
+        "{} of {} copies not re-timestamped: {}",
+        run.failed.len(),
+        run.due,
+        reasons.join("; ")
+    ))
 }

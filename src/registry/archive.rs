@@ -263,15 +263,19 @@ pub async fn file(
     office_id: &OfficeId,
     period: &str,
 ) -> Result<Option<(RegisterArchive, Vec<u8>)>, ArchiveError> {
-    let (actor, office, period_key) = (actor.clone(), office_id.clone(), period.to_owned());
+    if !book::may_read_register(actor, office_id) {
+        return Err(RegisterBookError::Forbidden.into());
+    }
+    let key = (office_id.clone(), period.to_owned());
     let archive = app
         .db
         .run(move |conn| {
-            Ok::<_, ArchiveError>(
-                list(conn, &actor, &office)?
-                    .into_iter()
-                    .find(|archive| archive.period == period_key),
-            )
+            register_archives::table
+                .find(key)
+                .select(RegisterArchive::as_select())
+                .first(conn)
+                .optional()
+                .map_err(ArchiveError::from)
         })
         .await?;
     let Some(archive) = archive else {

@@ -151,6 +151,46 @@ impl Retimestamper {
     }
 }
 
+/// Totals of [`Retimestamper::renew_due`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RenewalRun {
+    /// Copies due.
+    pub due: usize,
+    /// Copies given a new time-stamp.
+    pub stamped: usize,
+    /// Copies left alone (no longer due, or moved by another run).
+    pub skipped: usize,
+    /// Copies that could not be renewed, with the reason.
+    pub failed: Vec<(CopyId, String)>,
+}
+
+impl Retimestamper {
+    /// Renews every copy due before `until`, one after the other; `on_copy` hears of each
+    /// (its position, the count due, the copy and what happened). One copy's failure does
+    /// not stop the others.
+    pub async fn renew_due(
+        &self,
+        until: OffsetDateTime,
+        mut on_copy: impl FnMut(usize, usize, &CopyId, &Result<Renewal, RetimestampError>),
+    ) -> Result<RenewalRun, RetimestampError> {
+        let due = self.due(until).await?;
+        let mut run = RenewalRun {
+            due: due.len(),
+            ..RenewalRun::default()
+        };
+        for (index, id) in due.iter().enumerate() {
+            let outcome = self.renew(id, until).await;
+            on_copy(index, due.len(), id, &outcome);
+            match outcome {
+                Ok(Renewal::Stamped { .. }) => run.stamped += 1,
+                Ok(Renewal::Skipped) => run.skipped += 1,
+                Err(error) => run.failed.push((id.clone(), error.to_string())),
+            }
+        }
+        Ok(run)
+    }
+}
+
 /// A renewed file, its SHA-256 and the new time-stamp authority's horizon.
 type Extended = (Vec<u8>, [u8; 32], Option<OffsetDateTime>);
 

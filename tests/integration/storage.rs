@@ -200,7 +200,7 @@ async fn a_local_store_is_copied_to_s3_verified_resumed_and_then_served_from_the
         .build()
         .await
         .unwrap();
-    let (_, official, token) = office_with_official(&app, "UBND Xã Tân Phú", "lanhdao.tp").await;
+    let (_, official, _) = office_with_official(&app, "UBND Xã Tân Phú", "lanhdao.tp").await;
     let first = issue(&app, &official, "079203004569").await;
     let second = issue(&app, &official, "079203004570").await;
     issue(&app, &official, "079203004573").await;
@@ -294,5 +294,4 @@ async fn a_local_store_is_copied_to_s3_verified_resumed_and_then_served_from_the
         let digest = Sha256Hex::parse(copy.entry.file_digest().unwrap()).unwrap();
         assert_eq!(moved.blobs.get(&digest).await.unwrap(), copy.pdf);
     }
-    drop(token);
 }

@@ -17,7 +17,7 @@ use diesel::prelude::*;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::booking::support::insert_person;
+use crate::booking::support::{bookable_slots, insert_person};
 use crate::common::http::{http, request};
 use crate::common::s3::MotoServer;
 use crate::common::server::Instance;
@@ -164,27 +164,7 @@ fn postgres_two_instances_with_s3_blobs_share_a_journey_and_survive_a_kill() {
     let (a, b) = (first.port, second.port);
 
     // Booked on the first, seen on the second.
-    let today = time::OffsetDateTime::now_utc()
-        .to_offset(time::macros::offset!(+7))
-        .date();
-    let (status, slots) = http(
-        a,
-        "GET",
-        &format!(
-            "/api/v1/offices/{}/slots?from={today}&to={}",
-            office.id,
-            today + time::Duration::days(30)
-        ),
-        None,
-        "",
-    )
-    .unwrap();
-    assert_eq!(status, 200, "{slots}");
-    let slots: Value = serde_json::from_str(&slots).unwrap();
-    let start = slots["slots"][0]["start_local"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let start = bookable_slots(a, &office.id, 1).remove(0);
     let (status, booked) = http(
         a,
         "POST",

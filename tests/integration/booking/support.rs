@@ -191,3 +191,37 @@ pub fn audit_actions(conn: &mut DbConn, target: &str) -> Vec<String> {
         .load(conn)
         .expect("audit rows")
 }
+
+/// The first `count` bookable slot starts of `office` in the next 30 days, asked of the
+/// real server on `port` (real clock).
+pub fn bookable_slots(port: u16, office: &OfficeId, count: usize) -> Vec<String> {
+    let today = OffsetDateTime::now_utc()
+        .to_offset(time::macros::offset!(+7))
+        .date();
+    let (status, listing) = crate::common::http::http(
+        port,
+        "GET",
+        &format!(
+            "/api/v1/offices/{office}/slots?from={today}&to={}",
+            today + time::Duration::days(30)
+        ),
+        None,
+        "",
+    )
+    .expect("slot listing");
+    assert_eq!(status, 200, "{listing}");
+    let listing: Value = serde_json::from_str(&listing).expect("JSON");
+    let starts: Vec<String> = listing["slots"]
+        .as_array()
+        .expect("slots")
+        .iter()
+        .take(count)
+        .map(|slot| slot["start_local"].as_str().expect("start").to_owned())
+        .collect();
+    assert_eq!(
+        starts.len(),
+        count,
+        "no bookable slot in the next 30 days (holiday data?)"
+    );
+    starts
+}

@@ -12,7 +12,7 @@ use certcopy::db::{Db, now_utc};
 use diesel::Connection;
 use serde_json::{Value, json};
 
-use super::support::{Person, assert_seats_consistent, insert_person};
+use super::support::{Person, assert_seats_consistent, bookable_slots, insert_person};
 use crate::common::http::http;
 use crate::common::server::Instance;
 use crate::common::{PgDatabase, postgres_admin_url};
@@ -61,35 +61,7 @@ fn postgres() {
         .expect("citizens");
 
     // The first two bookable slots from now on: 10 seats in all.
-    let today = time::OffsetDateTime::now_utc()
-        .to_offset(time::macros::offset!(+7))
-        .date();
-    let (status, listing) = http(
-        first.port,
-        "GET",
-        &format!(
-            "/api/v1/offices/{}/slots?from={today}&to={}",
-            office.id,
-            today + time::Duration::days(30)
-        ),
-        None,
-        "",
-    )
-    .expect("slot listing");
-    assert_eq!(status, 200, "{listing}");
-    let listing: Value = serde_json::from_str(&listing).expect("JSON");
-    let starts: Vec<String> = listing["slots"]
-        .as_array()
-        .expect("slots")
-        .iter()
-        .take(2)
-        .map(|slot| slot["start_local"].as_str().expect("start").to_owned())
-        .collect();
-    assert_eq!(
-        starts.len(),
-        2,
-        "no bookable slot in the next 30 days (holiday data?)"
-    );
+    let starts = bookable_slots(first.port, &office.id, 2);
 
     // 1,000 attempts from 40 threads, alternating between the two instances.
     let people = Arc::new(people);

@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
 
 use super::append::append_update;
-use super::error::{PdfError, SigningError};
+use super::error::SigningError;
 use super::pdf::read_previous;
 use super::signature_field::cloned_catalog;
 
@@ -97,10 +97,7 @@ pub fn add_dss(
 ) -> Result<Vec<u8>, SigningError> {
     let previous = read_previous(&pdf)?;
     let catalog_id = previous.catalog_id;
-    let catalog = previous
-        .document
-        .get_dictionary(catalog_id)
-        .map_err(|_| PdfError::Malformed { what: "catalog" })?;
+    let catalog = previous.catalog()?;
     let existing = ExistingDss::read(&previous.document, catalog);
     let mut material = material.clone();
     material.add_crls_of_issuers(&existing.certificates, crl_pool);

@@ -510,6 +510,13 @@ pub(super) struct Previous {
 }
 
 impl Previous {
+    /// The catalog dictionary.
+    pub fn catalog(&self) -> Result<&Dictionary, PdfError> {
+        self.document
+            .get_dictionary(self.catalog_id)
+            .map_err(|_| PdfError::Malformed { what: "catalog" })
+    }
+
     /// The builder of the update, whose trailer keeps `/Root`, `/Info` and `/ID`. The
     /// update's bytes are appended to the file itself, so the builder holds none.
     pub fn into_update(self) -> IncrementalDocument {
@@ -568,10 +575,7 @@ fn write_prepared_update(
 ) -> Result<(Vec<u8>, ObjectId), SigningError> {
     let previous = read_previous(&pdf)?;
     let catalog_id = previous.catalog_id;
-    let catalog = previous
-        .document
-        .get_dictionary(catalog_id)
-        .map_err(|_| PdfError::Malformed { what: "catalog" })?;
+    let catalog = previous.catalog()?;
 
     let existing = ExistingSignatures::read(&previous.document, catalog);
     if existing.docmdp_permission == Some(DocMdpPermission::NoChanges.value())
